@@ -1,0 +1,78 @@
+/**
+ * @file store.h
+ * @brief In-memory order store: repository, outbox and idempotency store in
+ *        one thread-safe object, so that an update and its event are atomic
+ *        here too. A fake for tests and an embedded store for trying the
+ *        library without a database.
+ */
+#ifndef ORDERS_ADAPTERS_MEMORY_STORE_H
+#define ORDERS_ADAPTERS_MEMORY_STORE_H
+
+#include <stddef.h>
+
+#include <orders/adapters/memory/fault.h>
+#include <orders/ports/idempotency_store.h>
+#include <orders/ports/order_repository.h>
+#include <orders/ports/outbox.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief The store. Opaque; every function is safe to call from any thread. */
+typedef struct ord_memory_store ord_memory_store;
+
+/** @brief Operations that can be made to fail. */
+typedef enum ord_memory_store_op {
+    ORD_MEM_ORDER_CREATE = 0,
+    ORD_MEM_ORDER_GET,        /**< get_by_id and get_by_number */
+    ORD_MEM_ORDER_LIST,
+    ORD_MEM_ORDER_UPDATE,
+    ORD_MEM_ORDER_CLAIM,
+    ORD_MEM_ORDER_DEFER,
+    ORD_MEM_OUTBOX_CLAIM,
+    ORD_MEM_OUTBOX_MARK,      /**< mark_delivered and mark_failed */
+    ORD_MEM_OUTBOX_OTHER,     /**< count and redrive */
+    ORD_MEM_IDEM_BEGIN,
+    ORD_MEM_IDEM_WRITE,       /**< bind, complete, release, forget, purge */
+    ORD_MEM_STORE_OP_COUNT
+} ord_memory_store_op;
+
+/**
+ * @brief Create an empty store.
+ * @param[out] out receives the store, owned by the caller (ord_memory_store_free()).
+ * @return ORD_OK or ORD_ENOMEM.
+ */
+ord_error ord_memory_store_new(ord_memory_store **out);
+
+/** @brief Free the store and everything in it. Accepts NULL. */
+void ord_memory_store_free(ord_memory_store *store);
+
+/** @brief The repository port over @p store (valid while the store lives). */
+ord_order_repository ord_memory_store_orders(ord_memory_store *store);
+
+/** @brief The outbox port over @p store (valid while the store lives). */
+ord_outbox ord_memory_store_outbox(ord_memory_store *store);
+
+/** @brief The idempotency port over @p store (valid while the store lives). */
+ord_idempotency_store ord_memory_store_idempotency(ord_memory_store *store);
+
+/**
+ * @brief Arm (or with a zeroed @p fault, disarm) a fault on one operation.
+ * @param fault copied.
+ */
+void ord_memory_store_inject(ord_memory_store *store, ord_memory_store_op op, const ord_fault *fault);
+
+/** @brief How many times an operation was called (faulted calls included). */
+size_t ord_memory_store_calls(ord_memory_store *store, ord_memory_store_op op);
+
+/** @brief Number of orders stored. */
+size_t ord_memory_store_order_count(ord_memory_store *store);
+
+/** @brief Number of outbox events stored, delivered or not. */
+size_t ord_memory_store_event_count(ord_memory_store *store);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,117 @@
+/**
+ * @file place_order.h
+ * @brief Placing an order: create (and checkout, in drafts.h) run the saga
+ *        validate -> prechecks -> persist PENDING_CHECK -> reserve ->
+ *        CONFIRMED -> shipment, with optional idempotency.
+ *
+ * Every step after persisting is keyed by the order id and repeatable, so a
+ * crash at any point is repaired by ord_recover_pending_orders().
+ */
+#ifndef ORDERS_APPLICATION_PLACE_ORDER_H
+#define ORDERS_APPLICATION_PLACE_ORDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <orders/application/service.h>
+#include <orders/domain/order.h>
+#include <orders/domain/validation.h>
+#include <orders/ports/precheck.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Bytes of an idempotency scope ("customer:12345", "guest:<hash>") with NUL. */
+#define ORD_IDEMPOTENCY_SCOPE_SIZE 80
+
+/** @brief How placing an order ended. The comment gives the HTTP status of API.md. */
+typedef enum ord_place_outcome {
+    ORD_PLACED = 0,                  /**< 201: CONFIRMED (see tracking_pending). */
+    ORD_PLACE_INVALID,               /**< 400 Validation failed: see fields. */
+    ORD_PLACE_FORBIDDEN,             /**< 403: the customer is not the caller. */
+    ORD_PLACE_UNKNOWN_PRODUCT,       /**< 400: see products. Nothing stored. */
+    ORD_PLACE_RESTRICTED,            /**< 403 Account has restrictions. Nothing stored. */
+    ORD_PLACE_INELIGIBLE,            /**< 403 Account is not eligible. Nothing stored. */
+    ORD_PLACE_PRECHECK_UNAVAILABLE,  /**< 503: see failed_service, cause. Nothing stored. */
+    ORD_PLACE_INSUFFICIENT_STOCK,    /**< 400: order CANCELLED; see products. */
+    ORD_PLACE_INVENTORY_UNAVAILABLE, /**< 503: order stays PENDING_CHECK. */
+    ORD_PLACE_STORE_UNAVAILABLE,     /**< 503: the store could not be reached. */
+    ORD_PLACE_REPLAYED,              /**< Idempotent replay: see replay_status, replay_body. */
+    ORD_PLACE_KEY_MISMATCH,          /**< 422: key reused with a different request. */
+    ORD_PLACE_KEY_IN_PROGRESS,       /**< 409: the key's first request is still running. */
+    ORD_PLACE_DRAFT_NOT_FOUND,       /**< 404 (checkout). */
+    ORD_PLACE_NOT_OWNER,             /**< 401 (checkout): owner proof does not match. */
+    ORD_PLACE_NOT_DRAFT,             /**< 400 (checkout): "Order is not in draft state". */
+    ORD_PLACE_EMPTY_DRAFT,           /**< 400 (checkout): the draft has no lines. */
+    ORD_PLACE_CONFLICT               /**< 409: a concurrent change won (second checkout). */
+} ord_place_outcome;
+
+/** @brief Everything a transport needs to answer. Zero-initialise; free with ord_place_result_free(). */
+typedef struct ord_place_result {
+    ord_place_outcome outcome;           /**< How it ended. */
+    ord_order order;                     /**< The order when one exists (PLACED,
+                                              INSUFFICIENT_STOCK, INVENTORY_UNAVAILABLE). */
+    bool tracking_pending;               /**< PLACED without a tracking number yet. */
+    ord_field_errors fields;             /**< INVALID: every broken rule. */
+    int64_t products[ORD_MAX_ITEMS];     /**< Unknown (UNKNOWN_PRODUCT) or short
+                                              (INSUFFICIENT_STOCK) products. */
+    size_t product_count;                /**< Entries in products. */
+    ord_precheck_service failed_service; /**< PRECHECK_UNAVAILABLE: which service. */
+    ord_error cause;                     /**< *_UNAVAILABLE: the underlying failure. */
+    int replay_status;                   /**< REPLAYED: the stored status. */
+    char *replay_body;                   /**< REPLAYED: the stored body (owned). */
+    char idempotency_scope[ORD_IDEMPOTENCY_SCOPE_SIZE]; /**< Set by the use case for
+                                              ord_place_finish(): the customer (or guest)
+                                              the key belongs to. */
+} ord_place_result;
+
+/** @brief Free what a result owns and zero it. Accepts NULL. */
+void ord_place_result_free(ord_place_result *result);
+
+/** @brief An Idempotency-Key and what identifies the request. Borrowed. */
+typedef struct ord_idempotency {
+    const char *key;         /**< The header value, validated by the caller
+                                  (ord_idempotency_key_is_valid()). */
+    const char *fingerprint; /**< Any text that differs when the request differs
+                                  (method, path and body); hashed here. */
+} ord_idempotency;
+
+/**
+ * @brief Create and place an order (POST /api/v1/orders).
+ * @param svc the service.
+ * @param who the caller; a customer may only place their own orders.
+ * @param ctx tracing data for downstream calls, may be NULL.
+ * @param request borrowed.
+ * @param idem NULL, or the request's key: a replay returns ORD_PLACE_REPLAYED.
+ *        When not NULL, call ord_place_finish() after answering.
+ * @param[out] out a zeroed result, filled; the caller frees it.
+ * @return ORD_OK when out->outcome is set; ORD_ENOMEM or ORD_EINTERNAL
+ *         otherwise (nothing half-done is left: a stored order is repaired
+ *         by recovery).
+ */
+ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_call_context *ctx,
+                          const ord_create_request *request, const ord_idempotency *idem,
+                          ord_place_result *out);
+
+/**
+ * @brief Record the answer given to a request that carried an Idempotency-Key,
+ *        so that a retry gets the same answer. Outcomes refused before any
+ *        work (validation, forbidden, unavailable prechecks) leave no trace;
+ *        INVENTORY_UNAVAILABLE keeps the key bound to its order so a retry
+ *        resumes it; REPLAYED, KEY_MISMATCH and KEY_IN_PROGRESS change nothing.
+ * @param svc the service.
+ * @param idem the same key as given to the use case (NULL: nothing to do).
+ * @param result the use case's result.
+ * @param status the status answered.
+ * @param body the body answered, NUL-terminated, copied.
+ * @return ORD_OK, ORD_EUNAVAILABLE.
+ */
+ord_error ord_place_finish(ord_service *svc, const ord_idempotency *idem,
+                           const ord_place_result *result, int status, const char *body);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,68 @@
+/**
+ * @file recovery.h
+ * @brief The steps background workers call: each claims a batch of work with
+ *        a lease (so several instances share it safely) and works it.
+ *
+ * Call them on a timer; each returns quickly when there is nothing to do.
+ */
+#ifndef ORDERS_APPLICATION_RECOVERY_H
+#define ORDERS_APPLICATION_RECOVERY_H
+
+#include <stddef.h>
+
+#include <orders/application/service.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief What one step did. */
+typedef struct ord_work_report {
+    size_t claimed;   /**< Orders or events claimed. */
+    size_t completed; /**< Finished for good. */
+    size_t failed;    /**< Left for a later attempt (or parked). */
+} ord_work_report;
+
+/**
+ * @brief Resume stale PENDING_CHECK orders: reserve, confirm, ship as the
+ *        saga would; cancel (and release) those older than the deadline;
+ *        cancel those short of stock.
+ * @param max most orders this call.
+ * @param[out] report zeroed and filled.
+ * @return ORD_OK (failures of single orders are counted, not returned);
+ *         ORD_EUNAVAILABLE when the store cannot be reached.
+ */
+ord_error ord_recover_pending_orders(ord_service *svc, size_t max, ord_work_report *report);
+
+/**
+ * @brief Obtain missing tracking numbers of CONFIRMED orders, backing off
+ *        per order from tracking_backoff_min_ms up to tracking_backoff_max_ms.
+ * @return as ord_recover_pending_orders().
+ */
+ord_error ord_recover_tracking_numbers(ord_service *svc, size_t max, ord_work_report *report);
+
+/**
+ * @brief Repeat the release or commit owed to inventory after cancel or ship.
+ * @return as ord_recover_pending_orders().
+ */
+ord_error ord_recover_inventory_actions(ord_service *svc, size_t max, ord_work_report *report);
+
+/**
+ * @brief Deliver due outbox events to the event sink, in order per order,
+ *        backing off after failures and parking an event after
+ *        outbox_max_attempts.
+ * @return as ord_recover_pending_orders().
+ */
+ord_error ord_relay_events(ord_service *svc, size_t max, ord_work_report *report);
+
+/**
+ * @brief Delete idempotency keys past their expiry.
+ * @param[out] count receives how many were deleted.
+ * @return ORD_OK, ORD_EUNAVAILABLE.
+ */
+ord_error ord_purge_idempotency_keys(ord_service *svc, int64_t *count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,95 @@
+/**
+ * @file service.h
+ * @brief The order service: the use cases' shared state (ports and settings)
+ *        and who is calling.
+ */
+#ifndef ORDERS_APPLICATION_SERVICE_H
+#define ORDERS_APPLICATION_SERVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <orders/domain/error.h>
+#include <orders/domain/order_status.h>
+#include <orders/ports/ports.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Version of ord_service_config this header describes. */
+#define ORD_SERVICE_CONFIG_VERSION 1
+
+/** @brief Optional callbacks for metrics and logs; any member may be NULL. */
+typedef struct ord_service_observer {
+    void *ctx; /**< Passed back to every callback. */
+    /** @brief An order was stored (PENDING_CHECK or DRAFT). */
+    void (*order_created)(void *ctx, const ord_order *order);
+    /** @brief A status change was stored. */
+    void (*status_changed)(void *ctx, const ord_order *order, ord_status from, ord_status to);
+    /** @brief A background step acted on one order or event; @p what is static text. */
+    void (*background_action)(void *ctx, const char *what, int64_t order_id, ord_error result);
+} ord_service_observer;
+
+/** @brief Settings; start from ORD_SERVICE_CONFIG_INIT and change what you need. */
+typedef struct ord_service_config {
+    int version;                      /**< ORD_SERVICE_CONFIG_VERSION. */
+    int64_t pending_stale_ms;         /**< Resume a PENDING_CHECK order untouched this long. */
+    int64_t pending_deadline_ms;      /**< Cancel a PENDING_CHECK order this old (releasing stock). */
+    int64_t tracking_backoff_min_ms;  /**< First wait before asking tracking again. */
+    int64_t tracking_backoff_max_ms;  /**< Longest wait between tracking attempts. */
+    int64_t lease_ms;                 /**< How long a claim of background work holds. */
+    int64_t idempotency_ttl_ms;       /**< Keys are kept at least this long. */
+    int64_t idempotency_lock_ms;      /**< A request holding a key is presumed dead after this. */
+    int outbox_max_attempts;          /**< Park an event after this many failed deliveries. */
+    int64_t outbox_backoff_min_ms;    /**< First wait before delivering an event again. */
+    int64_t outbox_backoff_max_ms;    /**< Longest wait between deliveries. */
+    const char *worker_id;            /**< Lease owner name (copied); NULL: "orders". */
+    ord_service_observer observer;    /**< Optional callbacks (copied). */
+} ord_service_config;
+
+/** Defaults of API.md: resume after 10 s, cancel after 15 min, tracking 1..60 s,
+ *  keys kept 24 h, park events after 20 attempts. */
+#define ORD_SERVICE_CONFIG_INIT                                                 \
+    {                                                                           \
+        ORD_SERVICE_CONFIG_VERSION, 10000, 900000, 1000, 60000, 30000,          \
+            86400000, 60000, 20, 500, 60000, NULL, { NULL, NULL, NULL, NULL }   \
+    }
+
+/** @brief The use cases' state. Opaque. */
+typedef struct ord_service ord_service;
+
+/**
+ * @brief Build a service over a set of ports.
+ * @param[out] out receives the service, owned by the caller (ord_service_free());
+ *             NULL on failure.
+ * @param ports copied; the adapters behind them must outlive the service.
+ * @param config copied; NULL for the defaults.
+ * @return ORD_OK; ORD_EINVALID when a required port is missing, its version is
+ *         newer than this library knows, or a setting is out of range; ORD_ENOMEM.
+ */
+ord_error ord_service_new(ord_service **out, const ord_ports *ports, const ord_service_config *config);
+
+/** @brief Free a service (not its adapters). Accepts NULL. */
+void ord_service_free(ord_service *service);
+
+/** @brief Who is calling. */
+typedef enum ord_principal_kind {
+    ORD_PRINCIPAL_ADMIN = 0,   /**< Operator: any order, every action. */
+    ORD_PRINCIPAL_CUSTOMER = 1 /**< A customer: only their own orders, no ship/deliver. */
+} ord_principal_kind;
+
+/** @brief The caller, as the transport authenticated it. Borrowed pointers. */
+typedef struct ord_principal {
+    ord_principal_kind kind; /**< What the caller may do. */
+    int64_t customer_id;     /**< The customer, for ORD_PRINCIPAL_CUSTOMER. */
+    const char *subject;     /**< Token subject, for logs; may be NULL. */
+} ord_principal;
+
+/** @brief Whether @p who may see and change orders of @p customer_id. */
+bool ord_principal_owns(const ord_principal *who, int64_t customer_id);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
