@@ -1,0 +1,304 @@
+/* Idempotency keys over the in-memory store: begin() is insert-or-get under
+ * the store's lock, keys live per scope ("scope NUL key" in one map). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+typedef enum idem_phase {
+    IDEM_HELD = 0,    /* a request works on it until lock_until_ms */
+    IDEM_RELEASED,    /* given up without an answer: the next begin resumes */
+    IDEM_COMPLETED    /* final answer stored */
+} idem_phase;
+
+typedef struct idem_entry {
+    char *fingerprint;
+    idem_phase phase;
+    int64_t order_id;
+    int64_t lock_until_ms;
+    int64_t expires_at_ms;
+    int response_status;
+    char *body;
+} idem_entry;
+
+/* The map key: scope, a NUL, key. */
+typedef struct idem_name {
+    char *bytes;
+    size_t len;
+} idem_name;
+
+static ord_error name_make(idem_name *n, const char *scope, const char *key)
+{
+    size_t s = strlen(scope);
+    size_t k = strlen(key);
+    n->len = s + 1 + k;
+    n->bytes = malloc(n->len);
+    if (n->bytes == NULL)
+        return ORD_ENOMEM;
+    memcpy(n->bytes, scope, s + 1);
+    memcpy(n->bytes + s + 1, key, k);
+    return ORD_OK;
+}
+
+static void entry_free(idem_entry *e)
+{
+    if (e == NULL)
+        return;
+    free(e->fingerprint);
+    free(e->body);
+    free(e);
+}
+
+static bool drop_any(void *value, void *ctx)
+{
+    (void)ctx;
+    entry_free(value);
+    return true;
+}
+
+void ord_mem_store_free_idempotency(ord_memory_store *store)
+{
+    ord_mem_map_remove_if(&store->idempotency, drop_any, NULL);
+    ord_mem_map_clear(&store->idempotency);
+}
+
+static bool key_ok(const char *key)
+{
+    size_t len = strlen(key);
+    if (len == 0 || len > 255)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (key[i] < 0x20 || key[i] > 0x7e)
+            return false;
+    return true;
+}
+
+static bool begin_ok(const ord_idem_begin *a)
+{
+    return a != NULL && a->scope != NULL && a->key != NULL && a->fingerprint != NULL &&
+           key_ok(a->key);
+}
+
+static idem_entry *entry_new(const ord_idem_begin *a)
+{
+    idem_entry *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return NULL;
+    e->fingerprint = strdup(a->fingerprint);
+    if (e->fingerprint == NULL) {
+        free(e);
+        return NULL;
+    }
+    e->phase = IDEM_HELD;
+    e->lock_until_ms = a->lock_until_ms;
+    e->expires_at_ms = a->expires_at_ms;
+    return e;
+}
+
+static bool expired(const idem_entry *e, int64_t now_ms)
+{
+    return e->expires_at_ms < now_ms;
+}
+
+/* The decision of begin() for a key that exists and has not expired. */
+static ord_error begin_existing(idem_entry *e, const ord_idem_begin *a, ord_idem_record *out)
+{
+    if (strcmp(e->fingerprint, a->fingerprint) != 0) {
+        out->state = ORD_IDEM_MISMATCH;
+        return ORD_OK;
+    }
+    out->order_id = e->order_id;
+    if (e->phase == IDEM_COMPLETED) {
+        out->response_body = strdup(e->body);
+        if (out->response_body == NULL)
+            return ORD_ENOMEM;
+        out->state = ORD_IDEM_COMPLETED;
+        out->response_status = e->response_status;
+        return ORD_OK;
+    }
+    if (e->phase == IDEM_HELD && ord_mem_held(e->lock_until_ms, a->now_ms)) {
+        out->state = ORD_IDEM_IN_PROGRESS;
+        return ORD_OK;
+    }
+    e->phase = IDEM_HELD;
+    e->lock_until_ms = a->lock_until_ms;
+    e->expires_at_ms = a->expires_at_ms;
+    out->state = ORD_IDEM_RESUMABLE;
+    return ORD_OK;
+}
+
+static ord_error begin_locked(ord_memory_store *store, const idem_name *name,
+                              const ord_idem_begin *a, idem_entry **fresh, ord_idem_record *out)
+{
+    idem_entry *e = ord_mem_map_find(&store->idempotency, name->bytes, name->len);
+    if (e != NULL && expired(e, a->now_ms)) {
+        ord_mem_map_remove(&store->idempotency, name->bytes, name->len);
+        entry_free(e);
+        e = NULL;
+    }
+    if (e != NULL)
+        return begin_existing(e, a, out);
+    ord_error rc = ord_mem_map_put(&store->idempotency, name->bytes, name->len, *fresh);
+    if (rc == ORD_OK) {
+        *fresh = NULL;
+        out->state = ORD_IDEM_STARTED;
+    }
+    return rc;
+}
+
+static ord_error idem_begin(void *self, const ord_idem_begin *args, ord_idem_record *out)
+{
+    ord_memory_store *store = self;
+    if (out == NULL)
+        return ORD_EINVALID;
+    memset(out, 0, sizeof *out);
+    if (!begin_ok(args))
+        return ORD_EINVALID;
+    idem_name name;
+    if (name_make(&name, args->scope, args->key) != ORD_OK)
+        return ORD_ENOMEM;
+    idem_entry *fresh = entry_new(args);
+    if (fresh == NULL) {
+        free(name.bytes);
+        return ORD_ENOMEM;
+    }
+
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_IDEM_BEGIN], &injected);
+    ord_error rc = when == ORD_FAULT_BEFORE ? injected : begin_locked(store, &name, args, &fresh, out);
+    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
+        rc = injected;
+    pthread_mutex_unlock(&store->lock);
+
+    entry_free(fresh);
+    free(name.bytes);
+    if (rc != ORD_OK)
+        ord_idem_record_free(out);
+    return rc;
+}
+
+typedef enum idem_write {
+    WRITE_BIND,
+    WRITE_COMPLETE,
+    WRITE_RELEASE,
+    WRITE_FORGET
+} idem_write;
+
+/* bind, complete, release and forget: find the key, then change it. */
+static ord_error idem_change(ord_memory_store *store, idem_write what, const char *scope,
+                             const char *key, int64_t order_id, int status, const char *body)
+{
+    if (scope == NULL || key == NULL || (what == WRITE_COMPLETE && body == NULL))
+        return ORD_EINVALID;
+    idem_name name;
+    if (name_make(&name, scope, key) != ORD_OK)
+        return ORD_ENOMEM;
+    char *copy = NULL;
+    if (what == WRITE_COMPLETE && (copy = strdup(body)) == NULL) {
+        free(name.bytes);
+        return ORD_ENOMEM;
+    }
+
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_IDEM_WRITE], &injected);
+    ord_error rc = when == ORD_FAULT_BEFORE ? injected : ORD_OK;
+    idem_entry *e = NULL;
+    if (rc == ORD_OK && what == WRITE_FORGET) {
+        entry_free(ord_mem_map_remove(&store->idempotency, name.bytes, name.len));
+    } else if (rc == ORD_OK) {
+        e = ord_mem_map_find(&store->idempotency, name.bytes, name.len);
+        if (e == NULL)
+            rc = ORD_ENOTFOUND;
+    }
+    if (e != NULL && what == WRITE_BIND) {
+        e->order_id = order_id;
+    } else if (e != NULL && what == WRITE_COMPLETE) {
+        free(e->body);
+        e->body = copy;
+        copy = NULL;
+        e->phase = IDEM_COMPLETED;
+        e->order_id = order_id;
+        e->response_status = status;
+    } else if (e != NULL && what == WRITE_RELEASE && e->phase != IDEM_COMPLETED) {
+        /* A stored final answer outlives a late release. */
+        e->phase = IDEM_RELEASED;
+        e->order_id = order_id;
+    }
+    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
+        rc = injected;
+    pthread_mutex_unlock(&store->lock);
+
+    free(copy);
+    free(name.bytes);
+    return rc;
+}
+
+static ord_error idem_bind(void *self, const char *scope, const char *key, int64_t order_id)
+{
+    return idem_change(self, WRITE_BIND, scope, key, order_id, 0, NULL);
+}
+
+static ord_error idem_complete(void *self, const char *scope, const char *key, int64_t order_id,
+                               int status, const char *body)
+{
+    return idem_change(self, WRITE_COMPLETE, scope, key, order_id, status, body);
+}
+
+static ord_error idem_release(void *self, const char *scope, const char *key, int64_t order_id)
+{
+    return idem_change(self, WRITE_RELEASE, scope, key, order_id, 0, NULL);
+}
+
+static ord_error idem_forget(void *self, const char *scope, const char *key)
+{
+    return idem_change(self, WRITE_FORGET, scope, key, 0, 0, NULL);
+}
+
+static bool drop_expired(void *value, void *ctx)
+{
+    idem_entry *e = value;
+    if (!expired(e, *(const int64_t *)ctx))
+        return false;
+    entry_free(e);
+    return true;
+}
+
+static ord_error idem_purge(void *self, int64_t now_ms, int64_t *count)
+{
+    ord_memory_store *store = self;
+    if (count != NULL)
+        *count = 0;
+
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_IDEM_WRITE], &injected);
+    ord_error rc = when == ORD_FAULT_BEFORE ? injected : ORD_OK;
+    size_t removed = 0;
+    if (rc == ORD_OK) {
+        removed = ord_mem_map_remove_if(&store->idempotency, drop_expired, &now_ms);
+        if (when == ORD_FAULT_AFTER)
+            rc = injected;
+    }
+    pthread_mutex_unlock(&store->lock);
+
+    if (rc == ORD_OK && count != NULL)
+        *count = (int64_t)removed;
+    return rc;
+}
+
+static const ord_idempotency_store_ops memory_idempotency_ops = {
+    .version = ORD_IDEMPOTENCY_STORE_VERSION,
+    .begin = idem_begin,
+    .bind = idem_bind,
+    .complete = idem_complete,
+    .release = idem_release,
+    .forget = idem_forget,
+    .purge = idem_purge,
+};
+
+ord_idempotency_store ord_memory_store_idempotency(ord_memory_store *store)
+{
+    return (ord_idempotency_store){.ops = &memory_idempotency_ops, .self = store};
+}

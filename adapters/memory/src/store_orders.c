@@ -1,0 +1,334 @@
+/* The order repository over the in-memory store: create, get and the
+ * optimistic update (fields, history entry and outbox event in one step). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+ord_mem_order *ord_mem_store_order(ord_memory_store *store, int64_t id)
+{
+    if (id <= 0 || (uint64_t)id > store->order_count)
+        return NULL;
+    return store->orders[id - 1];
+}
+
+static bool status_ok(ord_status status)
+{
+    return (unsigned)status < ORD_STATUS_COUNT;
+}
+
+bool ord_mem_items_ok(const ord_order_item *items, size_t count)
+{
+    if (count > 0 && items == NULL)
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        if (items[i].quantity <= 0)
+            return false;
+        if (items[i].has_price && items[i].unit_price.minor < 0)
+            return false;
+    }
+    return true;
+}
+
+bool ord_mem_change_ok(const ord_status_change *change)
+{
+    return status_ok(change->to) && (!change->has_from || status_ok(change->from)) &&
+           memchr(change->reason, '\0', sizeof change->reason) != NULL;
+}
+
+/* What the orders table's constraints would refuse. */
+static bool order_row_ok(const ord_order *o)
+{
+    if (memchr(o->number, '\0', sizeof o->number) == NULL || o->number[0] == '\0')
+        return false;
+    if (memchr(o->guest_token_hash, '\0', sizeof o->guest_token_hash) == NULL)
+        return false;
+    if (o->customer_id < 0 || !status_ok(o->status))
+        return false;
+    if ((unsigned)o->pending_inventory > ORD_INVENTORY_COMMIT)
+        return false;
+    if (!ord_mem_items_ok(o->items, o->item_count))
+        return false;
+    /* The port takes exactly the first history entry with a new order. */
+    return o->history_count == 1 && o->history != NULL && ord_mem_change_ok(&o->history[0]);
+}
+
+static ord_error orders_create(void *self, ord_order *order)
+{
+    ord_memory_store *store = self;
+    if (order == NULL)
+        return ORD_EINVALID;
+    bool valid = order_row_ok(order);
+    ord_mem_order *row = NULL;
+    if (valid) {
+        row = calloc(1, sizeof *row);
+        if (row == NULL)
+            return ORD_ENOMEM;
+        ord_order_init(&row->order);
+        if (ord_order_copy(&row->order, order) != ORD_OK) {
+            free(row);
+            return ORD_ENOMEM;
+        }
+    }
+
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_ORDER_CREATE], &injected);
+    ord_error rc = ORD_OK;
+    size_t number_len = valid ? strlen(order->number) : 0;
+    if (when == ORD_FAULT_BEFORE)
+        rc = injected;
+    else if (!valid)
+        rc = ORD_EINVALID;
+    else if (ord_mem_map_find(&store->by_number, order->number, number_len) != NULL)
+        rc = ORD_ECONFLICT;
+    else if (store->order_count == store->order_capacity) {
+        size_t cap = store->order_capacity == 0 ? 64 : store->order_capacity * 2;
+        ord_mem_order **grown = realloc(store->orders, cap * sizeof *grown);
+        if (grown == NULL) {
+            rc = ORD_ENOMEM;
+        } else {
+            store->orders = grown;
+            store->order_capacity = cap;
+        }
+    }
+    if (rc == ORD_OK)
+        rc = ord_mem_map_put(&store->by_number, order->number, number_len, row);
+    int64_t id = 0;
+    if (rc == ORD_OK) {
+        id = (int64_t)store->order_count + 1;
+        row->order.id = id;
+        row->order.version = 1;
+        store->orders[store->order_count++] = row;
+        row = NULL;
+        if (when == ORD_FAULT_AFTER)
+            rc = injected; /* stored, but the caller never hears of it */
+    }
+    pthread_mutex_unlock(&store->lock);
+
+    if (row != NULL) {
+        ord_order_free(&row->order);
+        free(row);
+    }
+    if (rc == ORD_OK) {
+        order->id = id;
+        order->version = 1;
+    }
+    return rc;
+}
+
+/* Copies the row out under the lock; @p out is freed (zeroed) first. */
+static ord_error orders_get(ord_memory_store *store, int64_t id, const char *number,
+                            ord_order *out)
+{
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_ORDER_GET], &injected);
+    ord_error rc = ORD_OK;
+    if (when == ORD_FAULT_BEFORE) {
+        rc = injected;
+    } else {
+        ord_mem_order *row = number != NULL
+                                 ? ord_mem_map_find(&store->by_number, number, strlen(number))
+                                 : ord_mem_store_order(store, id);
+        if (row == NULL)
+            rc = ORD_ENOTFOUND;
+        else
+            rc = ord_order_copy(out, &row->order);
+        if (rc == ORD_OK && when == ORD_FAULT_AFTER)
+            rc = injected;
+    }
+    pthread_mutex_unlock(&store->lock);
+    if (rc != ORD_OK)
+        ord_order_free(out);
+    return rc;
+}
+
+static ord_error orders_get_by_id(void *self, int64_t id, ord_order *out)
+{
+    if (out == NULL)
+        return ORD_EINVALID;
+    ord_order_free(out);
+    return orders_get(self, id, NULL, out);
+}
+
+static ord_error orders_get_by_number(void *self, const char *number, ord_order *out)
+{
+    if (out == NULL)
+        return ORD_EINVALID;
+    ord_order_free(out);
+    if (number == NULL)
+        return ORD_EINVALID;
+    return orders_get(self, 0, number, out);
+}
+
+#define UPDATE_KNOWN_FIELDS                                                                     \
+    (ORD_UPDATE_STATUS | ORD_UPDATE_ITEMS | ORD_UPDATE_DELIVERY | ORD_UPDATE_TRACKING |         \
+     ORD_UPDATE_INVENTORY)
+
+/* The new values of an update, copied before the lock is taken so that the
+ * step under the lock cannot fail half-way. */
+typedef struct update_values {
+    ord_order fields;     /* only the owned fields named by the mask are set */
+    ord_mem_event *event; /* prepared event or NULL */
+} update_values;
+
+static void update_values_free(update_values *v)
+{
+    ord_order_free(&v->fields);
+    ord_mem_event_free(v->event);
+    v->event = NULL;
+}
+
+static ord_error update_check(const ord_order_update *u)
+{
+    const ord_order *o = u->order;
+    if (o == NULL || (u->fields & ~(unsigned)UPDATE_KNOWN_FIELDS) != 0)
+        return ORD_EINVALID;
+    if ((u->fields & ORD_UPDATE_STATUS) && !status_ok(o->status))
+        return ORD_EINVALID;
+    if ((u->fields & ORD_UPDATE_ITEMS) && !ord_mem_items_ok(o->items, o->item_count))
+        return ORD_EINVALID;
+    if ((u->fields & ORD_UPDATE_INVENTORY) &&
+        (unsigned)o->pending_inventory > ORD_INVENTORY_COMMIT)
+        return ORD_EINVALID;
+    if (u->change != NULL && !ord_mem_change_ok(u->change))
+        return ORD_EINVALID;
+    if (u->event != NULL && (u->event->order_id != o->id || !ord_mem_event_ok(u->event)))
+        return ORD_EINVALID;
+    return ORD_OK;
+}
+
+static ord_error update_prepare(const ord_order_update *u, update_values *v)
+{
+    const ord_order *o = u->order;
+    ord_order_init(&v->fields);
+    v->event = NULL;
+    ord_error rc = ORD_OK;
+    if (u->fields & ORD_UPDATE_ITEMS)
+        rc = ord_order_set_items(&v->fields, o->items, o->item_count);
+    if (rc == ORD_OK && (u->fields & ORD_UPDATE_DELIVERY)) {
+        rc = ord_order_set_text(&v->fields.customer_name, o->customer_name);
+        if (rc == ORD_OK)
+            rc = ord_order_set_text(&v->fields.delivery_address, o->delivery_address);
+        if (rc == ORD_OK)
+            rc = ord_order_set_text(&v->fields.carrier, o->carrier);
+    }
+    if (rc == ORD_OK && (u->fields & ORD_UPDATE_TRACKING))
+        rc = ord_order_set_text(&v->fields.tracking_number, o->tracking_number);
+    if (rc == ORD_OK && u->event != NULL)
+        rc = ord_mem_event_prepare(u->event, &v->event);
+    if (rc != ORD_OK)
+        update_values_free(v);
+    return rc;
+}
+
+static void swap_text(char **a, char **b)
+{
+    char *t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Writes the prepared values into the row; the old values move into @p v
+ * to be freed after the lock is released. Cannot fail. */
+static void update_apply(ord_mem_order *row, const ord_order_update *u, update_values *v)
+{
+    ord_order *dst = &row->order;
+    const ord_order *src = u->order;
+    if (u->fields & ORD_UPDATE_STATUS)
+        dst->status = src->status;
+    if (u->fields & ORD_UPDATE_ITEMS) {
+        ord_order_item *items = dst->items;
+        size_t count = dst->item_count;
+        dst->items = v->fields.items;
+        dst->item_count = v->fields.item_count;
+        v->fields.items = items;
+        v->fields.item_count = count;
+        dst->total = src->total;
+    }
+    if (u->fields & ORD_UPDATE_DELIVERY) {
+        swap_text(&dst->customer_name, &v->fields.customer_name);
+        swap_text(&dst->delivery_address, &v->fields.delivery_address);
+        swap_text(&dst->carrier, &v->fields.carrier);
+    }
+    if (u->fields & ORD_UPDATE_TRACKING)
+        swap_text(&dst->tracking_number, &v->fields.tracking_number);
+    if (u->fields & ORD_UPDATE_INVENTORY)
+        dst->pending_inventory = src->pending_inventory;
+    dst->updated_at_ms = src->updated_at_ms;
+    if (u->change != NULL)
+        dst->history[dst->history_count++] = *u->change;
+    if (u->release_lease) {
+        row->lease_owner[0] = '\0';
+        row->lease_until_ms = 0;
+    }
+    dst->version++;
+}
+
+static ord_error orders_update(void *self, const ord_order_update *u, int64_t *new_version)
+{
+    ord_memory_store *store = self;
+    if (u == NULL)
+        return ORD_EINVALID;
+    ord_error rc = update_check(u);
+    update_values v = {0};
+    if (rc == ORD_OK)
+        rc = update_prepare(u, &v);
+    if (rc == ORD_ENOMEM)
+        return rc;
+
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_ORDER_UPDATE], &injected);
+    ord_mem_order *row = NULL;
+    if (when == ORD_FAULT_BEFORE)
+        rc = injected;
+    else if (rc == ORD_OK && (row = ord_mem_store_order(store, u->order->id)) == NULL)
+        rc = ORD_ENOTFOUND;
+    else if (rc == ORD_OK && row->order.version != u->order->version)
+        rc = ORD_ECONFLICT;
+    if (rc == ORD_OK && u->change != NULL) {
+        ord_status_change *grown = realloc(row->order.history,
+                                           (row->order.history_count + 1) * sizeof *grown);
+        if (grown == NULL)
+            rc = ORD_ENOMEM;
+        else
+            row->order.history = grown;
+    }
+    if (rc == ORD_OK && v.event != NULL)
+        rc = ord_mem_store_reserve_event(store);
+    int64_t version = 0;
+    if (rc == ORD_OK) {
+        update_apply(row, u, &v);
+        if (v.event != NULL) {
+            ord_mem_store_append_event(store, v.event);
+            v.event = NULL;
+        }
+        version = row->order.version;
+        if (when == ORD_FAULT_AFTER)
+            rc = injected;
+    }
+    pthread_mutex_unlock(&store->lock);
+
+    update_values_free(&v);
+    if (rc == ORD_OK && new_version != NULL)
+        *new_version = version;
+    return rc;
+}
+
+static const ord_order_repository_ops memory_repository_ops = {
+    .version = ORD_ORDER_REPOSITORY_VERSION,
+    .create = orders_create,
+    .get_by_id = orders_get_by_id,
+    .get_by_number = orders_get_by_number,
+    .list_by_customer = ord_mem_orders_list,
+    .update = orders_update,
+    .claim = ord_mem_orders_claim,
+    .defer = ord_mem_orders_defer,
+};
+
+ord_order_repository ord_memory_store_orders(ord_memory_store *store)
+{
+    return (ord_order_repository){.ops = &memory_repository_ops, .self = store};
+}

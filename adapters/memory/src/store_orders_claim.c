@@ -1,0 +1,125 @@
+/* Leases on orders that need background work, so that several workers (or
+ * server instances) never work one order at once. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+static bool needs_work(const ord_order *o, ord_work_kind kind)
+{
+    switch (kind) {
+    case ORD_WORK_STALE_PENDING:
+        return o->status == ORD_STATUS_PENDING_CHECK;
+    case ORD_WORK_MISSING_TRACKING:
+        return o->status == ORD_STATUS_CONFIRMED &&
+               (o->tracking_number == NULL || o->tracking_number[0] == '\0');
+    case ORD_WORK_INVENTORY:
+        return o->pending_inventory != ORD_INVENTORY_NONE;
+    }
+    return false;
+}
+
+static bool claimable(const ord_mem_order *row, const ord_work_claim *c)
+{
+    if (!needs_work(&row->order, c->kind) || row->order.updated_at_ms > c->stale_before_ms)
+        return false;
+    return row->lease_owner[0] == '\0' || strcmp(row->lease_owner, c->owner) == 0 ||
+           !ord_mem_held(row->lease_until_ms, c->now_ms);
+}
+
+/* Oldest first: least recently updated, then lower id. */
+static int oldest_first(const void *a, const void *b)
+{
+    const ord_order *x = &(*(ord_mem_order *const *)a)->order;
+    const ord_order *y = &(*(ord_mem_order *const *)b)->order;
+    if (x->updated_at_ms != y->updated_at_ms)
+        return x->updated_at_ms < y->updated_at_ms ? -1 : 1;
+    return x->id < y->id ? -1 : (x->id > y->id ? 1 : 0);
+}
+
+static ord_error claim_locked(ord_memory_store *store, const ord_work_claim *c, int64_t *ids,
+                              size_t *count)
+{
+    size_t found = 0;
+    ord_mem_order **matches = NULL;
+    for (size_t i = 0; i < store->order_count; i++) {
+        if (!claimable(store->orders[i], c))
+            continue;
+        if (matches == NULL) {
+            matches = malloc((store->order_count - i) * sizeof *matches);
+            if (matches == NULL)
+                return ORD_ENOMEM;
+        }
+        matches[found++] = store->orders[i];
+    }
+    if (found == 0)
+        return ORD_OK;
+    qsort(matches, found, sizeof *matches, oldest_first);
+    size_t take = found > c->max ? c->max : found;
+    for (size_t i = 0; i < take; i++) {
+        ord_mem_owner_copy(matches[i]->lease_owner, c->owner);
+        matches[i]->lease_until_ms = c->lease_until_ms;
+        ids[i] = matches[i]->order.id;
+    }
+    *count = take;
+    free(matches);
+    return ORD_OK;
+}
+
+ord_error ord_mem_orders_claim(void *self, const ord_work_claim *claim, int64_t *ids,
+                               size_t *count)
+{
+    ord_memory_store *store = self;
+    if (count == NULL)
+        return ORD_EINVALID;
+    *count = 0;
+    char owner[ORD_OWNER_SIZE];
+    bool valid = claim != NULL && (ids != NULL || claim->max == 0) &&
+                 (unsigned)claim->kind <= ORD_WORK_INVENTORY && ord_mem_owner_copy(owner, claim->owner);
+
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_ORDER_CLAIM], &injected);
+    ord_error rc;
+    if (when == ORD_FAULT_BEFORE)
+        rc = injected;
+    else if (!valid)
+        rc = ORD_EINVALID;
+    else
+        rc = claim_locked(store, claim, ids, count);
+    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
+        rc = injected; /* leased, but the caller never heard which */
+    pthread_mutex_unlock(&store->lock);
+
+    if (rc != ORD_OK)
+        *count = 0;
+    return rc;
+}
+
+ord_error ord_mem_orders_defer(void *self, int64_t order_id, const char *owner, int64_t until_ms)
+{
+    ord_memory_store *store = self;
+    char name[ORD_OWNER_SIZE];
+    bool valid = ord_mem_owner_copy(name, owner);
+
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_ORDER_DEFER], &injected);
+    ord_mem_order *row = NULL;
+    ord_error rc = ORD_OK;
+    if (when == ORD_FAULT_BEFORE)
+        rc = injected;
+    else if (!valid)
+        rc = ORD_EINVALID;
+    else if ((row = ord_mem_store_order(store, order_id)) == NULL)
+        rc = ORD_ENOTFOUND;
+    else if (strcmp(row->lease_owner, name) != 0)
+        rc = ORD_ECONFLICT;
+    if (rc == ORD_OK) {
+        row->lease_until_ms = until_ms;
+        if (when == ORD_FAULT_AFTER)
+            rc = injected;
+    }
+    pthread_mutex_unlock(&store->lock);
+    return rc;
+}

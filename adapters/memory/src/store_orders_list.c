@@ -1,0 +1,97 @@
+/* Keyset pages of one customer's orders, newest first by (created_at_ms, id). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+/* Newest first: larger created_at_ms, then larger id. */
+static int newest_first(const void *a, const void *b)
+{
+    const ord_order *x = &(*(ord_mem_order *const *)a)->order;
+    const ord_order *y = &(*(ord_mem_order *const *)b)->order;
+    if (x->created_at_ms != y->created_at_ms)
+        return x->created_at_ms > y->created_at_ms ? -1 : 1;
+    return x->id > y->id ? -1 : (x->id < y->id ? 1 : 0);
+}
+
+static bool in_page(const ord_order *o, const ord_order_query *q)
+{
+    if (o->customer_id != q->customer_id)
+        return false;
+    if (q->has_status && o->status != q->status)
+        return false;
+    if (!q->has_after)
+        return true;
+    return o->created_at_ms < q->after_created_at_ms ||
+           (o->created_at_ms == q->after_created_at_ms && o->id < q->after_id);
+}
+
+/* A copy without items and history, as a page carries them. */
+static ord_error copy_summary(ord_order *dst, const ord_order *src)
+{
+    ord_order head = *src;
+    head.items = NULL;
+    head.item_count = 0;
+    head.history = NULL;
+    head.history_count = 0;
+    ord_order_init(dst);
+    return ord_order_copy(dst, &head);
+}
+
+static ord_error list_locked(ord_memory_store *store, const ord_order_query *q, ord_order_page *out)
+{
+    size_t found = 0;
+    ord_mem_order **matches = NULL;
+    for (size_t i = 0; i < store->order_count; i++) {
+        if (!in_page(&store->orders[i]->order, q))
+            continue;
+        if (matches == NULL) {
+            matches = malloc((store->order_count - i) * sizeof *matches);
+            if (matches == NULL)
+                return ORD_ENOMEM;
+        }
+        matches[found++] = store->orders[i];
+    }
+    if (found == 0)
+        return ORD_OK;
+    qsort(matches, found, sizeof *matches, newest_first);
+    size_t take = found > q->limit ? q->limit : found;
+    out->orders = calloc(take, sizeof *out->orders);
+    ord_error rc = out->orders != NULL ? ORD_OK : ORD_ENOMEM;
+    for (size_t i = 0; rc == ORD_OK && i < take; i++) {
+        rc = copy_summary(&out->orders[i], &matches[i]->order);
+        if (rc == ORD_OK)
+            out->count++;
+    }
+    out->has_more = found > take;
+    free(matches);
+    return rc;
+}
+
+ord_error ord_mem_orders_list(void *self, const ord_order_query *query, ord_order_page *out)
+{
+    ord_memory_store *store = self;
+    if (out == NULL)
+        return ORD_EINVALID;
+    memset(out, 0, sizeof *out);
+    bool valid = query != NULL && query->limit >= 1 && query->limit <= 100 &&
+                 (!query->has_status || (unsigned)query->status < ORD_STATUS_COUNT);
+
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_ORDER_LIST], &injected);
+    ord_error rc;
+    if (when == ORD_FAULT_BEFORE)
+        rc = injected;
+    else if (!valid)
+        rc = ORD_EINVALID;
+    else
+        rc = list_locked(store, query, out);
+    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
+        rc = injected;
+    pthread_mutex_unlock(&store->lock);
+
+    if (rc != ORD_OK)
+        ord_order_page_free(out);
+    return rc;
+}

@@ -1,0 +1,290 @@
+/* The outbox over the in-memory store: events appended by order updates,
+ * claimed head-of-order only, so delivery keeps each order's sequence. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+bool ord_mem_event_ok(const ord_outbox_event *event)
+{
+    return event->order_id > 0 && event->payload != NULL &&
+           memchr(event->event_id, '\0', sizeof event->event_id) != NULL &&
+           event->type >= ORD_EVENT_ORDER_PLACED && event->type <= ORD_EVENT_ORDER_DELIVERED;
+}
+
+ord_error ord_mem_event_prepare(const ord_outbox_event *event, ord_mem_event **out)
+{
+    *out = NULL;
+    if (!ord_mem_event_ok(event))
+        return ORD_EINVALID;
+    ord_mem_event *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return ORD_ENOMEM;
+    e->event = *event;
+    e->event.id = 0;
+    e->event.attempts = 0;
+    e->event.payload = strdup(event->payload);
+    if (e->event.payload == NULL) {
+        free(e);
+        return ORD_ENOMEM;
+    }
+    e->next_attempt_ms = INT64_MIN; /* due at once */
+    *out = e;
+    return ORD_OK;
+}
+
+void ord_mem_event_free(ord_mem_event *event)
+{
+    if (event == NULL)
+        return;
+    free(event->event.payload);
+    free(event);
+}
+
+ord_error ord_mem_store_reserve_event(ord_memory_store *store)
+{
+    if (store->event_count < store->event_capacity)
+        return ORD_OK;
+    size_t cap = store->event_capacity == 0 ? 64 : store->event_capacity * 2;
+    ord_mem_event **grown = realloc(store->events, cap * sizeof *grown);
+    if (grown == NULL)
+        return ORD_ENOMEM;
+    store->events = grown;
+    store->event_capacity = cap;
+    return ORD_OK;
+}
+
+void ord_mem_store_append_event(ord_memory_store *store, ord_mem_event *event)
+{
+    event->event.id = (int64_t)store->event_count + 1;
+    store->events[store->event_count++] = event;
+}
+
+static ord_mem_event *find_event(ord_memory_store *store, int64_t id)
+{
+    if (id <= 0 || (uint64_t)id > store->event_count)
+        return NULL;
+    return store->events[id - 1];
+}
+
+static bool event_due(const ord_mem_event *e, int64_t now_ms, const char *owner)
+{
+    if (e->parked || e->next_attempt_ms > now_ms)
+        return false;
+    return e->lease_owner[0] == '\0' || strcmp(e->lease_owner, owner) == 0 ||
+           !ord_mem_held(e->lease_until_ms, now_ms);
+}
+
+static ord_error claim_locked(ord_memory_store *store, int64_t now_ms, int64_t lease_until_ms,
+                              const char *owner, size_t max, ord_outbox_batch *out)
+{
+    while (store->first_undelivered < store->event_count &&
+           store->events[store->first_undelivered]->delivered)
+        store->first_undelivered++;
+    if (max == 0 || store->first_undelivered == store->event_count)
+        return ORD_OK;
+
+    /* One flag per order: its oldest undelivered event has been seen. */
+    unsigned char *seen = calloc(store->order_count + 1, 1);
+    ord_mem_event **picked = calloc(max, sizeof *picked);
+    ord_error rc = seen != NULL && picked != NULL ? ORD_OK : ORD_ENOMEM;
+    size_t n = 0;
+    for (size_t i = store->first_undelivered; rc == ORD_OK && i < store->event_count && n < max;
+         i++) {
+        ord_mem_event *e = store->events[i];
+        if (e->delivered)
+            continue;
+        int64_t order = e->event.order_id;
+        if ((uint64_t)order <= store->order_count) {
+            if (seen[order])
+                continue;
+            seen[order] = 1;
+        }
+        if (event_due(e, now_ms, owner))
+            picked[n++] = e;
+    }
+    if (rc == ORD_OK && n > 0) {
+        out->events = calloc(n, sizeof *out->events);
+        if (out->events == NULL)
+            rc = ORD_ENOMEM;
+    }
+    for (size_t i = 0; rc == ORD_OK && i < n; i++) {
+        out->events[i] = picked[i]->event;
+        out->events[i].payload = strdup(picked[i]->event.payload);
+        if (out->events[i].payload == NULL)
+            rc = ORD_ENOMEM;
+        else
+            out->count++;
+    }
+    /* Leases only once every copy succeeded: a failed claim takes nothing. */
+    for (size_t i = 0; rc == ORD_OK && i < n; i++) {
+        ord_mem_owner_copy(picked[i]->lease_owner, owner);
+        picked[i]->lease_until_ms = lease_until_ms;
+    }
+    free(seen);
+    free(picked);
+    return rc;
+}
+
+static ord_error outbox_claim(void *self, int64_t now_ms, int64_t lease_until_ms,
+                              const char *owner, size_t max, ord_outbox_batch *out)
+{
+    ord_memory_store *store = self;
+    if (out == NULL)
+        return ORD_EINVALID;
+    memset(out, 0, sizeof *out);
+    char name[ORD_OWNER_SIZE];
+    bool valid = ord_mem_owner_copy(name, owner);
+
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_OUTBOX_CLAIM], &injected);
+    ord_error rc;
+    if (when == ORD_FAULT_BEFORE)
+        rc = injected;
+    else if (!valid)
+        rc = ORD_EINVALID;
+    else
+        rc = claim_locked(store, now_ms, lease_until_ms, name, max, out);
+    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
+        rc = injected;
+    pthread_mutex_unlock(&store->lock);
+
+    if (rc != ORD_OK)
+        ord_outbox_batch_free(out);
+    return rc;
+}
+
+/* Shared by mark_delivered and mark_failed. */
+static ord_error outbox_mark(ord_memory_store *store, int64_t id, int64_t retry_at_ms, bool park,
+                             bool delivered)
+{
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_OUTBOX_MARK], &injected);
+    ord_mem_event *e = NULL;
+    ord_error rc = ORD_OK;
+    if (when == ORD_FAULT_BEFORE)
+        rc = injected;
+    else if ((e = find_event(store, id)) == NULL)
+        rc = ORD_ENOTFOUND;
+    if (rc == ORD_OK) {
+        if (delivered) {
+            e->delivered = true;
+        } else if (!e->delivered) {
+            e->event.attempts++;
+            e->next_attempt_ms = retry_at_ms;
+            e->parked = park;
+        }
+        e->lease_owner[0] = '\0';
+        e->lease_until_ms = 0;
+        if (when == ORD_FAULT_AFTER)
+            rc = injected;
+    }
+    pthread_mutex_unlock(&store->lock);
+    return rc;
+}
+
+static ord_error outbox_mark_delivered(void *self, int64_t id)
+{
+    return outbox_mark(self, id, 0, false, true);
+}
+
+static ord_error outbox_mark_failed(void *self, int64_t id, int64_t retry_at_ms, bool park)
+{
+    return outbox_mark(self, id, retry_at_ms, park, false);
+}
+
+static ord_error outbox_count(void *self, int64_t *pending, int64_t *parked)
+{
+    ord_memory_store *store = self;
+    if (pending == NULL || parked == NULL)
+        return ORD_EINVALID;
+    *pending = 0;
+    *parked = 0;
+    int64_t live = 0;
+    int64_t dead = 0;
+
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_OUTBOX_OTHER], &injected);
+    ord_error rc = when == ORD_FAULT_BEFORE ? injected : ORD_OK;
+    for (size_t i = store->first_undelivered; rc == ORD_OK && i < store->event_count; i++) {
+        const ord_mem_event *e = store->events[i];
+        if (e->delivered)
+            continue;
+        if (e->parked)
+            dead++;
+        else
+            live++;
+    }
+    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
+        rc = injected;
+    pthread_mutex_unlock(&store->lock);
+
+    if (rc == ORD_OK) {
+        *pending = live;
+        *parked = dead;
+    }
+    return rc;
+}
+
+static void redrive_one(ord_mem_event *e)
+{
+    e->parked = false;
+    e->event.attempts = 0;
+    e->next_attempt_ms = INT64_MIN;
+    e->lease_owner[0] = '\0';
+    e->lease_until_ms = 0;
+}
+
+static ord_error outbox_redrive(void *self, int64_t id, int64_t *count)
+{
+    ord_memory_store *store = self;
+    if (count != NULL)
+        *count = 0;
+    int64_t n = 0;
+
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_OUTBOX_OTHER], &injected);
+    ord_error rc = when == ORD_FAULT_BEFORE ? injected : ORD_OK;
+    if (rc == ORD_OK && id != 0) {
+        ord_mem_event *e = find_event(store, id);
+        if (e == NULL || e->delivered || !e->parked) {
+            rc = ORD_ENOTFOUND;
+        } else {
+            redrive_one(e);
+            n = 1;
+        }
+    } else if (rc == ORD_OK) {
+        for (size_t i = store->first_undelivered; i < store->event_count; i++) {
+            ord_mem_event *e = store->events[i];
+            if (!e->delivered && e->parked) {
+                redrive_one(e);
+                n++;
+            }
+        }
+    }
+    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
+        rc = injected;
+    pthread_mutex_unlock(&store->lock);
+
+    if (rc == ORD_OK && count != NULL)
+        *count = n;
+    return rc;
+}
+
+static const ord_outbox_ops memory_outbox_ops = {
+    .version = ORD_OUTBOX_VERSION,
+    .claim = outbox_claim,
+    .mark_delivered = outbox_mark_delivered,
+    .mark_failed = outbox_mark_failed,
+    .count = outbox_count,
+    .redrive = outbox_redrive,
+};
+
+ord_outbox ord_memory_store_outbox(ord_memory_store *store)
+{
+    return (ord_outbox){.ops = &memory_outbox_ops, .self = store};
+}
