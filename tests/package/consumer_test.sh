@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the built project into a fresh prefix, then builds
+# examples/place-order against that prefix only, once with
+# find_package(orders CONFIG) and once with pkg-config, and runs both.
+# Usage: consumer_test.sh <build-dir> <example-dir> <work-dir> [c-compiler]
+set -euo pipefail
+
+build_dir=$1
+example_dir=$2
+work_dir=$3
+cc=${4:-cc}
+
+prefix=$work_dir/prefix
+rm -rf "$work_dir"
+mkdir -p "$work_dir"
+
+echo "== install into $prefix"
+cmake --install "$build_dir" --prefix "$prefix" > "$work_dir/install.log"
+
+echo "== find_package(orders CONFIG)"
+cmake -S "$example_dir" -B "$work_dir/cmake-build" \
+      -DCMAKE_C_COMPILER="$cc" \
+      -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_PREFIX_PATH="$prefix" \
+      -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+orders_dir=$(sed -n 's/^orders_DIR:PATH=//p' "$work_dir/cmake-build/CMakeCache.txt")
+case $orders_dir in
+    "$prefix"/*) ;;
+    *) echo "found orders in '$orders_dir', not in the test prefix" >&2; exit 1 ;;
+esac
+cmake --build "$work_dir/cmake-build"
+"$work_dir/cmake-build/place-order"
+
+echo "== pkg-config"
+pc_dir=$(dirname "$(find "$prefix" -name orders.pc -print -quit)")
+mkdir -p "$work_dir/pkg-config-build"
+(cd "$work_dir/pkg-config-build" &&
+ PKG_CONFIG_PATH="$pc_dir" make -f "$example_dir/Makefile" CC="$cc")
+"$work_dir/pkg-config-build/place-order"
