@@ -231,7 +231,11 @@ ord_error ord_order_start(ord_order *order, ord_status status, int64_t at_ms, co
         return ORD_EINVALID;
     if (status != ORD_STATUS_DRAFT && status != ORD_STATUS_PENDING_CHECK)
         return ORD_EINVALID; /* an order is born as a cart or as a placed order */
-    ord_status_change entry = {.has_from = false, .from = status, .to = status, .at_ms = at_ms};
+    ord_status_change entry;
+    memset(&entry, 0, sizeof entry); /* padding too: entries are compared and stored as bytes */
+    entry.from = status;
+    entry.to = status;
+    entry.at_ms = at_ms;
     copy_reason(entry.reason, reason);
     ord_error err = append_history(order, &entry);
     if (err != ORD_OK)
@@ -250,7 +254,12 @@ ord_error ord_order_transition(ord_order *order, ord_status to, int64_t at_ms,
     ord_error err = ord_status_check_transition(order->status, to, NULL);
     if (err != ORD_OK)
         return err;
-    ord_status_change entry = {.has_from = true, .from = order->status, .to = to, .at_ms = at_ms};
+    ord_status_change entry;
+    memset(&entry, 0, sizeof entry);
+    entry.has_from = true;
+    entry.from = order->status;
+    entry.to = to;
+    entry.at_ms = at_ms;
     copy_reason(entry.reason, reason);
     err = append_history(order, &entry);
     if (err != ORD_OK)
