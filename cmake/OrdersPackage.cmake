@@ -29,24 +29,25 @@ endforeach()
 # imported target an installed library links; and what pkg-config's
 # Libs.private needs for it. Static libraries carry even their PRIVATE
 # dependencies into the export, so every one of them counts.
-set(_orders_dep_Threads::Threads       "Threads")
-set(_orders_dep_PostgreSQL::PostgreSQL "PostgreSQL")
-set(_orders_dep_CURL::libcurl          "CURL")
-set(_orders_dep_cjson                  "cJSON")
-set(_orders_dep_civetweb::civetweb     "civetweb CONFIG")
+set(_orders_dep_Threads::Threads       "find_dependency(Threads)")
+set(_orders_dep_PostgreSQL::PostgreSQL "find_dependency(PostgreSQL)")
+set(_orders_dep_CURL::libcurl          "find_dependency(CURL)")
+set(_orders_dep_cjson                  "find_dependency(cJSON)")
+set(_orders_dep_civetweb::civetweb     "find_dependency(civetweb CONFIG)")
 set(_orders_lib_Threads::Threads       "-pthread")
 set(_orders_lib_PostgreSQL::PostgreSQL "-lpq")
 set(_orders_lib_CURL::libcurl          "-lcurl")
 set(_orders_lib_cjson                  "-lcjson")
 set(_orders_lib_civetweb::civetweb     "-lcivetweb")
 
-# _orders_external_deps(<target> <out-find-deps> <out-private-libs>): the
-# find_dependency() arguments and linker flags of the external libraries
-# <target> links. A plain library name (e.g. "pq") is passed to the linker
-# as it is; an imported target not in the table above stops the configure,
-# since the installed package could not recreate it.
-function(_orders_external_deps target out_deps out_libs)
-    set(deps "")
+# _orders_external_deps(<target> <out-calls> <out-private-libs>): the lines
+# the Config file needs to recreate the external libraries <target> links,
+# and their linker flags. A plain library name (e.g. "pq") or path goes to
+# the linker as it is; a PkgConfig::<NAME> target is recreated with
+# pkg_check_modules(); any other imported target stops the configure, since
+# the installed package could not recreate it.
+function(_orders_external_deps target out_calls out_libs)
+    set(calls "")
     set(libs "")
     get_target_property(linked ${target} LINK_LIBRARIES)
     get_target_property(iface ${target} INTERFACE_LINK_LIBRARIES)
@@ -56,8 +57,18 @@ function(_orders_external_deps target out_deps out_libs)
             continue()
         endif()
         if(DEFINED _orders_dep_${item})
-            list(APPEND deps "${_orders_dep_${item}}")
+            list(APPEND calls "${_orders_dep_${item}}")
             list(APPEND libs "${_orders_lib_${item}}")
+            continue()
+        endif()
+        string(REGEX MATCH "^PkgConfig::(.+)$" pkg_target "${item}")
+        set(pc_prefix "${CMAKE_MATCH_1}")
+        if(pkg_target AND ${pc_prefix}_MODULE_NAME)
+            list(APPEND calls "find_dependency(PkgConfig)"
+                 "pkg_check_modules(${pc_prefix} REQUIRED QUIET IMPORTED_TARGET ${${pc_prefix}_MODULE_NAME})")
+            foreach(lib IN LISTS ${pc_prefix}_LIBRARIES)
+                list(APPEND libs "-l${lib}")
+            endforeach()
         elseif(TARGET ${item})
             message(FATAL_ERROR "orders package: ${target} links ${item}; teach "
                                 "cmake/OrdersPackage.cmake how a consumer finds it")
@@ -67,9 +78,9 @@ function(_orders_external_deps target out_deps out_libs)
             list(APPEND libs "-l${item}")
         endif()
     endforeach()
-    list(REMOVE_DUPLICATES deps)
+    list(REMOVE_DUPLICATES calls)
     list(REMOVE_DUPLICATES libs)
-    set(${out_deps} "${deps}" PARENT_SCOPE)
+    set(${out_calls} "${calls}" PARENT_SCOPE)
     set(${out_libs} "${libs}" PARENT_SCOPE)
 endfunction()
 
@@ -81,7 +92,7 @@ string(REGEX REPLACE "/$" "" ORDERS_PC_PREFIX_FROM_PCFILEDIR "${ORDERS_PC_PREFIX
 
 # The core, in static link order (users before what they use).
 set(ORDERS_CORE_LIBRARIES orders_application orders_memory orders_system orders_domain)
-set(ORDERS_FIND_DEPENDENCIES "Threads")
+set(ORDERS_FIND_DEPENDENCIES "find_dependency(Threads)")
 set(ORDERS_CORE_LIBS_PRIVATE "-pthread")
 foreach(lib IN LISTS ORDERS_CORE_LIBRARIES)
     _orders_external_deps(${lib} deps libs)
@@ -112,11 +123,7 @@ foreach(adapter IN LISTS ORDERS_OPTIONAL_ADAPTERS)
 endforeach()
 list(REMOVE_DUPLICATES ORDERS_FIND_DEPENDENCIES)
 
-# The Config file gets one find_dependency() line per external package.
-set(ORDERS_FIND_DEPENDENCY_CALLS "")
-foreach(dep IN LISTS ORDERS_FIND_DEPENDENCIES)
-    string(APPEND ORDERS_FIND_DEPENDENCY_CALLS "find_dependency(${dep})\n")
-endforeach()
+list(JOIN ORDERS_FIND_DEPENDENCIES "\n" ORDERS_FIND_DEPENDENCY_CALLS)
 
 install(EXPORT ordersTargets
         NAMESPACE orders::
