@@ -132,6 +132,7 @@ static void test_time_parses_known_instants(void **state)
     assert_int_equal(parse_ok("1970-01-01T00:00:00Z"), 0);
     assert_int_equal(parse_ok("2024-02-29T00:00:00Z"), 1709164800000LL);
     assert_int_equal(parse_ok("2026-03-08T14:30:00Z"), 1772980200000LL);
+    assert_int_equal(parse_ok("2000-02-29T23:59:59Z"), 951868799000LL); /* 400-year rule */
     assert_int_equal(parse_ok("9999-12-31T23:59:59Z"), 253402300799000LL);
     assert_int_equal(parse_ok("9999-12-31T23:59:59.999Z"), 253402300799999LL);
     assert_int_equal(parse_ok("0000-01-01T00:00:00Z"), -62167219200000LL);
