@@ -49,7 +49,7 @@ static ord_error memory_check(void *self, const ord_call_context *ctx, int64_t c
         return ORD_EINVALID;
 
     ds_lock(ds);
-    ord_precheck_verdict verdict;
+    ord_precheck_verdict verdict = ORD_PRECHECK_PASSED;
     ord_error err = lookup_prices(ds, prices, count, &verdict);
     if (err != ORD_OK) {
         result->failed = ORD_PRECHECK_CATALOG;
