@@ -1,0 +1,148 @@
+/* Idempotency-Key handling shared by create and checkout: begin (replay,
+ * mismatch, in progress, resume), bind to the order, and the final record. */
+#include "internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <orders/domain/text.h>
+#include <orders/domain/validation.h>
+
+void app_scope_customer(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], int64_t customer_id)
+{
+    snprintf(scope, ORD_IDEMPOTENCY_SCOPE_SIZE, "customer:%" PRId64, customer_id);
+}
+
+/* The guest's scope names the token by its hash: keys are stored, tokens not. */
+void app_scope_guest(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], const char *guest_token)
+{
+    char hash[ORD_SHA256_HEX_SIZE];
+    ord_sha256_hex(hash, guest_token, strlen(guest_token));
+    snprintf(scope, ORD_IDEMPOTENCY_SCOPE_SIZE, "guest:%s", hash);
+}
+
+ord_error app_idem_begin(const ord_service *svc, const ord_idempotency *idem,
+                         ord_place_result *out, app_idem_verdict *verdict, int64_t *order_id)
+{
+    *verdict = APP_IDEM_PROCEED;
+    *order_id = 0;
+    if (idem == NULL)
+        return ORD_OK;
+
+    char fingerprint[ORD_SHA256_HEX_SIZE];
+    const char *fp = idem->fingerprint ? idem->fingerprint : "";
+    ord_sha256_hex(fingerprint, fp, strlen(fp));
+    int64_t now = app_now(svc);
+    ord_idem_begin args = {
+        .scope = out->idempotency_scope,
+        .key = idem->key,
+        .fingerprint = fingerprint,
+        .now_ms = now,
+        .lock_until_ms = now + svc->config.idempotency_lock_ms,
+        .expires_at_ms = now + svc->config.idempotency_ttl_ms,
+    };
+    ord_idem_record rec = {0};
+    const ord_idempotency_store *store = &svc->ports.idempotency;
+    ord_error err = store->ops->begin(store->self, &args, &rec);
+    if (err != ORD_OK) {
+        ord_idem_record_free(&rec);
+        /* Nothing was done yet; the key was not taken, so nothing to forget. */
+        out->outcome = ORD_PLACE_STORE_UNAVAILABLE;
+        out->cause = err;
+        *verdict = APP_IDEM_ANSWERED;
+        return ORD_OK;
+    }
+    switch (rec.state) {
+    case ORD_IDEM_STARTED:
+        break;
+    case ORD_IDEM_RESUMABLE:
+        /* Without an order the earlier attempt stopped before storing one:
+         * starting over is the resumption. */
+        if (rec.order_id > 0) {
+            *verdict = APP_IDEM_RESUME;
+            *order_id = rec.order_id;
+        }
+        break;
+    case ORD_IDEM_IN_PROGRESS:
+        out->outcome = ORD_PLACE_KEY_IN_PROGRESS;
+        *verdict = APP_IDEM_ANSWERED;
+        break;
+    case ORD_IDEM_COMPLETED:
+        out->outcome = ORD_PLACE_REPLAYED;
+        out->replay_status = rec.response_status;
+        out->replay_body = rec.response_body;
+        rec.response_body = NULL;
+        *verdict = APP_IDEM_ANSWERED;
+        break;
+    case ORD_IDEM_MISMATCH:
+        out->outcome = ORD_PLACE_KEY_MISMATCH;
+        *verdict = APP_IDEM_ANSWERED;
+        break;
+    default:
+        ord_idem_record_free(&rec);
+        return ORD_EINTERNAL;
+    }
+    ord_idem_record_free(&rec);
+    return ORD_OK;
+}
+
+/* Binding is what lets a retry after a crash find the order; when the store
+ * cannot bind now, the final complete() or release() still records it, so
+ * only a crash in between loses the link (the order itself is repaired by
+ * recovery either way). */
+void app_idem_bind(const ord_service *svc, const ord_idempotency *idem, const char *scope,
+                   int64_t order_id)
+{
+    if (idem == NULL)
+        return;
+    const ord_idempotency_store *store = &svc->ports.idempotency;
+    (void)store->ops->bind(store->self, scope, idem->key, order_id);
+}
+
+/* What each outcome leaves under the key, as place_order.h documents. */
+ord_error ord_place_finish(ord_service *svc, const ord_idempotency *idem,
+                           const ord_place_result *result, int status, const char *body)
+{
+    if (svc == NULL || result == NULL)
+        return ORD_EINVALID;
+    if (idem == NULL || idem->key == NULL)
+        return ORD_OK;
+    const char *scope = result->idempotency_scope;
+    if (scope[0] == '\0')
+        return ORD_OK; /* refused before a key was ever taken */
+    const ord_idempotency_store *store = &svc->ports.idempotency;
+    int64_t order_id = result->order.id;
+
+    switch (result->outcome) {
+    case ORD_PLACED:
+    case ORD_PLACE_UNKNOWN_PRODUCT:
+    case ORD_PLACE_RESTRICTED:
+    case ORD_PLACE_INELIGIBLE:
+    case ORD_PLACE_INSUFFICIENT_STOCK:
+    case ORD_PLACE_NOT_DRAFT:
+    case ORD_PLACE_EMPTY_DRAFT:
+    case ORD_PLACE_DRAFT_NOT_FOUND:
+    case ORD_PLACE_CONFLICT:
+        return store->ops->complete(store->self, scope, idem->key, order_id, status,
+                                    body ? body : "");
+    case ORD_PLACE_INVENTORY_UNAVAILABLE:
+        return store->ops->release(store->self, scope, idem->key, order_id);
+    case ORD_PLACE_STORE_UNAVAILABLE:
+        /* Once an order exists, a retry must resume it rather than place a
+         * second one: keep the key bound. Before that, nothing happened. */
+        if (order_id > 0)
+            return store->ops->release(store->self, scope, idem->key, order_id);
+        return store->ops->forget(store->self, scope, idem->key);
+    case ORD_PLACE_INVALID:
+    case ORD_PLACE_FORBIDDEN:
+    case ORD_PLACE_NOT_OWNER:
+    case ORD_PLACE_PRECHECK_UNAVAILABLE:
+        return store->ops->forget(store->self, scope, idem->key);
+    case ORD_PLACE_REPLAYED:
+    case ORD_PLACE_KEY_MISMATCH:
+    case ORD_PLACE_KEY_IN_PROGRESS:
+        return ORD_OK;
+    }
+    return ORD_OK;
+}

@@ -1,0 +1,166 @@
+/* Reading orders and writing their changes: every status change goes through
+ * app_transition(), which appends the history entry and, when consumers care,
+ * the outbox event describing the order as of that change, in one update. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <orders/application/order_json.h>
+#include <orders/application/queries.h>
+#include <orders/domain/event.h>
+
+void app_swap_orders(ord_order *a, ord_order *b)
+{
+    ord_order tmp = *a;
+    *a = *b;
+    *b = tmp;
+}
+
+ord_error app_load(const ord_service *svc, int64_t id, ord_order *out)
+{
+    ord_order_free(out);
+    const ord_order_repository *repo = &svc->ports.orders;
+    return repo->ops->get_by_id(repo->self, id, out);
+}
+
+ord_error app_load_ref(const ord_service *svc, const char *ref, ord_order *out)
+{
+    int64_t id = 0;
+    char number[ORD_ORDER_NUMBER_SIZE];
+    ord_order_free(out);
+    if (ref == NULL || !ord_order_ref_parse(ref, &id, number))
+        return ORD_ENOTFOUND;
+    const ord_order_repository *repo = &svc->ports.orders;
+    if (id > 0)
+        return repo->ops->get_by_id(repo->self, id, out);
+    return repo->ops->get_by_number(repo->self, number, out);
+}
+
+/* The event of a change, with its payload rendered from the order at the
+ * version the update will store. */
+static ord_error build_event(const app_run *run, ord_order *next, const ord_status_change *change,
+                             ord_event_type type, ord_outbox_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ord_error err = app_new_uuid(run->svc, ev->event_id);
+    if (err != ORD_OK)
+        return err;
+    ev->type = type;
+    ev->order_id = next->id;
+    ev->customer_id = next->customer_id;
+    ev->sequence = next->version + 1;
+    ev->occurred_at_ms = change->at_ms;
+    int64_t read_version = next->version;
+    next->version = read_version + 1;
+    err = ord_event_to_json(&ev->payload, ev, next);
+    next->version = read_version;
+    return err;
+}
+
+ord_error app_write(const app_run *run, ord_order *next, unsigned fields,
+                    const ord_status_change *change)
+{
+    ord_outbox_event ev;
+    bool has_event = false;
+    ord_event_type type;
+    ord_error err;
+
+    next->updated_at_ms = change ? change->at_ms : app_now(run->svc);
+    if (change != NULL && ord_event_type_for_status(&type, change->to)) {
+        err = build_event(run, next, change, type, &ev);
+        if (err != ORD_OK) {
+            free(ev.payload);
+            return err;
+        }
+        has_event = true;
+    }
+    ord_order_update up = {
+        .order = next,
+        .fields = fields,
+        .change = change,
+        .event = has_event ? &ev : NULL,
+        .release_lease = run->background,
+    };
+    int64_t new_version = 0;
+    const ord_order_repository *repo = &run->svc->ports.orders;
+    err = repo->ops->update(repo->self, &up, &new_version);
+    if (has_event)
+        free(ev.payload);
+    if (err == ORD_OK)
+        next->version = new_version > next->version ? new_version : next->version + 1;
+    return err;
+}
+
+ord_error app_transition(const app_run *run, ord_order *order, ord_status to, const char *reason,
+                         unsigned extra_fields, ord_inventory_action pending)
+{
+    ord_order next;
+    ord_order_init(&next);
+    ord_error err = ord_order_copy(&next, order);
+    if (err != ORD_OK)
+        return err;
+    ord_status_change change;
+    err = ord_order_transition(&next, to, app_now(run->svc), reason, &change);
+    if (err == ORD_OK) {
+        if (extra_fields & ORD_UPDATE_INVENTORY)
+            next.pending_inventory = pending;
+        err = app_write(run, &next, ORD_UPDATE_STATUS | extra_fields, &change);
+    }
+    if (err == ORD_OK) {
+        ord_status from = order->status;
+        app_swap_orders(order, &next);
+        const ord_service_observer *o = &run->svc->config.observer;
+        if (o->status_changed)
+            o->status_changed(o->ctx, order, from, to);
+    }
+    ord_order_free(&next);
+    return err;
+}
+
+static ord_error clear_inventory_debt(const app_run *run, ord_order *order)
+{
+    ord_inventory_action paid = order->pending_inventory;
+    for (int attempt = 0; attempt < APP_MAX_RETRIES; attempt++) {
+        ord_order next;
+        ord_order_init(&next);
+        ord_error err = ord_order_copy(&next, order);
+        if (err != ORD_OK)
+            return err;
+        next.pending_inventory = ORD_INVENTORY_NONE;
+        err = app_write(run, &next, ORD_UPDATE_INVENTORY, NULL);
+        if (err == ORD_OK)
+            app_swap_orders(order, &next);
+        ord_order_free(&next);
+        if (err != ORD_ECONFLICT)
+            return err;
+        /* Someone else wrote the order: clear only the debt we paid. */
+        err = app_load(run->svc, order->id, order);
+        if (err != ORD_OK)
+            return err;
+        if (order->pending_inventory != paid)
+            return ORD_OK;
+    }
+    return ORD_ECONFLICT;
+}
+
+ord_error app_settle_inventory(const app_run *run, ord_order *order)
+{
+    const ord_inventory *inv = &run->svc->ports.inventory;
+    ord_error err;
+    switch (order->pending_inventory) {
+    case ORD_INVENTORY_NONE:
+        return ORD_OK;
+    case ORD_INVENTORY_RELEASE:
+        err = inv->ops->release(inv->self, run->ctx, order->id);
+        break;
+    case ORD_INVENTORY_COMMIT:
+        err = inv->ops->commit(inv->self, run->ctx, order->id);
+        break;
+    default:
+        return ORD_EINTERNAL;
+    }
+    if (err != ORD_OK)
+        return err;
+    return clear_inventory_debt(run, order);
+}

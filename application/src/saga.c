@@ -1,0 +1,310 @@
+/* The create-order saga after the order is stored: reserve -> CONFIRMED ->
+ * shipment. Create, checkout, idempotent retries and the recovery worker all
+ * run this same code, so a crash at any step is repaired by running it again
+ * (every downstream call is keyed by the order id). */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <orders/domain/money.h>
+
+void app_set_products(ord_place_result *out, const int64_t *ids, size_t count)
+{
+    if (count > ORD_MAX_ITEMS)
+        count = ORD_MAX_ITEMS;
+    memcpy(out->products, ids, count * sizeof *ids);
+    out->product_count = count;
+}
+
+static void precheck_contract_failure(ord_place_result *out)
+{
+    out->outcome = ORD_PLACE_PRECHECK_UNAVAILABLE;
+    out->failed_service = ORD_PRECHECK_CATALOG;
+    out->cause = ORD_ECONTRACT;
+}
+
+/* A catalog answer we cannot price an order from is the catalog's failure,
+ * not the customer's: unknown currency, negative price, or prices in several
+ * currencies (an order has one total). */
+static bool prices_usable(const ord_product_price *prices, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (!prices[i].found || prices[i].price.minor < 0 ||
+            ord_currency_decimals(prices[i].price.currency) < 0)
+            return false;
+        if (strcmp(prices[i].price.currency, prices[0].price.currency) != 0)
+            return false;
+    }
+    return true;
+}
+
+ord_error app_precheck(const app_run *run, int64_t customer_id, const ord_order_item *lines,
+                       size_t count, ord_order_item **priced, ord_place_result *out)
+{
+    *priced = NULL;
+    if (count == 0 || count > ORD_MAX_ITEMS)
+        return ORD_EINTERNAL;
+    ord_product_price *prices = calloc(count, sizeof *prices);
+    if (prices == NULL)
+        return ORD_ENOMEM;
+    for (size_t i = 0; i < count; i++)
+        prices[i].product_id = lines[i].product_id;
+
+    const ord_precheck *pc = &run->svc->ports.precheck;
+    ord_precheck_result res = {0};
+    ord_error err = pc->ops->check(pc->self, run->ctx, customer_id, prices, count, &res);
+    if (err != ORD_OK) {
+        out->outcome = ORD_PLACE_PRECHECK_UNAVAILABLE;
+        out->failed_service = res.failed;
+        out->cause = err;
+        free(prices);
+        return ORD_OK;
+    }
+
+    switch (res.verdict) {
+    case ORD_PRECHECK_PASSED:
+        if (!prices_usable(prices, count)) {
+            precheck_contract_failure(out);
+            break;
+        }
+        *priced = calloc(count, sizeof **priced);
+        if (*priced == NULL) {
+            free(prices);
+            return ORD_ENOMEM;
+        }
+        for (size_t i = 0; i < count; i++) {
+            (*priced)[i] = lines[i];
+            (*priced)[i].has_price = true;
+            (*priced)[i].unit_price = prices[i].price;
+        }
+        break;
+    case ORD_PRECHECK_UNKNOWN_PRODUCTS:
+        out->product_count = 0;
+        for (size_t i = 0; i < count; i++)
+            if (!prices[i].found)
+                out->products[out->product_count++] = prices[i].product_id;
+        if (out->product_count == 0)
+            precheck_contract_failure(out); /* "unknown" but named none */
+        else
+            out->outcome = ORD_PLACE_UNKNOWN_PRODUCT;
+        break;
+    case ORD_PRECHECK_RESTRICTED:
+        out->outcome = ORD_PLACE_RESTRICTED;
+        break;
+    case ORD_PRECHECK_INELIGIBLE:
+        out->outcome = ORD_PLACE_INELIGIBLE;
+        break;
+    default:
+        precheck_contract_failure(out);
+        break;
+    }
+    free(prices);
+    return ORD_OK;
+}
+
+/* Hand the order to the result and say how it ended. */
+static ord_error answer(ord_place_result *out, ord_order *order, ord_place_outcome outcome)
+{
+    out->outcome = outcome;
+    ord_order_free(&out->order);
+    app_swap_orders(&out->order, order);
+    out->tracking_pending = outcome == ORD_PLACED && out->order.tracking_number == NULL;
+    return ORD_OK;
+}
+
+static ord_error store_unavailable(ord_place_result *out, ord_order *order, ord_error cause)
+{
+    out->cause = cause;
+    return answer(out, order, ORD_PLACE_STORE_UNAVAILABLE);
+}
+
+/* An order that ended CANCELLED before this attempt looked at it (a retry
+ * after a crash, or recovery got there first) answers as it ended: short of
+ * stock, or else a concurrent change (cancel, deadline) won. */
+static ord_error answer_cancelled(ord_place_result *out, ord_order *order)
+{
+    if (order->history_count > 0 &&
+        strcmp(order->history[order->history_count - 1].reason, "insufficient_stock") == 0)
+        return answer(out, order, ORD_PLACE_INSUFFICIENT_STOCK);
+    return answer(out, order, ORD_PLACE_CONFLICT);
+}
+
+static ord_error cancel_for_stock(const app_run *run, ord_order *order, ord_place_result *out)
+{
+    for (int attempt = 0; attempt < APP_MAX_RETRIES; attempt++) {
+        ord_error err = app_transition(run, order, ORD_STATUS_CANCELLED, "insufficient_stock", 0,
+                                       ORD_INVENTORY_NONE);
+        if (err == ORD_OK)
+            return answer(out, order, ORD_PLACE_INSUFFICIENT_STOCK);
+        if (err == ORD_ENOMEM || err == ORD_EINTERNAL)
+            return err;
+        if (err != ORD_ECONFLICT)
+            return store_unavailable(out, order, err); /* recovery cancels it later */
+        int64_t id = order->id;
+        err = app_load(run->svc, id, order);
+        if (err != ORD_OK) {
+            order->id = id;
+            return store_unavailable(out, order, err);
+        }
+        if (order->status == ORD_STATUS_CANCELLED)
+            return answer(out, order, ORD_PLACE_INSUFFICIENT_STOCK);
+        if (order->status != ORD_STATUS_PENDING_CHECK)
+            return answer(out, order, ORD_PLACE_CONFLICT);
+    }
+    return store_unavailable(out, order, ORD_ECONFLICT);
+}
+
+/* Our reservation may have landed after a cancel released the order's stock:
+ * give it back, and if inventory cannot hear it now, leave the debt on the
+ * order for ord_recover_inventory_actions(). */
+static void release_after_lost_race(const app_run *run, ord_order *order)
+{
+    const ord_inventory *inv = &run->svc->ports.inventory;
+    if (inv->ops->release(inv->self, run->ctx, order->id) == ORD_OK)
+        return;
+    ord_order next;
+    ord_order_init(&next);
+    if (ord_order_copy(&next, order) == ORD_OK) {
+        next.pending_inventory = ORD_INVENTORY_RELEASE;
+        if (app_write(run, &next, ORD_UPDATE_INVENTORY, NULL) == ORD_OK)
+            app_swap_orders(order, &next);
+    }
+    ord_order_free(&next);
+}
+
+/* Reserve and confirm. Returns with *answered set when out holds the final
+ * outcome; otherwise the order is CONFIRMED (or later) and shipment follows. */
+static ord_error reserve_and_confirm(const app_run *run, ord_order *order, ord_place_result *out,
+                                     bool *answered)
+{
+    const ord_inventory *inv = &run->svc->ports.inventory;
+    ord_reserve_result rr;
+    memset(&rr, 0, sizeof rr);
+    *answered = true;
+    ord_error err = inv->ops->reserve(inv->self, run->ctx, order->id, order->items,
+                                      order->item_count, &rr);
+    if (err != ORD_OK) {
+        out->cause = err;
+        return answer(out, order, ORD_PLACE_INVENTORY_UNAVAILABLE);
+    }
+    if (!rr.reserved) {
+        app_set_products(out, rr.unavailable, rr.unavailable_count);
+        return cancel_for_stock(run, order, out);
+    }
+    for (int attempt = 0; attempt < APP_MAX_RETRIES; attempt++) {
+        err = app_transition(run, order, ORD_STATUS_CONFIRMED, "stock_reserved", 0,
+                             ORD_INVENTORY_NONE);
+        if (err == ORD_OK) {
+            *answered = false;
+            return ORD_OK;
+        }
+        if (err == ORD_ENOMEM || err == ORD_EINTERNAL)
+            return err;
+        if (err != ORD_ECONFLICT)
+            return store_unavailable(out, order, err); /* recovery confirms it later */
+        int64_t id = order->id;
+        err = app_load(run->svc, id, order);
+        if (err != ORD_OK) {
+            order->id = id;
+            return store_unavailable(out, order, err);
+        }
+        switch (order->status) {
+        case ORD_STATUS_PENDING_CHECK:
+            continue; /* another field moved the version: decide again */
+        case ORD_STATUS_CONFIRMED:
+        case ORD_STATUS_SHIPPED:
+        case ORD_STATUS_DELIVERED:
+            *answered = false; /* recovery (or a retry) confirmed it first */
+            return ORD_OK;
+        case ORD_STATUS_CANCELLED:
+            release_after_lost_race(run, order);
+            return answer(out, order, ORD_PLACE_CONFLICT);
+        default:
+            return answer(out, order, ORD_PLACE_CONFLICT);
+        }
+    }
+    return store_unavailable(out, order, ORD_ECONFLICT);
+}
+
+/* Store a tracking number: no status change, so no history and no event. */
+static void store_tracking(const app_run *run, ord_order *order, const char *number)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        ord_order next;
+        ord_order_init(&next);
+        ord_error err = ord_order_copy(&next, order);
+        if (err == ORD_OK)
+            err = ord_order_set_text(&next.tracking_number, number);
+        if (err == ORD_OK)
+            err = app_write(run, &next, ORD_UPDATE_TRACKING, NULL);
+        if (err == ORD_OK)
+            app_swap_orders(order, &next);
+        ord_order_free(&next);
+        if (err != ORD_ECONFLICT)
+            return;
+        ord_order fresh;
+        ord_order_init(&fresh);
+        if (app_load(run->svc, order->id, &fresh) != ORD_OK) {
+            ord_order_free(&fresh);
+            return;
+        }
+        app_swap_orders(order, &fresh);
+        ord_order_free(&fresh);
+        if (order->tracking_number != NULL || order->status == ORD_STATUS_CANCELLED)
+            return;
+    }
+}
+
+/* Obtain and store the order's tracking number unless it has one.
+ * Returns ORD_OK when the order has its number afterwards, else why not. */
+ord_error app_request_shipment(const app_run *run, ord_order *order)
+{
+    if (order->tracking_number != NULL)
+        return ORD_OK;
+    if (order->delivery_address == NULL)
+        return ORD_EINVALID; /* a draft: nothing to ship to yet */
+    ord_shipment_request req = {
+        .order_id = order->id,
+        .customer_name = order->customer_name,
+        .delivery_address = order->delivery_address,
+        .carrier = order->carrier ? order->carrier : ORD_DEFAULT_CARRIER,
+    };
+    char number[ORD_TRACKING_NUMBER_SIZE] = "";
+    const ord_tracking *tr = &run->svc->ports.tracking;
+    ord_error err = tr->ops->create_shipment(tr->self, run->ctx, &req, number);
+    number[ORD_TRACKING_NUMBER_SIZE - 1] = '\0';
+    if (err == ORD_OK && number[0] == '\0')
+        err = ORD_ECONTRACT;
+    if (err != ORD_OK)
+        return err;
+    store_tracking(run, order, number);
+    return order->tracking_number != NULL ? ORD_OK : ORD_EUNAVAILABLE;
+}
+
+ord_error app_saga_continue(const app_run *run, ord_order *order, ord_place_result *out)
+{
+    bool answered = false;
+    ord_error err;
+    switch (order->status) {
+    case ORD_STATUS_PENDING_CHECK:
+        err = reserve_and_confirm(run, order, out, &answered);
+        if (err != ORD_OK || answered)
+            return err;
+        break;
+    case ORD_STATUS_CONFIRMED:
+    case ORD_STATUS_SHIPPED:
+    case ORD_STATUS_DELIVERED:
+        break;
+    case ORD_STATUS_CANCELLED:
+        return answer_cancelled(out, order);
+    default:
+        return answer(out, order, ORD_PLACE_CONFLICT);
+    }
+    /* A tracking service that cannot answer does not undo the order: it is
+     * placed, and recovery obtains the number later. */
+    ord_error cause = app_request_shipment(run, order);
+    if (cause != ORD_OK)
+        out->cause = cause;
+    return answer(out, order, ORD_PLACED);
+}
