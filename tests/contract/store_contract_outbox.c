@@ -1,0 +1,374 @@
+/* Storage contract, part 4: the outbox relay side — in order per order,
+ * retries not before their time, parked events holding back only their own
+ * order, and re-driving them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "store_contract.h"
+
+#define LEASE_MS 10000
+
+/* Claims due events at @p now_ms; the caller frees the batch. */
+static void claim(const ord_store_fixture *f, int64_t now_ms, const char *owner, size_t max,
+                  ord_outbox_batch *batch)
+{
+    memset(batch, 0, sizeof *batch);
+    assert_int_equal(f->outbox.ops->claim(f->outbox.self, now_ms, now_ms + LEASE_MS, owner, max,
+                                          batch),
+                     ORD_OK);
+    assert_true(batch->count <= max);
+}
+
+/* An order taken through CONFIRMED, SHIPPED and DELIVERED: three events. */
+static int64_t order_with_three_events(const ord_store_fixture *f, int64_t customer_id)
+{
+    int64_t id = sc_create_order(f, customer_id, SC_T0);
+    sc_move(f, id, ORD_STATUS_CONFIRMED, SC_T0 + 1);
+    sc_move(f, id, ORD_STATUS_SHIPPED, SC_T0 + 2);
+    sc_move(f, id, ORD_STATUS_DELIVERED, SC_T0 + 3);
+    return id;
+}
+
+/* An order with one event (OrderPlaced). */
+static int64_t order_with_one_event(const ord_store_fixture *f, int64_t customer_id)
+{
+    int64_t id = sc_create_order(f, customer_id, SC_T0);
+    sc_move(f, id, ORD_STATUS_CONFIRMED, SC_T0 + 4);
+    return id;
+}
+
+static const ord_outbox_event *event_of(const ord_outbox_batch *b, int64_t order_id)
+{
+    const ord_outbox_event *found = NULL;
+    for (size_t i = 0; i < b->count; i++) {
+        if (b->events[i].order_id == order_id) {
+            assert_null(found); /* at most one event per order */
+            found = &b->events[i];
+        }
+    }
+    return found;
+}
+
+static void test_claim_returns_only_the_oldest_event_of_each_order(void **state)
+{
+    ord_store_fixture *f = *state;
+    int64_t a = order_with_three_events(f, 40);
+    int64_t b = order_with_one_event(f, 41);
+    sc_assert_outbox_counts(f, 4, 0);
+
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 10, &batch);
+    assert_int_equal(batch.count, 2);
+    /* Oldest first across orders too. */
+    assert_int_equal(batch.events[0].order_id, a);
+    assert_int_equal(batch.events[1].order_id, b);
+    assert_int_equal(batch.events[0].type, ORD_EVENT_ORDER_PLACED);
+    assert_int_equal(batch.events[0].sequence, 2);
+    assert_int_equal(batch.events[1].type, ORD_EVENT_ORDER_PLACED);
+    ord_outbox_batch_free(&batch);
+}
+
+static void test_next_event_of_an_order_comes_only_after_the_previous_is_delivered(void **state)
+{
+    ord_store_fixture *f = *state;
+    int64_t a = order_with_three_events(f, 42);
+    ord_event_type expected[3] = {ORD_EVENT_ORDER_PLACED, ORD_EVENT_ORDER_SHIPPED,
+                                  ORD_EVENT_ORDER_DELIVERED};
+    int64_t now = SC_T0 + 100;
+    for (int i = 0; i < 3; i++) {
+        ord_outbox_batch batch;
+        claim(f, now, "relay", 10, &batch);
+        assert_int_equal(batch.count, 1);
+        assert_int_equal(batch.events[0].order_id, a);
+        assert_int_equal(batch.events[0].type, expected[i]);
+        assert_int_equal(batch.events[0].sequence, 2 + i);
+        int64_t id = batch.events[0].id;
+        ord_outbox_batch_free(&batch);
+
+        /* Not delivered yet: after its lease ends the same event comes back. */
+        now += LEASE_MS + 1;
+        claim(f, now, "relay", 10, &batch);
+        assert_int_equal(batch.count, 1);
+        assert_int_equal(batch.events[0].id, id);
+        ord_outbox_batch_free(&batch);
+
+        assert_int_equal(f->outbox.ops->mark_delivered(f->outbox.self, id), ORD_OK);
+        sc_assert_outbox_counts(f, 2 - i, 0);
+    }
+    ord_outbox_batch batch;
+    claim(f, now + LEASE_MS + 1, "relay", 10, &batch);
+    assert_int_equal(batch.count, 0);
+    ord_outbox_batch_free(&batch);
+}
+
+static void test_claimed_event_is_not_claimed_by_another_relay_until_the_lease_ends(void **state)
+{
+    ord_store_fixture *f = *state;
+    order_with_one_event(f, 43);
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay-1", 10, &batch);
+    assert_int_equal(batch.count, 1);
+    int64_t id = batch.events[0].id;
+    ord_outbox_batch_free(&batch);
+    claim(f, SC_T0 + 101, "relay-2", 10, &batch);
+    assert_int_equal(batch.count, 0);
+    ord_outbox_batch_free(&batch);
+    claim(f, SC_T0 + 100 + LEASE_MS + 1, "relay-2", 10, &batch);
+    assert_int_equal(batch.count, 1);
+    assert_int_equal(batch.events[0].id, id);
+    ord_outbox_batch_free(&batch);
+}
+
+static void test_failed_event_is_not_due_before_its_retry_time(void **state)
+{
+    ord_store_fixture *f = *state;
+    int64_t a = order_with_one_event(f, 44);
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 10, &batch);
+    assert_int_equal(batch.count, 1);
+    int64_t id = batch.events[0].id;
+    ord_outbox_batch_free(&batch);
+
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, id, SC_T0 + 5000, false), ORD_OK);
+    sc_assert_outbox_counts(f, 1, 0);
+    claim(f, SC_T0 + 4999, "relay", 10, &batch);
+    assert_int_equal(batch.count, 0);
+    ord_outbox_batch_free(&batch);
+
+    claim(f, SC_T0 + 5000, "relay", 10, &batch);
+    assert_int_equal(batch.count, 1);
+    assert_int_equal(batch.events[0].id, id);
+    assert_int_equal(batch.events[0].order_id, a);
+    assert_int_equal(batch.events[0].attempts, 1);
+    ord_outbox_batch_free(&batch);
+
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, id, SC_T0 + 9000, false), ORD_OK);
+    claim(f, SC_T0 + 9000, "relay", 10, &batch);
+    assert_int_equal(batch.count, 1);
+    assert_int_equal(batch.events[0].attempts, 2);
+    ord_outbox_batch_free(&batch);
+}
+
+static void test_parked_event_blocks_its_own_order_but_no_other(void **state)
+{
+    ord_store_fixture *f = *state;
+    int64_t a = order_with_three_events(f, 45);
+    int64_t b = order_with_three_events(f, 46);
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 10, &batch);
+    assert_int_equal(batch.count, 2);
+    int64_t a1 = event_of(&batch, a)->id;
+    int64_t b1 = event_of(&batch, b)->id;
+    ord_outbox_batch_free(&batch);
+
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, a1, SC_T0 + 200, true), ORD_OK);
+    assert_int_equal(f->outbox.ops->mark_delivered(f->outbox.self, b1), ORD_OK);
+    sc_assert_outbox_counts(f, 4, 1);
+
+    /* Much later: a's later events wait behind the parked one; b moves on. */
+    claim(f, SC_T0 + 1000000, "relay", 10, &batch);
+    assert_int_equal(batch.count, 1);
+    assert_int_equal(batch.events[0].order_id, b);
+    assert_int_equal(batch.events[0].type, ORD_EVENT_ORDER_SHIPPED);
+    assert_null(event_of(&batch, a));
+    ord_outbox_batch_free(&batch);
+}
+
+static void test_count_reports_pending_and_parked(void **state)
+{
+    ord_store_fixture *f = *state;
+    sc_assert_outbox_counts(f, 0, 0);
+    int64_t a = order_with_one_event(f, 47);
+    int64_t b = order_with_one_event(f, 48);
+    int64_t c = order_with_one_event(f, 49);
+    sc_assert_outbox_counts(f, 3, 0);
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 10, &batch);
+    assert_int_equal(batch.count, 3);
+    assert_int_equal(f->outbox.ops->mark_delivered(f->outbox.self, event_of(&batch, a)->id),
+                     ORD_OK);
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, event_of(&batch, b)->id,
+                                                SC_T0 + 200, true),
+                     ORD_OK);
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, event_of(&batch, c)->id,
+                                                SC_T0 + 200, false),
+                     ORD_OK);
+    ord_outbox_batch_free(&batch);
+    sc_assert_outbox_counts(f, 1, 1);
+}
+
+static void test_redrive_one_puts_a_parked_event_back_due_with_attempts_reset(void **state)
+{
+    ord_store_fixture *f = *state;
+    int64_t a = order_with_one_event(f, 50);
+    int64_t b = order_with_one_event(f, 51);
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 10, &batch);
+    int64_t a1 = event_of(&batch, a)->id;
+    int64_t b1 = event_of(&batch, b)->id;
+    ord_outbox_batch_free(&batch);
+    /* Parked with a retry time far ahead: re-driving must make it due at once. */
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, a1, SC_T0 + 9999999, true), ORD_OK);
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, b1, SC_T0 + 9999999, true), ORD_OK);
+    sc_assert_outbox_counts(f, 0, 2);
+
+    int64_t count = -1;
+    assert_int_equal(f->outbox.ops->redrive(f->outbox.self, a1, &count), ORD_OK);
+    assert_int_equal(count, 1);
+    sc_assert_outbox_counts(f, 1, 1);
+    claim(f, SC_T0 + 300, "relay", 10, &batch);
+    assert_int_equal(batch.count, 1);
+    assert_int_equal(batch.events[0].id, a1);
+    assert_int_equal(batch.events[0].attempts, 0);
+    ord_outbox_batch_free(&batch);
+}
+
+static void test_redrive_all_puts_every_parked_event_back(void **state)
+{
+    ord_store_fixture *f = *state;
+    int64_t a = order_with_one_event(f, 52);
+    int64_t b = order_with_one_event(f, 53);
+    order_with_one_event(f, 54);
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 10, &batch);
+    assert_int_equal(batch.count, 3);
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, event_of(&batch, a)->id,
+                                                SC_T0 + 9999999, true),
+                     ORD_OK);
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, event_of(&batch, b)->id,
+                                                SC_T0 + 9999999, true),
+                     ORD_OK);
+    ord_outbox_batch_free(&batch);
+    sc_assert_outbox_counts(f, 1, 2);
+
+    int64_t count = -1;
+    assert_int_equal(f->outbox.ops->redrive(f->outbox.self, 0, &count), ORD_OK);
+    assert_int_equal(count, 2);
+    sc_assert_outbox_counts(f, 3, 0);
+    claim(f, SC_T0 + 200, "relay", 10, &batch);
+    assert_non_null(event_of(&batch, a));
+    assert_non_null(event_of(&batch, b));
+    ord_outbox_batch_free(&batch);
+
+    assert_int_equal(f->outbox.ops->redrive(f->outbox.self, 0, &count), ORD_OK);
+    assert_int_equal(count, 0);
+}
+
+static void test_redrive_of_an_event_that_is_not_parked_is_not_found(void **state)
+{
+    ord_store_fixture *f = *state;
+    order_with_one_event(f, 55);
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 10, &batch);
+    int64_t id = batch.events[0].id;
+    ord_outbox_batch_free(&batch);
+    int64_t count = -1;
+    assert_int_equal(f->outbox.ops->redrive(f->outbox.self, id, &count), ORD_ENOTFOUND);
+    assert_int_equal(f->outbox.ops->redrive(f->outbox.self, id + 1000, &count), ORD_ENOTFOUND);
+    sc_assert_outbox_counts(f, 1, 0);
+}
+
+static void test_marking_an_unknown_event_is_not_found(void **state)
+{
+    ord_store_fixture *f = *state;
+    order_with_one_event(f, 56);
+    assert_int_equal(f->outbox.ops->mark_delivered(f->outbox.self, 987654), ORD_ENOTFOUND);
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, 987654, SC_T0, false),
+                     ORD_ENOTFOUND);
+    sc_assert_outbox_counts(f, 1, 0);
+}
+
+static void test_marking_delivered_twice_is_harmless(void **state)
+{
+    ord_store_fixture *f = *state;
+    order_with_one_event(f, 57);
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 10, &batch);
+    int64_t id = batch.events[0].id;
+    ord_outbox_batch_free(&batch);
+    assert_int_equal(f->outbox.ops->mark_delivered(f->outbox.self, id), ORD_OK);
+    assert_int_equal(f->outbox.ops->mark_delivered(f->outbox.self, id), ORD_OK);
+    sc_assert_outbox_counts(f, 0, 0);
+    claim(f, SC_T0 + 100 + LEASE_MS + 1, "relay", 10, &batch);
+    assert_int_equal(batch.count, 0);
+    ord_outbox_batch_free(&batch);
+}
+
+static void test_claim_stops_at_max_oldest_first(void **state)
+{
+    ord_store_fixture *f = *state;
+    int64_t a = order_with_one_event(f, 58);
+    int64_t b = order_with_one_event(f, 59);
+    int64_t c = order_with_one_event(f, 60);
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 2, &batch);
+    assert_int_equal(batch.count, 2);
+    assert_int_equal(batch.events[0].order_id, a);
+    assert_int_equal(batch.events[1].order_id, b);
+    ord_outbox_batch_free(&batch);
+    claim(f, SC_T0 + 100, "relay-2", 2, &batch);
+    assert_int_equal(batch.count, 1);
+    assert_int_equal(batch.events[0].order_id, c);
+    ord_outbox_batch_free(&batch);
+}
+
+static void test_event_payload_is_stored_verbatim(void **state)
+{
+    ord_store_fixture *f = *state;
+    const char *payload = "{\"name\":\"Zoë \\\"Q\\\" 李\",\"note\":\"'; DROP TABLE outbox_events; --\","
+                          "\"path\":\"C:\\\\tmp\"}";
+    int64_t id = sc_create_order(f, 61, SC_T0);
+    ord_order o;
+    sc_load(f, id, &o);
+    ord_status_change change;
+    assert_int_equal(ord_order_transition(&o, ORD_STATUS_CANCELLED, SC_T0 + 1, "cancelled",
+                                          &change),
+                     ORD_OK);
+    ord_outbox_event event = {
+        .type = ORD_EVENT_ORDER_CANCELLED,
+        .order_id = id,
+        .customer_id = 61,
+        .sequence = 2,
+        .occurred_at_ms = SC_T0 + 1,
+        .payload = (char *)payload,
+    };
+    sc_next_uuid(event.event_id);
+    ord_order_update u = {.order = &o, .fields = ORD_UPDATE_STATUS, .change = &change,
+                          .event = &event};
+    int64_t version = 0;
+    assert_int_equal(f->orders.ops->update(f->orders.self, &u, &version), ORD_OK);
+    ord_order_free(&o);
+
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 10, &batch);
+    assert_int_equal(batch.count, 1);
+    assert_string_equal(batch.events[0].payload, payload);
+    assert_int_equal(batch.events[0].type, ORD_EVENT_ORDER_CANCELLED);
+    ord_outbox_batch_free(&batch);
+}
+
+int sc_run_outbox(void)
+{
+    const struct CMUnitTest store_contract_outbox[] = {
+        SC_TEST(test_claim_returns_only_the_oldest_event_of_each_order),
+        SC_TEST(test_next_event_of_an_order_comes_only_after_the_previous_is_delivered),
+        SC_TEST(test_claimed_event_is_not_claimed_by_another_relay_until_the_lease_ends),
+        SC_TEST(test_failed_event_is_not_due_before_its_retry_time),
+        SC_TEST(test_parked_event_blocks_its_own_order_but_no_other),
+        SC_TEST(test_count_reports_pending_and_parked),
+        SC_TEST(test_redrive_one_puts_a_parked_event_back_due_with_attempts_reset),
+        SC_TEST(test_redrive_all_puts_every_parked_event_back),
+        SC_TEST(test_redrive_of_an_event_that_is_not_parked_is_not_found),
+        SC_TEST(test_marking_an_unknown_event_is_not_found),
+        SC_TEST(test_marking_delivered_twice_is_harmless),
+        SC_TEST(test_claim_stops_at_max_oldest_first),
+        SC_TEST(test_event_payload_is_stored_verbatim),
+    };
+    return cmocka_run_group_tests(store_contract_outbox, NULL, NULL);
+}
