@@ -1,0 +1,102 @@
+/**
+ * @file store.h
+ * @brief PostgreSQL order store (libpq): the repository, outbox and
+ *        idempotency ports over one database connection.
+ *
+ * One ord_pg_store is one connection with its prepared statements. It is not
+ * thread-safe: give each thread its own store (DESIGN.md: one connection per
+ * worker thread). Several stores, threads and server instances may share one
+ * database: writes are atomic statements, updates check the version, work
+ * and events are claimed with leases under FOR UPDATE SKIP LOCKED.
+ *
+ * The store reconnects by itself after the server restarts; a call made
+ * while the database is down returns ORD_EUNAVAILABLE. Errors are mapped to
+ * ord_error; no SQL text or server message ever reaches a caller
+ * (ord_pg_store_last_error() exists for diagnostics only).
+ */
+#ifndef ORDERS_ADAPTERS_POSTGRES_STORE_H
+#define ORDERS_ADAPTERS_POSTGRES_STORE_H
+
+#include <stdbool.h>
+
+#include <orders/domain/error.h>
+#include <orders/ports/idempotency_store.h>
+#include <orders/ports/order_repository.h>
+#include <orders/ports/outbox.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Version of ord_pg_options this header describes. */
+#define ORD_PG_OPTIONS_VERSION 1
+
+/** @brief Settings of a store; start from ORD_PG_OPTIONS_INIT. */
+typedef struct ord_pg_options {
+    int version;                     /**< ORD_PG_OPTIONS_VERSION. */
+    int connect_timeout_s;           /**< Seconds a connection attempt may take (> 0);
+                                          the URL's connect_timeout wins when given. */
+    int reconnect_interval_ms;       /**< After a failed connection attempt, calls
+                                          fail fast (ORD_EUNAVAILABLE) for this long
+                                          before the next attempt (>= 0). */
+    bool serialize_customer_creates; /**< Take a per-customer advisory lock in
+                                          create(); a create that finds it taken
+                                          (another create of the same customer
+                                          in flight) fails with ORD_ECONFLICT. */
+    const char *application_name;    /**< Shown in pg_stat_activity; copied;
+                                          NULL for "orders". */
+} ord_pg_options;
+
+/** Defaults: 5 s connect timeout, 500 ms between reconnect attempts, no
+ *  per-customer serialisation. */
+#define ORD_PG_OPTIONS_INIT {ORD_PG_OPTIONS_VERSION, 5, 500, false, NULL}
+
+/** @brief The store. Opaque; use from one thread at a time. */
+typedef struct ord_pg_store ord_pg_store;
+
+/**
+ * @brief Create a store for the database at @p conninfo and try to connect.
+ *
+ * A database that is down does not fail the call: the store connects on
+ * first use (ord_pg_ping() tells whether it answers now).
+ * @param[out] out receives the store, owned by the caller (ord_pg_store_free());
+ *             NULL on failure.
+ * @param conninfo a libpq URL ("postgresql://...") or key=value string; copied.
+ * @param options settings (copied), or NULL for ORD_PG_OPTIONS_INIT.
+ * @return ORD_OK; ORD_EINVALID for an unparsable @p conninfo or bad options;
+ *         ORD_ENOMEM.
+ */
+ord_error ord_pg_store_new(ord_pg_store **out, const char *conninfo, const ord_pg_options *options);
+
+/** @brief Close the connection and free the store. Accepts NULL. */
+void ord_pg_store_free(ord_pg_store *store);
+
+/** @brief The repository port over @p store (valid while the store lives). */
+ord_order_repository ord_pg_store_orders(ord_pg_store *store);
+
+/** @brief The outbox port over @p store (valid while the store lives). */
+ord_outbox ord_pg_store_outbox(ord_pg_store *store);
+
+/** @brief The idempotency port over @p store (valid while the store lives). */
+ord_idempotency_store ord_pg_store_idempotency(ord_pg_store *store);
+
+/**
+ * @brief Readiness: connect if needed and run a trivial query.
+ * @return ORD_OK when the database answers, ORD_EUNAVAILABLE otherwise,
+ *         ORD_EINVALID for a NULL store.
+ */
+ord_error ord_pg_ping(ord_pg_store *store);
+
+/**
+ * @brief The server's or libpq's text for the last failure of this store,
+ *        for an operator's log only: it may quote SQL and data, so never
+ *        send it to a client.
+ * @return text owned by the store, valid until its next call; "" when the
+ *         last call succeeded; never NULL.
+ */
+const char *ord_pg_store_last_error(const ord_pg_store *store);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

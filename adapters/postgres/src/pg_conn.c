@@ -1,0 +1,223 @@
+/* The store's connection: connect and reconnect (throttled), prepare each
+ * statement on first use in the same round trip as its first execution
+ * (pipeline mode), and map failures to ord_error. */
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "pg_internal.h"
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The library logs nothing: server notices are dropped, not printed. */
+static void silent_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+PGconn *ord_pg_open(const char *conninfo, int connect_timeout_s, const char *application_name)
+{
+    char timeout[16];
+    snprintf(timeout, sizeof timeout, "%d", connect_timeout_s > 0 ? connect_timeout_s : 5);
+    /* Later keywords win: the URL may override the timeout and name, but the
+     * encoding is ours, since every string we store is UTF-8. */
+    const char *const keys[] = {"connect_timeout", "application_name", "dbname",
+                                "client_encoding", NULL};
+    const char *const values[] = {timeout, application_name != NULL ? application_name : "orders",
+                                  conninfo, "UTF8", NULL};
+    PGconn *conn = PQconnectdbParams(keys, values, 1);
+    if (conn != NULL)
+        PQsetNoticeProcessor(conn, silent_notice, NULL);
+    return conn;
+}
+
+static void drop_connection(ord_pg_store *store)
+{
+    PQfinish(store->conn);
+    store->conn = NULL;
+    memset(store->prepared, 0, sizeof store->prepared);
+}
+
+static void note_text(ord_pg_store *store, const char *text)
+{
+    snprintf(store->last_error, sizeof store->last_error, "%s", text != NULL ? text : "");
+    /* Drop libpq's trailing newline. */
+    size_t len = strlen(store->last_error);
+    while (len > 0 && (store->last_error[len - 1] == '\n' || store->last_error[len - 1] == ' '))
+        store->last_error[--len] = '\0';
+}
+
+void ord_pg_note_error(ord_pg_store *store, const PGresult *result)
+{
+    const char *text = result != NULL ? PQresultErrorMessage(result) : "";
+    if ((text == NULL || text[0] == '\0') && store->conn != NULL)
+        text = PQerrorMessage(store->conn);
+    note_text(store, text);
+}
+
+/* An idle connection has nothing to say: readable input means the server
+ * closed it (a restart sends FATAL 57P01 to idle sessions) or something
+ * unexpected arrived. Either way, reconnect before sending a request that
+ * would otherwise fail. */
+static bool connection_suspect(PGconn *conn)
+{
+    if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE)
+        return true;
+    struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+    if (pfd.fd < 0)
+        return true;
+    int ready = poll(&pfd, 1, 0);
+    return ready != 0;
+}
+
+ord_error ord_pg_connect(ord_pg_store *store)
+{
+    if (store->conn != NULL && !connection_suspect(store->conn))
+        return ORD_OK;
+    if (store->conn != NULL)
+        drop_connection(store);
+    int64_t now = monotonic_ms();
+    if (now < store->retry_connect_at_ms) {
+        note_text(store, "database unavailable (waiting before the next connection attempt)");
+        return ORD_EUNAVAILABLE;
+    }
+    store->conn = ord_pg_open(store->conninfo, store->options.connect_timeout_s,
+                              store->application_name);
+    if (store->conn == NULL || PQstatus(store->conn) != CONNECTION_OK) {
+        note_text(store, store->conn != NULL ? PQerrorMessage(store->conn) : "out of memory");
+        drop_connection(store);
+        store->retry_connect_at_ms = monotonic_ms() + store->options.reconnect_interval_ms;
+        return ORD_EUNAVAILABLE;
+    }
+    store->retry_connect_at_ms = 0;
+    return ORD_OK;
+}
+
+static bool state_is(const char *state, const char *code)
+{
+    return strcmp(state, code) == 0;
+}
+
+static bool class_is(const char *state, const char *cls)
+{
+    return strncmp(state, cls, 2) == 0;
+}
+
+ord_error ord_pg_map_error(PGconn *conn, const PGresult *result)
+{
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+        return ORD_EUNAVAILABLE;
+    const char *state = result != NULL ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+    if (state == NULL)
+        return ORD_EINTERNAL;
+    if (state_is(state, "23505") || state_is(state, "40001") || state_is(state, "40P01") ||
+        state_is(state, "55P03"))
+        return ORD_ECONFLICT;
+    if (class_is(state, "23") || class_is(state, "22"))
+        return ORD_EINVALID;
+    if (class_is(state, "08") || class_is(state, "53") || state_is(state, "57P01") ||
+        state_is(state, "57P02") || state_is(state, "57P03") || state_is(state, "25006"))
+        return ORD_EUNAVAILABLE;
+    if (state_is(state, "57014"))
+        return ORD_ETIMEOUT;
+    return ORD_EINTERNAL;
+}
+
+/* Prepare and execute in one pipeline: one round trip for the first use of
+ * a statement on a connection. Returns the failing or final result. */
+static PGresult *prepare_and_run(ord_pg_store *store, pg_stmt id, const char *const *values,
+                                 int count)
+{
+    PGconn *conn = store->conn;
+    const pg_statement *st = ord_pg_statement(id);
+    if (!PQenterPipelineMode(conn))
+        return NULL;
+    if (!PQsendPrepare(conn, st->name, st->sql, st->params, NULL) ||
+        !PQsendQueryPrepared(conn, st->name, count, values, NULL, NULL, 1) ||
+        !PQpipelineSync(conn))
+        return NULL;
+
+    PGresult *prepared = NULL;
+    PGresult *result = NULL;
+    int nulls = 0;
+    bool synced = false;
+    /* Results: the prepare's, NULL, the execution's, NULL, the sync. */
+    while (!synced && nulls < 3) {
+        PGresult *r = PQgetResult(conn);
+        if (r == NULL) {
+            if (PQstatus(conn) != CONNECTION_OK)
+                break;
+            nulls++;
+            continue;
+        }
+        nulls = 0;
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            synced = true;
+            PQclear(r);
+        } else if (prepared == NULL) {
+            prepared = r;
+        } else if (result == NULL) {
+            result = r;
+        } else {
+            PQclear(r);
+        }
+    }
+    if (!synced || !PQexitPipelineMode(conn)) {
+        PQclear(prepared);
+        PQclear(result);
+        return NULL;
+    }
+    if (prepared != NULL && PQresultStatus(prepared) == PGRES_COMMAND_OK) {
+        store->prepared[id] = true;
+        PQclear(prepared);
+        return result;
+    }
+    PQclear(result);
+    return prepared;
+}
+
+ord_error ord_pg_run(ord_pg_store *store, pg_stmt id, const char *const *values, int count,
+                     PGresult **out)
+{
+    *out = NULL;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        ord_error rc = ord_pg_connect(store);
+        if (rc != ORD_OK)
+            return rc;
+        PGresult *r = store->prepared[id]
+                          ? PQexecPrepared(store->conn, ord_pg_statement(id)->name, count, values,
+                                           NULL, NULL, 1)
+                          : prepare_and_run(store, id, values, count);
+        ExecStatusType status = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+        if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+            store->last_error[0] = '\0';
+            *out = r;
+            return ORD_OK;
+        }
+        ord_pg_note_error(store, r);
+        const char *field = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+        bool vanished = field != NULL && strcmp(field, "26000") == 0;
+        rc = ord_pg_map_error(store->conn, r);
+        PQclear(r);
+        if (r == NULL || PQstatus(store->conn) != CONNECTION_OK ||
+            PQtransactionStatus(store->conn) != PQTRANS_IDLE) {
+            drop_connection(store);
+            return rc == ORD_EINTERNAL ? ORD_EUNAVAILABLE : rc;
+        }
+        /* The statement vanished (DISCARD ALL by a pooler): prepare again once.
+         * Nothing ran, so repeating is safe. */
+        if (vanished && attempt == 0) {
+            store->prepared[id] = false;
+            continue;
+        }
+        return rc;
+    }
+    return ORD_EINTERNAL;
+}

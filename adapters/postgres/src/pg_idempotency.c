@@ -1,0 +1,171 @@
+/* Idempotency keys in PostgreSQL: begin() is one call of the function
+ * orders_idempotency_begin (migration 0001), an atomic insert-or-get. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_internal.h"
+
+static bool key_ok(const char *key)
+{
+    size_t len = strlen(key);
+    if (len == 0 || len > 255)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (key[i] < 0x20 || key[i] > 0x7e)
+            return false;
+    return true;
+}
+
+static bool parse_state(const char *text, ord_idem_state *out)
+{
+    static const struct {
+        const char *name;
+        ord_idem_state state;
+    } names[] = {
+        {"STARTED", ORD_IDEM_STARTED},     {"RESUMABLE", ORD_IDEM_RESUMABLE},
+        {"IN_PROGRESS", ORD_IDEM_IN_PROGRESS}, {"COMPLETED", ORD_IDEM_COMPLETED},
+        {"MISMATCH", ORD_IDEM_MISMATCH},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(text, names[i].name) == 0) {
+            *out = names[i].state;
+            return true;
+        }
+    }
+    return false;
+}
+
+static ord_error idem_begin(void *self, const ord_idem_begin *a, ord_idem_record *out)
+{
+    if (out == NULL)
+        return ORD_EINVALID;
+    memset(out, 0, sizeof *out);
+    if (self == NULL || a == NULL || a->scope == NULL || a->key == NULL ||
+        a->fingerprint == NULL || !key_ok(a->key))
+        return ORD_EINVALID;
+
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_text(&p, a->scope);
+    pg_param_text(&p, a->key);
+    pg_param_text(&p, a->fingerprint);
+    pg_param_i64(&p, a->now_ms);
+    pg_param_i64(&p, a->lock_until_ms);
+    pg_param_i64(&p, a->expires_at_ms);
+    PGresult *r = NULL;
+    ord_error rc = ord_pg_run(self, PG_IDEM_BEGIN, p.values, p.count, &r);
+    if (rc != ORD_OK)
+        return rc;
+    char state[16];
+    if (PQntuples(r) != 1 || !pg_get_text_into(r, 0, 0, state, sizeof state) ||
+        !parse_state(state, &out->state)) {
+        rc = ORD_EINTERNAL;
+    } else {
+        out->order_id = pg_get_int(r, 0, 1);
+        if (out->state == ORD_IDEM_COMPLETED) {
+            out->response_status = (int)pg_get_int(r, 0, 2);
+            rc = pg_get_text(r, 0, 3, &out->response_body);
+            if (rc == ORD_OK && out->response_body == NULL)
+                rc = ORD_EINTERNAL;
+        }
+    }
+    PQclear(r);
+    if (rc != ORD_OK)
+        ord_idem_record_free(out);
+    return rc;
+}
+
+/* Runs a write on one key; @p must_exist turns "no row" into ORD_ENOTFOUND. */
+static ord_error key_write(void *self, pg_stmt id, pg_params *p, bool must_exist, int64_t *rows)
+{
+    PGresult *r = NULL;
+    ord_error rc = ord_pg_run(self, id, p->values, p->count, &r);
+    if (rc != ORD_OK)
+        return rc;
+    int64_t n = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    if (rows != NULL)
+        *rows = n;
+    return must_exist && n == 0 ? ORD_ENOTFOUND : ORD_OK;
+}
+
+static ord_error idem_bind(void *self, const char *scope, const char *key, int64_t order_id)
+{
+    if (self == NULL || scope == NULL || key == NULL)
+        return ORD_EINVALID;
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_text(&p, scope);
+    pg_param_text(&p, key);
+    pg_param_i64(&p, order_id);
+    return key_write(self, PG_IDEM_BIND, &p, true, NULL);
+}
+
+static ord_error idem_complete(void *self, const char *scope, const char *key, int64_t order_id,
+                               int status, const char *body)
+{
+    if (self == NULL || scope == NULL || key == NULL || body == NULL)
+        return ORD_EINVALID;
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_text(&p, scope);
+    pg_param_text(&p, key);
+    pg_param_i64(&p, order_id);
+    pg_param_i64(&p, status);
+    pg_param_text(&p, body);
+    return key_write(self, PG_IDEM_COMPLETE, &p, true, NULL);
+}
+
+static ord_error idem_release(void *self, const char *scope, const char *key, int64_t order_id)
+{
+    if (self == NULL || scope == NULL || key == NULL)
+        return ORD_EINVALID;
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_text(&p, scope);
+    pg_param_text(&p, key);
+    pg_param_i64(&p, order_id);
+    return key_write(self, PG_IDEM_RELEASE, &p, true, NULL);
+}
+
+static ord_error idem_forget(void *self, const char *scope, const char *key)
+{
+    if (self == NULL || scope == NULL || key == NULL)
+        return ORD_EINVALID;
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_text(&p, scope);
+    pg_param_text(&p, key);
+    return key_write(self, PG_IDEM_FORGET, &p, false, NULL);
+}
+
+static ord_error idem_purge(void *self, int64_t now_ms, int64_t *count)
+{
+    if (count != NULL)
+        *count = 0;
+    if (self == NULL)
+        return ORD_EINVALID;
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_i64(&p, now_ms);
+    int64_t n = 0;
+    ord_error rc = key_write(self, PG_IDEM_PURGE, &p, false, &n);
+    if (rc == ORD_OK && count != NULL)
+        *count = n;
+    return rc;
+}
+
+static const ord_idempotency_store_ops pg_idempotency_ops = {
+    .version = ORD_IDEMPOTENCY_STORE_VERSION,
+    .begin = idem_begin,
+    .bind = idem_bind,
+    .complete = idem_complete,
+    .release = idem_release,
+    .forget = idem_forget,
+    .purge = idem_purge,
+};
+
+ord_idempotency_store ord_pg_store_idempotency(ord_pg_store *store)
+{
+    return (ord_idempotency_store){.ops = &pg_idempotency_ops, .self = store};
+}

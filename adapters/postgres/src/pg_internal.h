@@ -1,0 +1,181 @@
+/* Private plumbing of the PostgreSQL store, shared by its pg_*.c files: the
+ * connection with its prepared statements, parameter building and binary
+ * result decoding. */
+#ifndef ORDERS_ADAPTERS_POSTGRES_PG_INTERNAL_H
+#define ORDERS_ADAPTERS_POSTGRES_PG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include <orders/adapters/postgres/store.h>
+
+/* ---- Statements (pg_statements.c). ---- */
+
+/** @brief Every statement the store prepares, one per operation. */
+typedef enum pg_stmt {
+    PG_ORDER_CREATE = 0,
+    PG_ORDER_GET_BY_ID,
+    PG_ORDER_GET_BY_NUMBER,
+    PG_ORDER_LIST,
+    PG_ORDER_UPDATE,
+    PG_ORDER_CLAIM_PENDING,
+    PG_ORDER_CLAIM_TRACKING,
+    PG_ORDER_CLAIM_INVENTORY,
+    PG_ORDER_DEFER,
+    PG_OUTBOX_CLAIM,
+    PG_OUTBOX_DELIVERED,
+    PG_OUTBOX_FAILED,
+    PG_OUTBOX_COUNT,
+    PG_OUTBOX_REDRIVE_ONE,
+    PG_OUTBOX_REDRIVE_ALL,
+    PG_IDEM_BEGIN,
+    PG_IDEM_BIND,
+    PG_IDEM_COMPLETE,
+    PG_IDEM_RELEASE,
+    PG_IDEM_FORGET,
+    PG_IDEM_PURGE,
+    PG_STMT_COUNT
+} pg_stmt;
+
+/** @brief A statement's prepared name, its text and its parameter count. */
+typedef struct pg_statement {
+    const char *name;
+    const char *sql;
+    int params;
+} pg_statement;
+
+/** @brief The statement @p id (static data). */
+const pg_statement *ord_pg_statement(pg_stmt id);
+
+/* ---- The store (pg_store.c, pg_conn.c). ---- */
+
+/** Bytes kept of the last error text. */
+#define PG_ERROR_SIZE 512
+
+struct ord_pg_store {
+    PGconn *conn;                   /**< NULL or the current connection. */
+    char *conninfo;                 /**< Owned copy. */
+    char *application_name;         /**< Owned copy. */
+    ord_pg_options options;         /**< Copied at creation. */
+    bool prepared[PG_STMT_COUNT];   /**< Prepared on the current connection. */
+    int64_t retry_connect_at_ms;    /**< Monotonic; no attempt before then. */
+    char last_error[PG_ERROR_SIZE]; /**< For ord_pg_store_last_error(). */
+};
+
+/**
+ * @brief Run a prepared statement (preparing it on first use, in the same
+ *        round trip) with text parameters and binary results.
+ * @param values @p count parameter values (NULL entries are SQL NULL).
+ * @param[out] out the result on success (PQclear() it); NULL on failure.
+ * @return ORD_OK or the mapped failure (connection lost: ORD_EUNAVAILABLE).
+ */
+ord_error ord_pg_run(ord_pg_store *store, pg_stmt id, const char *const *values, int count,
+                     PGresult **out);
+
+/** @brief Make sure a working connection exists. @return ORD_OK or ORD_EUNAVAILABLE. */
+ord_error ord_pg_connect(ord_pg_store *store);
+
+/**
+ * @brief Open a new connection to @p conninfo with the store's settings.
+ * @return the connection (check PQstatus(); PQfinish() it in any case) or NULL.
+ */
+PGconn *ord_pg_open(const char *conninfo, int connect_timeout_s, const char *application_name);
+
+/** @brief Map a failed result (or NULL) on @p conn to an ord_error. */
+ord_error ord_pg_map_error(PGconn *conn, const PGresult *result);
+
+/** @brief Remember the failure text of @p result (or of the connection). */
+void ord_pg_note_error(ord_pg_store *store, const PGresult *result);
+
+/* ---- Parameters (pg_codec.c). ---- */
+
+/** Most parameters of one statement. */
+#define PG_MAX_PARAMS 32
+
+/** @brief Text parameters of one statement; owned buffers are freed by pg_params_free(). */
+typedef struct pg_params {
+    const char *values[PG_MAX_PARAMS];
+    char numbers[PG_MAX_PARAMS][24]; /**< Storage for formatted integers. */
+    char *owned[PG_MAX_PARAMS];      /**< Built strings (arrays) to free. */
+    int count;
+    bool failed;                     /**< An allocation failed: do not run. */
+} pg_params;
+
+/** @brief Start an empty parameter list. */
+void pg_params_init(pg_params *p);
+/** @brief Free the built strings. */
+void pg_params_free(pg_params *p);
+/** @brief Append an integer. */
+void pg_param_i64(pg_params *p, int64_t value);
+/** @brief Append a borrowed string (NULL for SQL NULL). */
+void pg_param_text(pg_params *p, const char *value);
+/** @brief Append a boolean. */
+void pg_param_bool(pg_params *p, bool value);
+/** @brief Append an owned string (taken; NULL means allocation failed). */
+void pg_param_owned(pg_params *p, char *value);
+
+/**
+ * @brief Append the four item arrays (product ids, quantities, prices,
+ *        currencies) as array literals; a line without a price gets NULLs.
+ */
+void pg_param_items(pg_params *p, const ord_order_item *items, size_t count);
+
+/* ---- Binary results (pg_codec.c). ---- */
+
+/** @brief A bigint, integer or smallint column; 0 when NULL. */
+int64_t pg_get_int(const PGresult *r, int row, int col);
+/** @brief A boolean column; false when NULL. */
+bool pg_get_bool(const PGresult *r, int row, int col);
+/** @brief Whether a column is NULL. */
+bool pg_is_null(const PGresult *r, int row, int col);
+/**
+ * @brief Copy a text column.
+ * @param[out] out receives an owned string, or NULL for SQL NULL.
+ * @return ORD_OK or ORD_ENOMEM.
+ */
+ord_error pg_get_text(const PGresult *r, int row, int col, char **out);
+/**
+ * @brief Copy a text column into a fixed buffer.
+ * @return true when it fits (NULL gives ""), false when it does not.
+ */
+bool pg_get_text_into(const PGresult *r, int row, int col, char *buf, size_t cap);
+/** @brief A uuid column as canonical lower-case text; "" when NULL. */
+void pg_get_uuid(const PGresult *r, int row, int col, char out[37]);
+
+/** @brief Cursor over a one-dimensional binary array value. */
+typedef struct pg_array {
+    const unsigned char *p;   /**< Next element. */
+    const unsigned char *end; /**< End of the value. */
+    size_t count;             /**< Elements (0 for NULL or empty). */
+} pg_array;
+
+/** @brief Open an array column. @return false when the value is malformed. */
+bool pg_array_open(const PGresult *r, int row, int col, pg_array *a);
+/**
+ * @brief Take the next element.
+ * @param[out] data its bytes (NULL for a NULL element).
+ * @param[out] len its length.
+ * @return false when no element is left or the value is malformed.
+ */
+bool pg_array_next(pg_array *a, const unsigned char **data, size_t *len);
+/** @brief Decode a big-endian integer element of 2, 4 or 8 bytes. */
+int64_t pg_decode_int(const unsigned char *data, size_t len);
+
+/* ---- Orders (pg_orders_*.c). ---- */
+
+/** @brief ord_order_repository_ops::get_by_id and get_by_number (pg_orders_read.c). */
+ord_error ord_pg_orders_get_by_id(void *self, int64_t id, ord_order *out);
+ord_error ord_pg_orders_get_by_number(void *self, const char *number, ord_order *out);
+/** @brief ord_order_repository_ops::list_by_customer (pg_orders_read.c). */
+ord_error ord_pg_orders_list(void *self, const ord_order_query *query, ord_order_page *out);
+/** @brief ord_order_repository_ops::claim and defer (pg_orders_claim.c). */
+ord_error ord_pg_orders_claim(void *self, const ord_work_claim *claim, int64_t *ids, size_t *count);
+ord_error ord_pg_orders_defer(void *self, int64_t order_id, const char *owner, int64_t until_ms);
+
+/** @brief Whether a lease owner name is usable (1 .. ORD_OWNER_SIZE-1 bytes). */
+bool ord_pg_owner_ok(const char *owner);
+
+#endif

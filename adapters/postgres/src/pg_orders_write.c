@@ -1,0 +1,217 @@
+/* Writing orders: create (order, items, first history entry) and the
+ * version-checked update (fields, history entry, outbox event), each one
+ * statement and so one transaction. */
+#include <string.h>
+
+#include "pg_internal.h"
+
+static bool status_ok(ord_status status)
+{
+    return (unsigned)status < ORD_STATUS_COUNT;
+}
+
+static bool terminated(const char *buf, size_t size)
+{
+    return memchr(buf, '\0', size) != NULL;
+}
+
+static bool items_ok(const ord_order_item *items, size_t count)
+{
+    if (count > ORD_MAX_ITEMS || (count > 0 && items == NULL))
+        return false;
+    for (size_t i = 0; i < count; i++)
+        if (items[i].has_price &&
+            !terminated(items[i].unit_price.currency, sizeof items[i].unit_price.currency))
+            return false;
+    return true;
+}
+
+static bool change_ok(const ord_status_change *c)
+{
+    return status_ok(c->to) && (!c->has_from || status_ok(c->from)) &&
+           terminated(c->reason, sizeof c->reason);
+}
+
+static bool inventory_ok(ord_inventory_action action)
+{
+    return (unsigned)action <= ORD_INVENTORY_COMMIT;
+}
+
+/* What the C side must check before text goes out; the table constraints
+ * check the rest (formats, ranges). */
+static bool new_order_ok(const ord_order *o)
+{
+    return o->number[0] != '\0' && terminated(o->number, sizeof o->number) &&
+           terminated(o->guest_token_hash, sizeof o->guest_token_hash) &&
+           terminated(o->total.currency, sizeof o->total.currency) && status_ok(o->status) &&
+           inventory_ok(o->pending_inventory) && items_ok(o->items, o->item_count) &&
+           o->history_count == 1 && o->history != NULL && change_ok(&o->history[0]);
+}
+
+static void param_change(pg_params *p, const ord_status_change *c)
+{
+    if (c == NULL) {
+        for (int i = 0; i < 4; i++)
+            pg_param_text(p, NULL);
+        return;
+    }
+    pg_param_text(p, c->has_from ? ord_status_name(c->from) : NULL);
+    pg_param_text(p, ord_status_name(c->to));
+    pg_param_i64(p, c->at_ms);
+    pg_param_text(p, c->reason);
+}
+
+static ord_error orders_create(void *self, ord_order *order)
+{
+    ord_pg_store *store = self;
+    if (store == NULL || order == NULL || !new_order_ok(order))
+        return ORD_EINVALID;
+
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_text(&p, order->number);
+    pg_param_i64(&p, order->customer_id);
+    pg_param_text(&p, order->guest_token_hash);
+    pg_param_text(&p, order->customer_name);
+    pg_param_text(&p, order->delivery_address);
+    pg_param_text(&p, order->carrier);
+    pg_param_text(&p, order->tracking_number);
+    pg_param_text(&p, ord_status_name(order->status));
+    pg_param_i64(&p, order->total.minor);
+    pg_param_text(&p, order->total.currency);
+    pg_param_i64(&p, order->created_at_ms);
+    pg_param_i64(&p, order->updated_at_ms);
+    pg_param_i64(&p, order->pending_inventory);
+    pg_param_items(&p, order->items, order->item_count);
+    param_change(&p, &order->history[0]);
+    pg_param_bool(&p, store->options.serialize_customer_creates);
+
+    ord_error rc = ORD_ENOMEM;
+    PGresult *r = NULL;
+    if (!p.failed)
+        rc = ord_pg_run(store, PG_ORDER_CREATE, p.values, p.count, &r);
+    pg_params_free(&p);
+    if (rc != ORD_OK)
+        return rc;
+    /* No row: the customer's create lock was taken by another create. */
+    if (PQntuples(r) != 1 || pg_is_null(r, 0, 0)) {
+        PQclear(r);
+        return ORD_ECONFLICT;
+    }
+    order->id = pg_get_int(r, 0, 0);
+    order->version = 1;
+    PQclear(r);
+    return ORD_OK;
+}
+
+#define UPDATE_KNOWN_FIELDS                                                                     \
+    (ORD_UPDATE_STATUS | ORD_UPDATE_ITEMS | ORD_UPDATE_DELIVERY | ORD_UPDATE_TRACKING |         \
+     ORD_UPDATE_INVENTORY)
+
+static bool event_ok(const ord_outbox_event *e, int64_t order_id)
+{
+    return e->order_id == order_id && e->payload != NULL &&
+           terminated(e->event_id, sizeof e->event_id) && e->event_id[0] != '\0' &&
+           e->type >= ORD_EVENT_ORDER_PLACED && e->type <= ORD_EVENT_ORDER_DELIVERED;
+}
+
+static bool update_ok(const ord_order_update *u)
+{
+    const ord_order *o = u->order;
+    if (o == NULL || (u->fields & ~(unsigned)UPDATE_KNOWN_FIELDS) != 0)
+        return false;
+    if ((u->fields & ORD_UPDATE_STATUS) && !status_ok(o->status))
+        return false;
+    if ((u->fields & ORD_UPDATE_ITEMS) &&
+        (!items_ok(o->items, o->item_count) ||
+         !terminated(o->total.currency, sizeof o->total.currency)))
+        return false;
+    if ((u->fields & ORD_UPDATE_INVENTORY) && !inventory_ok(o->pending_inventory))
+        return false;
+    if (u->change != NULL && !change_ok(u->change))
+        return false;
+    return u->event == NULL || event_ok(u->event, o->id);
+}
+
+static void update_params(pg_params *p, const ord_order_update *u)
+{
+    const ord_order *o = u->order;
+    /* Fields not named by the mask are sent as NULL and ignored by the SQL. */
+    unsigned f = u->fields;
+    pg_param_i64(p, o->id);
+    pg_param_i64(p, o->version);
+    pg_param_i64(p, (int64_t)f);
+    pg_param_text(p, (f & ORD_UPDATE_STATUS) ? ord_status_name(o->status) : NULL);
+    if (f & ORD_UPDATE_ITEMS) {
+        pg_param_i64(p, o->total.minor);
+        pg_param_text(p, o->total.currency);
+    } else {
+        pg_param_text(p, NULL);
+        pg_param_text(p, NULL);
+    }
+    pg_param_text(p, o->customer_name);
+    pg_param_text(p, o->delivery_address);
+    pg_param_text(p, o->carrier);
+    pg_param_text(p, o->tracking_number);
+    pg_param_i64(p, o->pending_inventory);
+    pg_param_i64(p, o->updated_at_ms);
+    pg_param_bool(p, u->release_lease);
+    if (f & ORD_UPDATE_ITEMS)
+        pg_param_items(p, o->items, o->item_count);
+    else
+        pg_param_items(p, NULL, 0);
+    param_change(p, u->change);
+    const ord_outbox_event *e = u->event;
+    if (e != NULL) {
+        pg_param_text(p, e->event_id);
+        pg_param_i64(p, e->type);
+        pg_param_i64(p, e->sequence);
+        pg_param_i64(p, e->occurred_at_ms);
+        pg_param_text(p, e->payload);
+    } else {
+        for (int i = 0; i < 5; i++)
+            pg_param_text(p, NULL);
+    }
+}
+
+static ord_error orders_update(void *self, const ord_order_update *u, int64_t *new_version)
+{
+    ord_pg_store *store = self;
+    if (store == NULL || u == NULL || !update_ok(u))
+        return ORD_EINVALID;
+
+    pg_params p;
+    pg_params_init(&p);
+    update_params(&p, u);
+    ord_error rc = ORD_ENOMEM;
+    PGresult *r = NULL;
+    if (!p.failed)
+        rc = ord_pg_run(store, PG_ORDER_UPDATE, p.values, p.count, &r);
+    pg_params_free(&p);
+    if (rc != ORD_OK)
+        return rc;
+    if (PQntuples(r) != 1)
+        rc = ORD_EINTERNAL;
+    else if (!pg_is_null(r, 0, 0) && new_version != NULL)
+        *new_version = pg_get_int(r, 0, 0);
+    else if (pg_is_null(r, 0, 0))
+        rc = pg_get_bool(r, 0, 1) ? ORD_ECONFLICT : ORD_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
+static const ord_order_repository_ops pg_repository_ops = {
+    .version = ORD_ORDER_REPOSITORY_VERSION,
+    .create = orders_create,
+    .get_by_id = ord_pg_orders_get_by_id,
+    .get_by_number = ord_pg_orders_get_by_number,
+    .list_by_customer = ord_pg_orders_list,
+    .update = orders_update,
+    .claim = ord_pg_orders_claim,
+    .defer = ord_pg_orders_defer,
+};
+
+ord_order_repository ord_pg_store_orders(ord_pg_store *store)
+{
+    return (ord_order_repository){.ops = &pg_repository_ops, .self = store};
+}

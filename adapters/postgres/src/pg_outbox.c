@@ -1,0 +1,153 @@
+/* The outbox relay side: claim each order's oldest undelivered event under
+ * a lease (FOR UPDATE SKIP LOCKED), mark it delivered or failed, count,
+ * re-drive parked events. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_internal.h"
+
+static ord_error decode_event(const PGresult *r, int row, ord_outbox_event *e)
+{
+    e->id = pg_get_int(r, row, 0);
+    pg_get_uuid(r, row, 1, e->event_id);
+    e->type = (ord_event_type)pg_get_int(r, row, 2);
+    e->order_id = pg_get_int(r, row, 3);
+    e->customer_id = pg_get_int(r, row, 4);
+    e->sequence = pg_get_int(r, row, 5);
+    e->occurred_at_ms = pg_get_int(r, row, 6);
+    e->attempts = (int)pg_get_int(r, row, 8);
+    ord_error rc = pg_get_text(r, row, 7, &e->payload);
+    if (rc == ORD_OK && e->payload == NULL)
+        rc = ORD_EINTERNAL;
+    return rc;
+}
+
+static ord_error outbox_claim(void *self, int64_t now_ms, int64_t lease_until_ms,
+                              const char *owner, size_t max, ord_outbox_batch *out)
+{
+    if (out == NULL)
+        return ORD_EINVALID;
+    memset(out, 0, sizeof *out);
+    if (self == NULL || !ord_pg_owner_ok(owner))
+        return ORD_EINVALID;
+    if (max == 0)
+        return ORD_OK;
+
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_i64(&p, now_ms);
+    pg_param_i64(&p, lease_until_ms);
+    pg_param_text(&p, owner);
+    pg_param_i64(&p, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+    PGresult *r = NULL;
+    ord_error rc = ord_pg_run(self, PG_OUTBOX_CLAIM, p.values, p.count, &r);
+    if (rc != ORD_OK)
+        return rc;
+    size_t rows = (size_t)PQntuples(r);
+    if (rows > 0) {
+        out->events = calloc(rows, sizeof *out->events);
+        if (out->events == NULL)
+            rc = ORD_ENOMEM;
+    }
+    for (size_t i = 0; rc == ORD_OK && i < rows; i++) {
+        rc = decode_event(r, (int)i, &out->events[i]);
+        out->count = i + 1;
+    }
+    PQclear(r);
+    /* The leases stay; they run out by themselves. */
+    if (rc != ORD_OK)
+        ord_outbox_batch_free(out);
+    return rc;
+}
+
+/* Runs a one-row update by id; no row is ORD_ENOTFOUND. */
+static ord_error update_one(void *self, pg_stmt id, pg_params *p, int64_t *changed)
+{
+    PGresult *r = NULL;
+    ord_error rc = ord_pg_run(self, id, p->values, p->count, &r);
+    if (rc != ORD_OK)
+        return rc;
+    int64_t n = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    if (changed != NULL)
+        *changed = n;
+    return n > 0 || changed != NULL ? ORD_OK : ORD_ENOTFOUND;
+}
+
+static ord_error outbox_mark_delivered(void *self, int64_t id)
+{
+    if (self == NULL)
+        return ORD_EINVALID;
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_i64(&p, id);
+    return update_one(self, PG_OUTBOX_DELIVERED, &p, NULL);
+}
+
+static ord_error outbox_mark_failed(void *self, int64_t id, int64_t retry_at_ms, bool park)
+{
+    if (self == NULL)
+        return ORD_EINVALID;
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_i64(&p, id);
+    pg_param_i64(&p, retry_at_ms);
+    pg_param_bool(&p, park);
+    return update_one(self, PG_OUTBOX_FAILED, &p, NULL);
+}
+
+static ord_error outbox_count(void *self, int64_t *pending, int64_t *parked)
+{
+    if (self == NULL || pending == NULL || parked == NULL)
+        return ORD_EINVALID;
+    *pending = 0;
+    *parked = 0;
+    PGresult *r = NULL;
+    ord_error rc = ord_pg_run(self, PG_OUTBOX_COUNT, NULL, 0, &r);
+    if (rc != ORD_OK)
+        return rc;
+    if (PQntuples(r) == 1) {
+        *pending = pg_get_int(r, 0, 0);
+        *parked = pg_get_int(r, 0, 1);
+    } else {
+        rc = ORD_EINTERNAL;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static ord_error outbox_redrive(void *self, int64_t id, int64_t *count)
+{
+    if (count != NULL)
+        *count = 0;
+    if (self == NULL)
+        return ORD_EINVALID;
+    pg_params p;
+    pg_params_init(&p);
+    int64_t n = 0;
+    ord_error rc;
+    if (id != 0) {
+        pg_param_i64(&p, id);
+        rc = update_one(self, PG_OUTBOX_REDRIVE_ONE, &p, NULL);
+        n = rc == ORD_OK ? 1 : 0;
+    } else {
+        rc = update_one(self, PG_OUTBOX_REDRIVE_ALL, &p, &n);
+    }
+    if (rc == ORD_OK && count != NULL)
+        *count = n;
+    return rc;
+}
+
+static const ord_outbox_ops pg_outbox_ops = {
+    .version = ORD_OUTBOX_VERSION,
+    .claim = outbox_claim,
+    .mark_delivered = outbox_mark_delivered,
+    .mark_failed = outbox_mark_failed,
+    .count = outbox_count,
+    .redrive = outbox_redrive,
+};
+
+ord_outbox ord_pg_store_outbox(ord_pg_store *store)
+{
+    return (ord_outbox){.ops = &pg_outbox_ops, .self = store};
+}
