@@ -1,0 +1,80 @@
+/**
+ * @file server.h
+ * @brief The civetweb transport: a thread pool that reads each request
+ *        (body limited to ORD_REST_MAX_BODY_BYTES), hands it to
+ *        ord_rest_api_handle() and writes the response, with keep-alive.
+ */
+#ifndef ORDERS_ADAPTERS_REST_SERVER_H
+#define ORDERS_ADAPTERS_REST_SERVER_H
+
+#include <stdio.h>
+
+#include <orders/adapters/rest/api.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Version of ord_rest_server_config this header describes. */
+#define ORD_REST_SERVER_CONFIG_VERSION 1
+
+/** @brief Transport settings; start from ORD_REST_SERVER_CONFIG_INIT. */
+typedef struct ord_rest_server_config {
+    int version;               /**< ORD_REST_SERVER_CONFIG_VERSION. */
+    const char *listen;        /**< civetweb listening_ports: "8080", "127.0.0.1:0"
+                                    (port 0: any free port, see ord_rest_server_port()). */
+    int num_threads;           /**< Worker threads = connections served at once; 0: 16. */
+    int request_timeout_ms;    /**< Longest time to read a request; 0: 30000. */
+    int keep_alive_timeout_ms; /**< Idle keep-alive connection lifetime; 0: 5000. */
+
+    /**
+     * @brief Called on each worker thread before it serves anything (e.g. to
+     *        open the thread's database connection and build its service).
+     * @return the thread's data, handed to the API as
+     *         ord_rest_request::thread_data; NULL is allowed.
+     */
+    void *(*thread_start)(void *ctx);
+    /** @brief Called on each worker thread when it ends, with its data. */
+    void (*thread_stop)(void *ctx, void *thread_data);
+    void *thread_ctx;          /**< Passed to thread_start and thread_stop. */
+    FILE *log;                 /**< Start, stop and transport errors as JSON lines; may be NULL. */
+} ord_rest_server_config;
+
+/** Defaults: port 8080 on every interface, 16 threads. */
+#define ORD_REST_SERVER_CONFIG_INIT                                            \
+    {                                                                          \
+        ORD_REST_SERVER_CONFIG_VERSION, "8080", 0, 0, 0, NULL, NULL, NULL, NULL \
+    }
+
+/** @brief A running server. Opaque. */
+typedef struct ord_rest_server ord_rest_server;
+
+/**
+ * @brief Start serving @p api. Logs a warning line when the API's
+ *        authenticator is "off".
+ * @param[out] out receives the server (stop it with ord_rest_server_stop());
+ *             NULL on failure.
+ * @param api borrowed; must outlive the server.
+ * @param config copied.
+ * @return ORD_OK; ORD_EINVALID for a bad setting; ORD_EUNAVAILABLE when
+ *         civetweb could not start (port in use...); ORD_ENOMEM.
+ */
+ord_error ord_rest_server_start(ord_rest_server **out, ord_rest_api *api,
+                                const ord_rest_server_config *config);
+
+/**
+ * @brief The first port the server listens on (the real one after port 0).
+ * @return the port, or -1.
+ */
+int ord_rest_server_port(const ord_rest_server *server);
+
+/**
+ * @brief Stop accepting, wait for requests in flight, end the worker threads
+ *        (thread_stop runs on each) and free the server. Accepts NULL.
+ */
+void ord_rest_server_stop(ord_rest_server *server);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

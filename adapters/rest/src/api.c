@@ -1,0 +1,270 @@
+/* The API pipeline: request id, routing (404/405), authentication, body
+ * limits (413), content type (415), JSON parsing (400), the thread's
+ * service, the route's handler, then metrics and the access log line. */
+#include <orders/adapters/rest/api.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "call.h"
+#include "request_id.h"
+
+extern const char ord_rest_openapi_text[];
+extern const size_t ord_rest_openapi_length;
+
+#define DEFAULT_RETRY_AFTER_SECONDS 5
+
+ord_error ord_rest_api_new(ord_rest_api **out, const ord_rest_api_config *config)
+{
+    if (out == NULL)
+        return ORD_EINVALID;
+    *out = NULL;
+    if (config == NULL || config->version != ORD_REST_API_CONFIG_VERSION ||
+        config->service == NULL || config->authenticator.ops == NULL ||
+        config->authenticator.ops->version != ORD_REST_AUTHENTICATOR_VERSION ||
+        config->authenticator.ops->authenticate == NULL || config->retry_after_seconds < 0)
+        return ORD_EINVALID;
+    ord_rest_api *api = calloc(1, sizeof *api);
+    if (api == NULL)
+        return ORD_ENOMEM;
+    api->config = *config;
+    if (api->config.retry_after_seconds == 0)
+        api->config.retry_after_seconds = DEFAULT_RETRY_AFTER_SECONDS;
+    *out = api;
+    return ORD_OK;
+}
+
+void ord_rest_api_free(ord_rest_api *api)
+{
+    if (api == NULL)
+        return;
+    const ord_rest_authenticator *auth = &api->config.authenticator;
+    if (auth->ops != NULL && auth->ops->free != NULL)
+        auth->ops->free(auth->self);
+    free(api);
+}
+
+const char *ord_rest_api_auth_name(const ord_rest_api *api)
+{
+    if (api == NULL || api->config.authenticator.ops->name == NULL)
+        return "unknown";
+    return api->config.authenticator.ops->name;
+}
+
+const char *ord_rest_openapi_document(size_t *len)
+{
+    if (len != NULL)
+        *len = ord_rest_openapi_length;
+    return ord_rest_openapi_text;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* application/json, with optional parameters (charset=utf-8). */
+static bool is_json_content_type(const char *value)
+{
+    if (value == NULL)
+        return false;
+    while (*value == ' ')
+        value++;
+    static const char json[] = "application/json";
+    size_t n = sizeof json - 1;
+    if (strncasecmp(value, json, n) != 0)
+        return false;
+    const char *rest = value + n;
+    while (*rest == ' ')
+        rest++;
+    return *rest == '\0' || *rest == ';';
+}
+
+static void take_request_id(rest_call *c)
+{
+    const char *incoming = ord_rest_request_header(c->req, "X-Request-Id");
+    if (incoming != NULL && rest_request_id_is_valid(incoming)) {
+        strncpy(c->request_id, incoming, sizeof c->request_id - 1);
+        c->request_id[sizeof c->request_id - 1] = '\0';
+    } else {
+        rest_request_id_generate(c->request_id, sizeof c->request_id);
+    }
+    c->trace.request_id = c->request_id;
+    c->trace.traceparent = ord_rest_request_header(c->req, "traceparent");
+}
+
+static bool authenticate(rest_call *c)
+{
+    if (c->req->principal != NULL) {
+        c->who = c->req->principal;
+        return true;
+    }
+    const ord_rest_authenticator *auth = &c->api->config.authenticator;
+    memset(&c->auth, 0, sizeof c->auth);
+    auth->ops->authenticate(auth->self, c->req->headers, c->req->headers != NULL ? c->req->header_count : 0,
+                            &c->auth);
+    if (c->auth.status == 0) {
+        c->who = &c->auth.principal;
+        return true;
+    }
+    int status = c->auth.status == 403 ? 403 : 401;
+    rest_problem(c, status, c->auth.title != NULL ? c->auth.title : "Unauthorized",
+                 c->auth.detail != NULL ? c->auth.detail : "Authentication is required");
+    if (status == 401)
+        rest_set_header(c, "WWW-Authenticate", c->auth.challenge != NULL ? c->auth.challenge : "Bearer");
+    return false;
+}
+
+static bool read_json_body(rest_call *c)
+{
+    if (!is_json_content_type(ord_rest_request_header(c->req, "Content-Type"))) {
+        rest_problem(c, 415, "Unsupported media type", "The body must be application/json");
+        return false;
+    }
+    const char *body = c->req->body;
+    size_t len = c->req->body != NULL ? c->req->body_len : 0;
+    if (len == 0) {
+        rest_problem(c, 400, "Malformed JSON", "The request body is empty");
+        return false;
+    }
+    const char *end = NULL;
+    c->json = cJSON_ParseWithLengthOpts(body, len, &end, false);
+    bool trailing = false;
+    if (c->json != NULL && end != NULL) {
+        for (const char *p = end; p < body + len; p++) {
+            if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+                trailing = true;
+                break;
+            }
+        }
+    }
+    if (c->json == NULL || trailing) {
+        rest_problem(c, 400, "Malformed JSON", "The request body is not valid JSON");
+        return false;
+    }
+    if (!cJSON_IsObject(c->json)) {
+        rest_problem(c, 400, "Malformed JSON", "The request body must be a JSON object");
+        return false;
+    }
+    return true;
+}
+
+static void dispatch(rest_call *c)
+{
+    const char *allow = NULL;
+    int status = rest_route_match(c, &allow);
+    if (status == 404) {
+        rest_problem(c, 404, "Not found", "No such resource");
+        return;
+    }
+    if (status == 405) {
+        rest_problem(c, 405, "Method not allowed", "This resource does not support the method");
+        rest_set_header(c, "Allow", allow);
+        return;
+    }
+    if (status != 0) {
+        rest_problem_internal(c);
+        return;
+    }
+    unsigned flags = c->route->flags;
+    if ((flags & REST_NEEDS_AUTH) && !authenticate(c))
+        return;
+    if (c->req->body_too_large || (c->req->body != NULL && c->req->body_len > ORD_REST_MAX_BODY_BYTES)) {
+        rest_problem(c, 413, "Payload too large", "The request body exceeds 64 KiB");
+        return;
+    }
+    if ((flags & REST_NEEDS_BODY) && !read_json_body(c))
+        return;
+    if (flags & REST_NEEDS_SERVICE) {
+        c->svc = c->api->config.service(c->api->config.service_ctx, c->req->thread_data);
+        if (c->svc == NULL) {
+            rest_problem_unavailable(c, "Service unavailable", "The service is not ready; retry later");
+            return;
+        }
+    }
+    c->route->handler(c);
+}
+
+static const char *method_label(const char *method)
+{
+    static const char *const known[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"};
+    for (size_t i = 0; method != NULL && i < sizeof known / sizeof known[0]; i++) {
+        if (strcmp(method, known[i]) == 0)
+            return known[i];
+    }
+    return "OTHER";
+}
+
+static void release_call(rest_call *c)
+{
+    for (size_t i = 0; i < c->header_count; i++) {
+        free((char *)c->headers[i].name);
+        free((char *)c->headers[i].value);
+    }
+    free(c->headers);
+    rest_buf_free(&c->body);
+    cJSON_Delete(c->json);
+    rest_arena_free(&c->arena);
+}
+
+ord_error ord_rest_api_handle(ord_rest_api *api, const ord_rest_request *request,
+                              ord_rest_response *out)
+{
+    if (out == NULL)
+        return ORD_EINVALID;
+    memset(out, 0, sizeof *out);
+    out->route = REST_UNMATCHED_ROUTE;
+    if (api == NULL || request == NULL) {
+        out->status = 500;
+        return ORD_EINVALID;
+    }
+    double started = now_seconds();
+    rest_call c;
+    memset(&c, 0, sizeof c);
+    c.api = api;
+    c.req = request;
+    size_t route_count = 0;
+    rest_route_table(&route_count);
+    c.route_index = route_count;
+    c.status = 500;
+    take_request_id(&c);
+
+    dispatch(&c);
+
+    /* The body of a request we refused unread must not be taken for the
+     * next request on a kept-alive connection. */
+    if (request->body_too_large)
+        c.close_connection = true;
+    rest_set_header(&c, "X-Request-Id", c.request_id);
+    const char *method = method_label(request->method);
+    const char *route = c.route != NULL ? c.route->path : REST_UNMATCHED_ROUTE;
+    ord_error result = ORD_OK;
+    if (c.oom || c.body.failed) {
+        result = ORD_ENOMEM;
+        out->status = 500;
+    } else {
+        out->status = c.status;
+        out->body = rest_buf_take(&c.body, &out->body_len);
+        if (out->body == NULL) {
+            result = ORD_ENOMEM;
+            out->status = 500;
+        } else {
+            out->headers = c.headers;
+            out->header_count = c.header_count;
+            c.headers = NULL;
+            c.header_count = 0;
+        }
+    }
+    out->route = route;
+    out->close_connection = c.close_connection;
+    double seconds = now_seconds() - started;
+    if (api->config.metrics != NULL)
+        rest_metrics_record(api->config.metrics, method, c.route_index, out->status, seconds);
+    rest_access_log(api->config.access_log, c.request_id, method, route, out->status, seconds);
+    release_call(&c);
+    return result;
+}

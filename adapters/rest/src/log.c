@@ -1,0 +1,64 @@
+/* JSON log lines: one per request (access log) and start-up events. Each
+ * line is written with one stdio call, so lines of concurrent requests never
+ * interleave. Nothing from headers or bodies is logged, so no secret is. */
+#include <orders/adapters/rest/api.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "call.h"
+
+static void log_time(rest_buf *b)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    rest_buf_printf(b, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\"", tm.tm_year + 1900,
+                    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                    ts.tv_nsec / 1000000);
+}
+
+static void emit(FILE *out, rest_buf *b)
+{
+    rest_buf_puts(b, "}\n");
+    if (!b->failed) {
+        fputs(b->data, out);
+        fflush(out);
+    }
+    rest_buf_free(b);
+}
+
+void rest_access_log(FILE *out, const char *request_id, const char *method, const char *route,
+                     int status, double seconds)
+{
+    if (out == NULL)
+        return;
+    rest_buf b = {0};
+    log_time(&b);
+    rest_buf_puts(&b, ",\"level\":");
+    rest_buf_json_string(&b, status >= 500 ? "error" : "info");
+    rest_buf_puts(&b, ",\"requestId\":");
+    rest_buf_json_string(&b, request_id);
+    rest_buf_puts(&b, ",\"method\":");
+    rest_buf_json_string(&b, method);
+    rest_buf_puts(&b, ",\"route\":");
+    rest_buf_json_string(&b, route);
+    rest_buf_printf(&b, ",\"status\":%d,\"durationMs\":%.3f", status, seconds * 1000.0);
+    emit(out, &b);
+}
+
+void ord_rest_log_event(FILE *out, const char *level, const char *message)
+{
+    if (out == NULL || level == NULL || message == NULL)
+        return;
+    rest_buf b = {0};
+    log_time(&b);
+    rest_buf_puts(&b, ",\"level\":");
+    rest_buf_json_string(&b, level);
+    rest_buf_puts(&b, ",\"message\":");
+    rest_buf_json_string(&b, message);
+    emit(out, &b);
+}

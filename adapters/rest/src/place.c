@@ -1,0 +1,206 @@
+/* Answering create and checkout: the saga's outcome as status, body and
+ * headers (API.md), the Idempotency-Key header, and recording the answer
+ * under the key so that a retry gets the same one. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <orders/application/place_order.h>
+
+#include "call.h"
+#include "place.h"
+
+#define TRACKING_PENDING_WARNING "Tracking number pending: tracking service unavailable"
+
+bool rest_read_idempotency(rest_call *c, ord_idempotency *idem, const ord_idempotency **use)
+{
+    *use = NULL;
+    const char *key = ord_rest_request_header(c->req, "Idempotency-Key");
+    if (key == NULL)
+        return true;
+    if (!ord_idempotency_key_is_valid(key, strlen(key))) {
+        rest_problem(c, 400, "Invalid Idempotency-Key",
+                     "Idempotency-Key must be 1 to 255 printable ASCII characters");
+        return false;
+    }
+    /* Method, path and body identify the request; the key is scoped to the
+     * caller by the use case. */
+    rest_buf fp = {0};
+    rest_buf_puts(&fp, c->req->method);
+    rest_buf_puts(&fp, " ");
+    rest_buf_puts(&fp, c->req->path);
+    rest_buf_puts(&fp, "\n");
+    rest_buf_append(&fp, c->req->body != NULL ? c->req->body : "", c->req->body != NULL ? c->req->body_len : 0);
+    char *text = fp.failed ? NULL : rest_arena_strndup(&c->arena, fp.data, fp.len);
+    rest_buf_free(&fp);
+    if (text == NULL) {
+        c->oom = true;
+        rest_problem_internal(c);
+        return false;
+    }
+    idem->key = key;
+    idem->fingerprint = text;
+    *use = idem;
+    return true;
+}
+
+static void product_list(rest_buf *b, const ord_place_result *r)
+{
+    rest_buf_puts(b, "[");
+    for (size_t i = 0; i < r->product_count && i < ORD_MAX_ITEMS; i++) {
+        if (i > 0)
+            rest_buf_puts(b, ",");
+        rest_buf_json_int(b, r->products[i]);
+    }
+    rest_buf_puts(b, "]");
+}
+
+/* "Product ID 1 has insufficient stock", "Product IDs 1, 5 have ..." */
+static void product_sentence(char *out, size_t cap, const ord_place_result *r, const char *one,
+                             const char *many)
+{
+    size_t n = r->product_count < ORD_MAX_ITEMS ? r->product_count : ORD_MAX_ITEMS;
+    rest_buf b = {0};
+    rest_buf_puts(&b, n == 1 ? "Product ID " : "Product IDs ");
+    for (size_t i = 0; i < n; i++)
+        rest_buf_printf(&b, i > 0 ? ", %" PRId64 : "%" PRId64, r->products[i]);
+    rest_buf_puts(&b, n == 1 ? one : many);
+    if (b.failed || b.data == NULL || b.len >= cap)
+        snprintf(out, cap, "Some products%s", many);
+    else
+        memcpy(out, b.data, b.len + 1);
+    rest_buf_free(&b);
+}
+
+static const char *precheck_title(ord_precheck_service s)
+{
+    switch (s) {
+    case ORD_PRECHECK_CATALOG:
+        return "Catalog service unavailable";
+    case ORD_PRECHECK_RESTRICTIONS:
+        return "Account restrictions service unavailable";
+    case ORD_PRECHECK_ELIGIBILITY:
+        return "Account eligibility service unavailable";
+    default:
+        return "Service unavailable";
+    }
+}
+
+/* A stored answer: its status and body, headers rebuilt from them. */
+static void answer_replay(rest_call *c, const ord_place_result *r)
+{
+    rest_buf_free(&c->body);
+    c->status = r->replay_status;
+    rest_buf_puts(&c->body, r->replay_body != NULL ? r->replay_body : "");
+    rest_set_header(c, "Content-Type",
+                    c->status >= 400 ? "application/problem+json" : "application/json");
+    rest_set_header(c, "Idempotent-Replayed", "true");
+    if (c->status == 503)
+        rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
+    if (c->status != 201 || r->replay_body == NULL)
+        return;
+    cJSON *doc = cJSON_Parse(r->replay_body);
+    int64_t id = 0;
+    int64_t version = 0;
+    if (doc != NULL && rest_json_get_int(doc, "orderId", &id) == REST_JSON_OK)
+        rest_set_headerf(c, "Location", "/api/v1/orders/%" PRId64, id);
+    if (doc != NULL && rest_json_get_int(doc, "version", &version) == REST_JSON_OK)
+        rest_set_headerf(c, "ETag", "\"%" PRId64 "\"", version);
+    cJSON_Delete(doc);
+}
+
+static void answer(rest_call *c, const ord_place_result *r)
+{
+    char sentence[ORD_MAX_ITEMS * 24 + 64];
+    switch (r->outcome) {
+    case ORD_PLACED: {
+        const char *warning = TRACKING_PENDING_WARNING;
+        rest_order_response(c, 201, &r->order, &warning, r->tracking_pending ? 1 : 0, true);
+        break;
+    }
+    case ORD_PLACE_INVALID:
+        rest_problem_fields(c, &r->fields);
+        break;
+    case ORD_PLACE_FORBIDDEN:
+        rest_problem(c, 403, "Forbidden", "customerId is not the authenticated customer");
+        break;
+    case ORD_PLACE_UNKNOWN_PRODUCT:
+        product_sentence(sentence, sizeof sentence, r, " does not exist", " do not exist");
+        rest_problem_begin(c, 400, "Unknown product", sentence);
+        rest_buf_puts(&c->body, ",\"unknownProducts\":");
+        product_list(&c->body, r);
+        rest_problem_end(c);
+        break;
+    case ORD_PLACE_RESTRICTED:
+        rest_problem(c, 403, "Account has restrictions", "The account may not place orders");
+        break;
+    case ORD_PLACE_INELIGIBLE:
+        rest_problem(c, 403, "Account is not eligible", "The account may not place orders");
+        break;
+    case ORD_PLACE_PRECHECK_UNAVAILABLE:
+        rest_problem_unavailable(c, precheck_title(r->failed_service),
+                                 "A service needed to check the order is unavailable; no order "
+                                 "was stored; retry later");
+        break;
+    case ORD_PLACE_INSUFFICIENT_STOCK:
+        product_sentence(sentence, sizeof sentence, r, " has insufficient stock",
+                         " have insufficient stock");
+        rest_problem_begin(c, 400, "Insufficient stock", sentence);
+        rest_buf_printf(&c->body, ",\"orderId\":%" PRId64 ",\"unavailableProducts\":", r->order.id);
+        product_list(&c->body, r);
+        rest_problem_end(c);
+        break;
+    case ORD_PLACE_INVENTORY_UNAVAILABLE:
+        rest_problem_begin(c, 503, "Inventory service unavailable",
+                           "The order is stored and waits for stock; retry with the same "
+                           "Idempotency-Key or check the order later");
+        rest_buf_printf(&c->body, ",\"orderId\":%" PRId64, r->order.id);
+        rest_problem_end(c);
+        rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
+        break;
+    case ORD_PLACE_STORE_UNAVAILABLE:
+        rest_problem_unavailable(c, "Service unavailable", "The order store is unavailable; retry later");
+        break;
+    case ORD_PLACE_REPLAYED:
+        answer_replay(c, r);
+        break;
+    case ORD_PLACE_KEY_MISMATCH:
+        rest_problem(c, 422, "Idempotency key reused with a different request",
+                     "This Idempotency-Key was used with another request body or path");
+        break;
+    case ORD_PLACE_KEY_IN_PROGRESS:
+        rest_problem(c, 409, "Request with this idempotency key is in progress",
+                     "Wait for the first request to finish, then retry");
+        rest_set_headerf(c, "Retry-After", "%d", 1);
+        break;
+    case ORD_PLACE_DRAFT_NOT_FOUND:
+        rest_problem(c, 404, "Order not found", "No draft with this id or number");
+        break;
+    case ORD_PLACE_NOT_OWNER:
+        rest_problem(c, 401, "Unauthorized",
+                     "customerId or guestToken does not match the draft's owner");
+        break;
+    case ORD_PLACE_NOT_DRAFT:
+        rest_problem(c, 400, "Order is not in draft state", "Only a DRAFT order can be checked out");
+        break;
+    case ORD_PLACE_EMPTY_DRAFT:
+        rest_problem(c, 400, "Draft is empty", "Add items to the draft before checking out");
+        break;
+    case ORD_PLACE_CONFLICT:
+        rest_problem(c, 409, "Conflict", "The draft was changed or checked out concurrently");
+        break;
+    default:
+        rest_problem_internal(c);
+        break;
+    }
+}
+
+void rest_answer_place(rest_call *c, const ord_place_result *r, const ord_idempotency *idem)
+{
+    answer(c, r);
+    /* An answer we could not build is not recorded: the key stays held until
+     * its lock runs out and a retry then resumes the order. */
+    if (idem == NULL || c->oom || c->body.failed)
+        return;
+    (void)ord_place_finish(c->svc, idem, r, c->status, c->body.data != NULL ? c->body.data : "");
+}

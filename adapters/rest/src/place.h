@@ -1,0 +1,15 @@
+/* Create and checkout share the saga's answers and idempotency handling. */
+#ifndef ORDERS_REST_PLACE_H
+#define ORDERS_REST_PLACE_H
+
+#include <orders/application/place_order.h>
+
+#include "call.h"
+
+/* Read Idempotency-Key: false (400 answered) when malformed; *use is NULL
+ * when the request has none, else @p idem filled (fingerprint in the arena). */
+bool rest_read_idempotency(rest_call *c, ord_idempotency *idem, const ord_idempotency **use);
+/* Answer a result and record the answer under the key. */
+void rest_answer_place(rest_call *c, const ord_place_result *r, const ord_idempotency *idem);
+
+#endif

@@ -1,0 +1,180 @@
+/* Building the response of a call: headers, JSON bodies and the
+ * problem+json errors of API.md (RFC 9457 members plus error/message). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "call.h"
+
+static char *dup_text(const char *text)
+{
+    size_t n = strlen(text) + 1;
+    char *p = malloc(n);
+    if (p != NULL)
+        memcpy(p, text, n);
+    return p;
+}
+
+void rest_set_header(rest_call *c, const char *name, const char *value)
+{
+    for (size_t i = 0; i < c->header_count; i++) {
+        if (strcasecmp(c->headers[i].name, name) == 0) {
+            char *copy = dup_text(value);
+            if (copy == NULL) {
+                c->oom = true;
+                return;
+            }
+            free((char *)c->headers[i].value);
+            c->headers[i].value = copy;
+            return;
+        }
+    }
+    if (c->header_count == c->header_cap) {
+        size_t cap = c->header_cap > 0 ? c->header_cap * 2 : 8;
+        ord_rest_header *grown = realloc(c->headers, cap * sizeof *grown);
+        if (grown == NULL) {
+            c->oom = true;
+            return;
+        }
+        c->headers = grown;
+        c->header_cap = cap;
+    }
+    char *n = dup_text(name);
+    char *v = dup_text(value);
+    if (n == NULL || v == NULL) {
+        free(n);
+        free(v);
+        c->oom = true;
+        return;
+    }
+    c->headers[c->header_count].name = n;
+    c->headers[c->header_count].value = v;
+    c->header_count++;
+}
+
+void rest_set_headerf(rest_call *c, const char *name, const char *fmt, ...)
+{
+    char value[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(value, sizeof value, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof value) {
+        c->oom = true;
+        return;
+    }
+    rest_set_header(c, name, value);
+}
+
+void rest_json_response(rest_call *c, int status, char *json)
+{
+    rest_buf_free(&c->body);
+    c->status = status;
+    if (json == NULL) {
+        c->oom = true;
+        return;
+    }
+    rest_buf_puts(&c->body, json);
+    free(json);
+    rest_set_header(c, "Content-Type", "application/json");
+}
+
+void rest_problem_begin(rest_call *c, int status, const char *title, const char *detail)
+{
+    rest_buf_free(&c->body);
+    c->status = status;
+    rest_set_header(c, "Content-Type", "application/problem+json");
+    rest_buf *b = &c->body;
+    rest_buf_puts(b, "{\"type\":\"about:blank\",\"title\":");
+    rest_buf_json_string(b, title);
+    rest_buf_printf(b, ",\"status\":%d,\"detail\":", status);
+    rest_buf_json_string(b, detail);
+    rest_buf_puts(b, ",\"error\":");
+    rest_buf_json_string(b, title);
+    rest_buf_puts(b, ",\"message\":");
+    rest_buf_json_string(b, detail);
+}
+
+void rest_problem_end(rest_call *c)
+{
+    rest_buf_puts(&c->body, "}");
+}
+
+void rest_problem(rest_call *c, int status, const char *title, const char *detail)
+{
+    rest_problem_begin(c, status, title, detail);
+    rest_problem_end(c);
+}
+
+void rest_problem_fields(rest_call *c, const ord_field_errors *errors)
+{
+    char detail[ORD_FIELD_PATH_SIZE + ORD_FIELD_MESSAGE_SIZE + 64];
+    if (errors->count == 0) {
+        snprintf(detail, sizeof detail, "The request is not valid");
+    } else if (errors->count == 1) {
+        snprintf(detail, sizeof detail, "%s %s", errors->items[0].field, errors->items[0].message);
+    } else {
+        snprintf(detail, sizeof detail, "%s %s (and %zu more)", errors->items[0].field,
+                 errors->items[0].message, errors->count - 1);
+    }
+    rest_problem_begin(c, 400, "Validation failed", detail);
+    rest_buf *b = &c->body;
+    rest_buf_puts(b, ",\"fields\":[");
+    for (size_t i = 0; i < errors->count; i++) {
+        rest_buf_puts(b, i > 0 ? ",{\"field\":" : "{\"field\":");
+        rest_buf_json_string(b, errors->items[i].field);
+        rest_buf_puts(b, ",\"message\":");
+        rest_buf_json_string(b, errors->items[i].message);
+        rest_buf_puts(b, "}");
+    }
+    rest_buf_puts(b, "]");
+    rest_problem_end(c);
+    if (errors->out_of_memory)
+        c->oom = true;
+}
+
+void rest_problem_unavailable(rest_call *c, const char *title, const char *detail)
+{
+    rest_problem(c, 503, title, detail);
+    rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
+}
+
+void rest_problem_internal(rest_call *c)
+{
+    rest_problem(c, 500, "Internal error",
+                 "The server could not complete the request; it has been logged");
+}
+
+void rest_problem_for_error(rest_call *c, ord_error err)
+{
+    switch (err) {
+    case ORD_ENOTFOUND:
+        rest_problem(c, 404, "Order not found", "No order with this id or number");
+        break;
+    case ORD_ETRANSITION:
+        rest_problem(c, 409, "Invalid status transition",
+                     "The order's current status does not allow this change");
+        break;
+    case ORD_ECONFLICT:
+        rest_problem(c, 409, "Conflict", "The order was changed concurrently; try again");
+        break;
+    case ORD_EFORBIDDEN:
+        rest_problem(c, 403, "Forbidden", "The caller may not do this");
+        break;
+    case ORD_EUNAVAILABLE:
+    case ORD_ETIMEOUT:
+    case ORD_ECONTRACT:
+        rest_problem_unavailable(c, "Service unavailable",
+                                 "A dependency is unavailable; retry later");
+        break;
+    case ORD_ENOMEM:
+        c->oom = true;
+        rest_problem_internal(c);
+        break;
+    default:
+        rest_problem_internal(c);
+        break;
+    }
+}
