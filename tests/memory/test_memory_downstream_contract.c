@@ -4,7 +4,7 @@
 
 #include <orders/adapters/memory/downstream.h>
 
-#include "../contract/contract.h"
+#include "contract.h"
 
 static ord_money usd(int64_t minor)
 {
