@@ -4,6 +4,8 @@
 
 #include "internal.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,54 +18,83 @@ static int64_t clamp(int64_t value, int64_t lo, int64_t hi)
     return value < lo ? lo : value > hi ? hi : value;
 }
 
-/* Claim orders of one kind for this worker. */
-static ord_error claim_orders(const ord_service *svc, ord_work_kind kind, int64_t now,
-                              int64_t stale_before, size_t max, int64_t **ids, size_t *count)
+/* One run of a background step over claimed orders. */
+typedef struct app_step {
+    app_run run;
+    char owner[ORD_OWNER_SIZE];
+    int64_t now;
+} app_step;
+
+typedef bool (*order_step)(const app_step *step, int64_t order_id);
+
+/* Each step leases under a name of its own, "<worker_id>#<n>": a store may
+ * hand a lease holder its own rows again, and then the lease kept by
+ * defer() would not hold back this worker's next step, which is the whole
+ * point of the backoff. Leases of earlier steps simply run out. */
+static void step_init(app_step *step, ord_service *svc)
 {
-    *ids = NULL;
-    *count = 0;
-    if (max > MAX_BATCH)
-        max = MAX_BATCH;
-    *ids = calloc(max, sizeof **ids);
-    if (*ids == NULL)
-        return ORD_ENOMEM;
-    ord_work_claim claim = {
-        .kind = kind,
-        .now_ms = now,
-        .stale_before_ms = stale_before,
-        .lease_until_ms = now + svc->config.lease_ms,
-        .owner = svc->worker_id,
-        .max = max,
-    };
-    const ord_order_repository *repo = &svc->ports.orders;
-    ord_error err = repo->ops->claim(repo->self, &claim, *ids, count);
-    if (err != ORD_OK || *count > max) {
-        free(*ids);
-        *ids = NULL;
-        *count = 0;
-        return err != ORD_OK ? err : ORD_EINTERNAL;
-    }
-    return ORD_OK;
+    uint64_t n = atomic_fetch_add(&svc->steps, 1) + 1;
+    step->run = (app_run){.svc = svc, .ctx = NULL, .background = true};
+    snprintf(step->owner, sizeof step->owner, "%.*s#%" PRIu64, (int)APP_WORKER_ID_MAX,
+             svc->worker_id, n);
+    step->now = app_now(svc);
 }
 
-static void defer(const ord_service *svc, int64_t order_id, int64_t until_ms)
+static void defer(const app_step *step, int64_t order_id, int64_t until_ms)
 {
+    const ord_order_repository *repo = &step->run.svc->ports.orders;
+    (void)repo->ops->defer(repo->self, order_id, step->owner, until_ms);
+}
+
+/* Claim up to @p max orders of one kind untouched for @p stale_ms and work
+ * each with @p fn, counting what happened. */
+static ord_error run_order_step(ord_service *svc, ord_work_kind kind, int64_t stale_ms, size_t max,
+                                order_step fn, ord_work_report *report)
+{
+    if (svc == NULL || report == NULL)
+        return ORD_EINVALID;
+    memset(report, 0, sizeof *report);
+    if (max == 0)
+        return ORD_OK;
+    if (max > MAX_BATCH)
+        max = MAX_BATCH;
+    int64_t *ids = calloc(max, sizeof *ids);
+    if (ids == NULL)
+        return ORD_ENOMEM;
+    app_step step;
+    step_init(&step, svc);
+    ord_work_claim claim = {
+        .kind = kind,
+        .now_ms = step.now,
+        .stale_before_ms = step.now - stale_ms,
+        .lease_until_ms = step.now + svc->config.lease_ms,
+        .owner = step.owner,
+        .max = max,
+    };
+    size_t count = 0;
     const ord_order_repository *repo = &svc->ports.orders;
-    (void)repo->ops->defer(repo->self, order_id, svc->worker_id, until_ms);
+    ord_error err = repo->ops->claim(repo->self, &claim, ids, &count);
+    if (err == ORD_OK && count > max)
+        err = ORD_EINTERNAL;
+    for (size_t i = 0; err == ORD_OK && i < count; i++) {
+        report->claimed++;
+        if (fn(&step, ids[i]))
+            report->completed++;
+        else
+            report->failed++;
+    }
+    free(ids);
+    return err;
 }
 
 /* The wait before the next try equals the time since the order last changed,
  * within [min, max]: as the failed tries do not change the order, each wait
  * doubles the order's age, so the waits grow exponentially by construction. */
-static int64_t retry_at(const ord_service *svc, const ord_order *order, int64_t now)
+static int64_t retry_at(const app_step *step, const ord_order *order)
 {
-    int64_t age = now - order->updated_at_ms;
-    return now + clamp(age, svc->config.tracking_backoff_min_ms, svc->config.tracking_backoff_max_ms);
-}
-
-static bool work_args_ok(const ord_service *svc, const ord_work_report *report)
-{
-    return svc != NULL && report != NULL;
+    const ord_service_config *c = &step->run.svc->config;
+    int64_t age = step->now - order->updated_at_ms;
+    return step->now + clamp(age, c->tracking_backoff_min_ms, c->tracking_backoff_max_ms);
 }
 
 /* Cancel a PENDING_CHECK order past its deadline and give back its stock. */
@@ -78,9 +109,9 @@ static ord_error cancel_past_deadline(const app_run *run, ord_order *order)
     return ORD_OK;
 }
 
-static bool recover_pending_one(const app_run *run, int64_t id, int64_t now)
+static bool recover_pending_one(const app_step *step, int64_t id)
 {
-    const ord_service *svc = run->svc;
+    const ord_service *svc = step->run.svc;
     ord_order order;
     ord_order_init(&order);
     ord_error err = app_load(svc, id, &order);
@@ -89,14 +120,14 @@ static bool recover_pending_one(const app_run *run, int64_t id, int64_t now)
         app_notify_background(svc, "pending_resume", id, err);
     } else if (order.status != ORD_STATUS_PENDING_CHECK) {
         done = true; /* someone finished it since the claim */
-    } else if (now - order.created_at_ms >= svc->config.pending_deadline_ms) {
-        err = cancel_past_deadline(run, &order);
+    } else if (step->now - order.created_at_ms >= svc->config.pending_deadline_ms) {
+        err = cancel_past_deadline(&step->run, &order);
         done = err == ORD_OK;
         app_notify_background(svc, "pending_cancel_deadline", id, err);
     } else {
         ord_place_result res;
         memset(&res, 0, sizeof res);
-        err = app_saga_continue(run, &order, &res);
+        err = app_saga_continue(&step->run, &order, &res);
         if (err == ORD_OK) {
             switch (res.outcome) {
             case ORD_PLACED:
@@ -112,7 +143,7 @@ static bool recover_pending_one(const app_run *run, int64_t id, int64_t now)
         ord_place_result_free(&res);
         app_notify_background(svc, "pending_resume", id, err);
         if (!done)
-            defer(svc, id, now + svc->config.pending_stale_ms);
+            defer(step, id, step->now + svc->config.pending_stale_ms);
     }
     ord_order_free(&order);
     return done;
@@ -120,35 +151,15 @@ static bool recover_pending_one(const app_run *run, int64_t id, int64_t now)
 
 ord_error ord_recover_pending_orders(ord_service *svc, size_t max, ord_work_report *report)
 {
-    if (!work_args_ok(svc, report))
-        return ORD_EINVALID;
-    memset(report, 0, sizeof *report);
-    if (max == 0)
-        return ORD_OK;
-    int64_t now = app_now(svc);
-    int64_t *ids;
-    size_t count;
-    ord_error err = claim_orders(svc, ORD_WORK_STALE_PENDING, now,
-                                 now - svc->config.pending_stale_ms, max, &ids, &count);
-    if (err != ORD_OK)
-        return err;
-    app_run run = {.svc = svc, .ctx = NULL, .background = true};
-    for (size_t i = 0; i < count; i++) {
-        report->claimed++;
-        if (recover_pending_one(&run, ids[i], now))
-            report->completed++;
-        else
-            report->failed++;
-    }
-    free(ids);
-    return ORD_OK;
+    int64_t stale = svc ? svc->config.pending_stale_ms : 0;
+    return run_order_step(svc, ORD_WORK_STALE_PENDING, stale, max, recover_pending_one, report);
 }
 
-static bool recover_tracking_one(const app_run *run, int64_t id, int64_t now)
+static bool recover_tracking_one(const app_step *step, int64_t id)
 {
     ord_order order;
     ord_order_init(&order);
-    ord_error err = app_load(run->svc, id, &order);
+    ord_error err = app_load(step->run.svc, id, &order);
     bool done = false;
     if (err == ORD_OK) {
         bool wanted = order.tracking_number == NULL && (order.status == ORD_STATUS_CONFIRMED ||
@@ -158,47 +169,28 @@ static bool recover_tracking_one(const app_run *run, int64_t id, int64_t now)
             ord_order_free(&order);
             return true; /* got its number, or was cancelled, since the claim */
         }
-        err = app_request_shipment(run, &order);
+        int64_t until = retry_at(step, &order);
+        err = app_request_shipment(&step->run, &order);
         done = err == ORD_OK;
         if (!done)
-            defer(run->svc, id, retry_at(run->svc, &order, now));
+            defer(step, id, until);
     }
-    app_notify_background(run->svc, "tracking_number", id, err);
+    app_notify_background(step->run.svc, "tracking_number", id, err);
     ord_order_free(&order);
     return done;
 }
 
 ord_error ord_recover_tracking_numbers(ord_service *svc, size_t max, ord_work_report *report)
 {
-    if (!work_args_ok(svc, report))
-        return ORD_EINVALID;
-    memset(report, 0, sizeof *report);
-    if (max == 0)
-        return ORD_OK;
-    int64_t now = app_now(svc);
-    int64_t *ids;
-    size_t count;
-    ord_error err = claim_orders(svc, ORD_WORK_MISSING_TRACKING, now,
-                                 now - svc->config.tracking_backoff_min_ms, max, &ids, &count);
-    if (err != ORD_OK)
-        return err;
-    app_run run = {.svc = svc, .ctx = NULL, .background = true};
-    for (size_t i = 0; i < count; i++) {
-        report->claimed++;
-        if (recover_tracking_one(&run, ids[i], now))
-            report->completed++;
-        else
-            report->failed++;
-    }
-    free(ids);
-    return ORD_OK;
+    int64_t stale = svc ? svc->config.tracking_backoff_min_ms : 0;
+    return run_order_step(svc, ORD_WORK_MISSING_TRACKING, stale, max, recover_tracking_one, report);
 }
 
-static bool recover_inventory_one(const app_run *run, int64_t id, int64_t now)
+static bool recover_inventory_one(const app_step *step, int64_t id)
 {
     ord_order order;
     ord_order_init(&order);
-    ord_error err = app_load(run->svc, id, &order);
+    ord_error err = app_load(step->run.svc, id, &order);
     const char *what = "inventory_action";
     bool done = false;
     if (err == ORD_OK) {
@@ -208,13 +200,13 @@ static bool recover_inventory_one(const app_run *run, int64_t id, int64_t now)
         }
         what = order.pending_inventory == ORD_INVENTORY_COMMIT ? "inventory_commit"
                                                                : "inventory_release";
-        int64_t until = retry_at(run->svc, &order, now);
-        err = app_settle_inventory(run, &order);
+        int64_t until = retry_at(step, &order);
+        err = app_settle_inventory(&step->run, &order);
         done = err == ORD_OK;
         if (!done)
-            defer(run->svc, id, until);
+            defer(step, id, until);
     }
-    app_notify_background(run->svc, what, id, err);
+    app_notify_background(step->run.svc, what, id, err);
     ord_order_free(&order);
     return done;
 }
@@ -223,28 +215,8 @@ static bool recover_inventory_one(const app_run *run, int64_t id, int64_t now)
  * service that answers again sooner or later. */
 ord_error ord_recover_inventory_actions(ord_service *svc, size_t max, ord_work_report *report)
 {
-    if (!work_args_ok(svc, report))
-        return ORD_EINVALID;
-    memset(report, 0, sizeof *report);
-    if (max == 0)
-        return ORD_OK;
-    int64_t now = app_now(svc);
-    int64_t *ids;
-    size_t count;
-    ord_error err = claim_orders(svc, ORD_WORK_INVENTORY, now,
-                                 now - svc->config.tracking_backoff_min_ms, max, &ids, &count);
-    if (err != ORD_OK)
-        return err;
-    app_run run = {.svc = svc, .ctx = NULL, .background = true};
-    for (size_t i = 0; i < count; i++) {
-        report->claimed++;
-        if (recover_inventory_one(&run, ids[i], now))
-            report->completed++;
-        else
-            report->failed++;
-    }
-    free(ids);
-    return ORD_OK;
+    int64_t stale = svc ? svc->config.tracking_backoff_min_ms : 0;
+    return run_order_step(svc, ORD_WORK_INVENTORY, stale, max, recover_inventory_one, report);
 }
 
 /* min * 2^attempts, capped at max (doubling stops at the cap, so no overflow). */
@@ -260,7 +232,7 @@ static int64_t event_backoff(const ord_service_config *c, int attempts)
  * service may be built without one; see ports.h). */
 ord_error ord_relay_events(ord_service *svc, size_t max, ord_work_report *report)
 {
-    if (!work_args_ok(svc, report))
+    if (svc == NULL || report == NULL)
         return ORD_EINVALID;
     memset(report, 0, sizeof *report);
     if (svc->ports.events.ops == NULL)

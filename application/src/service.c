@@ -79,7 +79,7 @@ static bool config_ok(const ord_service_config *c)
         return false;
     if (c->worker_id != NULL) {
         size_t len = strlen(c->worker_id);
-        if (len == 0 || len >= ORD_OWNER_SIZE)
+        if (len == 0 || len > APP_WORKER_ID_MAX)
             return false;
     }
     return true;
@@ -104,6 +104,7 @@ ord_error ord_service_new(ord_service **out, const ord_ports *ports, const ord_s
     svc->ports = *ports;
     svc->config = *config;
     strcpy(svc->worker_id, config->worker_id ? config->worker_id : "orders");
+    atomic_init(&svc->steps, 0);
     /* The caller's string may not outlive this call; point at our copy. */
     svc->config.worker_id = svc->worker_id;
     *out = svc;
