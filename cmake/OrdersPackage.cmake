@@ -37,7 +37,7 @@ set(_orders_dep_civetweb::civetweb     "find_dependency(civetweb CONFIG)")
 set(_orders_lib_Threads::Threads       "-pthread")
 set(_orders_lib_PostgreSQL::PostgreSQL "-lpq")
 set(_orders_lib_CURL::libcurl          "-lcurl")
-set(_orders_lib_cjson                  "-lcjson")
+set(_orders_lib_cjson                  "-lcjson;-lm") # libcjson.pc: Libs.private -lm
 set(_orders_lib_civetweb::civetweb     "-lcivetweb")
 
 # _orders_external_deps(<target> <out-calls> <out-private-libs>): the lines

@@ -2,6 +2,7 @@
 # Installs the built project into a fresh prefix, then builds
 # examples/place-order against that prefix only, once with
 # find_package(orders CONFIG) and once with pkg-config, and runs both.
+# Then links every installed adapter (orders-<adapter>.pc) both ways.
 # Usage: consumer_test.sh <build-dir> <example-dir> <work-dir> [c-compiler]
 set -euo pipefail
 
@@ -43,3 +44,49 @@ mkdir -p "$work_dir/pkg-config-build"
 (cd "$work_dir/pkg-config-build" &&
  PKG_CONFIG_PATH="$pc_dir" make -f "$example_dir/Makefile" CC="$cc")
 "$work_dir/pkg-config-build/place-order"
+
+adapters=()
+for pc in "$pc_dir"/orders-*.pc; do
+    [ -e "$pc" ] || continue
+    name=$(basename "$pc" .pc)
+    adapters+=("${name#orders-}")
+done
+if [ ${#adapters[@]} -eq 0 ]; then
+    echo "== no adapter with an external library installed"
+    exit 0
+fi
+
+echo "== adapters: ${adapters[*]}"
+main=$work_dir/adapters_main.c
+{
+    echo "/* Generated: includes every installed adapter header. */"
+    for adapter in "${adapters[@]}"; do
+        for header in "$prefix/include/orders/adapters/$adapter"/*.h; do
+            [ -e "$header" ] && echo "#include <orders/adapters/$adapter/$(basename "$header")>"
+        done
+    done
+    echo "int main(void) { return 0; }"
+} > "$main"
+
+adapter_list=$(IFS=';'; echo "${adapters[*]}")
+cmake -S "$(dirname "$0")/adapters-link" -B "$work_dir/adapters-cmake" \
+      -DCMAKE_C_COMPILER="$cc" \
+      -DCMAKE_PREFIX_PATH="$prefix" \
+      -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
+      -DADAPTERS="$adapter_list" -DMAIN_SOURCE="$main"
+cmake --build "$work_dir/adapters-cmake"
+"$work_dir/adapters-cmake/adapters-link"
+
+# Every object of the adapters linked in, so each of their undefined symbols
+# must be satisfied by what their .pc files list.
+pc_modules=("${adapters[@]/#/orders-}")
+whole=()
+for adapter in "${adapters[@]}"; do
+    whole+=("-lorders_$adapter")
+done
+libdir=$(PKG_CONFIG_PATH="$pc_dir" pkg-config --variable=libdir orders)
+# shellcheck disable=SC2046 # pkg-config output is a list of flags
+"$cc" -std=c11 -Wall -Wextra -pedantic -Werror -o "$work_dir/adapters-link-pc" "$main" \
+      -L"$libdir" -Wl,--whole-archive "${whole[@]}" -Wl,--no-whole-archive \
+      $(PKG_CONFIG_PATH="$pc_dir" pkg-config --cflags --libs --static "${pc_modules[@]}")
+"$work_dir/adapters-link-pc"
