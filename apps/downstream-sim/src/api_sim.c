@@ -17,8 +17,10 @@ static bool parse_fault(const cJSON *json, sim_fault *out, const char **message)
     const cJSON *rate = cJSON_GetObjectItemCaseSensitive(json, "errorRate");
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(json, "status");
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(json, "body");
+    const cJSON *skip = cJSON_GetObjectItemCaseSensitive(json, "skip");
+    const cJSON *times = cJSON_GetObjectItemCaseSensitive(json, "times");
     int64_t value = 0;
-    *out = (sim_fault){.mode = SIM_FAULT_OK};
+    *out = (sim_fault){.mode = SIM_FAULT_OK, .times = -1};
     if (!cJSON_IsString(mode) || !sim_fault_mode_parse(mode->valuestring, &out->mode)) {
         *message = "mode must be one of ok, error, slow, hang, garbage, huge, trickle, redirect";
         return false;
@@ -39,6 +41,20 @@ static bool parse_fault(const cJSON *json, sim_fault *out, const char **message)
             return false;
         }
         out->error_rate = rate->valuedouble;
+    }
+    if (skip != NULL) {
+        if (!sim_json_int(skip, 0, 1000000, &value)) {
+            *message = "skip must be an integer 0..1000000";
+            return false;
+        }
+        out->skip = (int)value;
+    }
+    if (times != NULL) {
+        if (!sim_json_int(times, -1, 1000000, &value)) {
+            *message = "times must be an integer -1..1000000 (-1: for good)";
+            return false;
+        }
+        out->times = (int)value;
     }
     if (status != NULL) {
         if (!sim_json_int(status, 100, 599, &value)) {
@@ -180,6 +196,19 @@ static cJSON *faults_json(const sim_state *st)
     return map;
 }
 
+static cJSON *last_requests_json(const sim_state *st)
+{
+    cJSON *map = cJSON_CreateObject();
+    for (int i = 0; map != NULL && i < SIM_SERVICE_COUNT; i++) {
+        cJSON *r = cJSON_AddObjectToObject(map, sim_service_name((sim_service)i));
+        if (r == NULL)
+            continue;
+        cJSON_AddStringToObject(r, "requestId", st->last_request_id[i]);
+        cJSON_AddStringToObject(r, "traceparent", st->last_traceparent[i]);
+    }
+    return map;
+}
+
 int sim_handle_state(struct mg_connection *conn, sim_state *st)
 {
     cJSON *json = cJSON_CreateObject();
@@ -203,8 +232,10 @@ int sim_handle_state(struct mg_connection *conn, sim_state *st)
         cJSON_AddNumberToObject(json, "duplicateEvents", (double)st->duplicate_events);
         cJSON_AddItemToObject(json, "inFlightMax", per_service(st->in_flight_max, false));
         cJSON_AddItemToObject(json, "inFlight", per_service(st->in_flight, false));
+        cJSON_AddNumberToObject(json, "inFlightMaxAll", st->in_flight_all_max);
         cJSON_AddItemToObject(json, "requests", per_service(st->requests, true));
         cJSON_AddItemToObject(json, "faults", faults_json(st));
+        cJSON_AddItemToObject(json, "lastRequest", last_requests_json(st));
     }
     sim_state_unlock(st);
     sim_reply_json(conn, 200, json);

@@ -18,13 +18,19 @@ void sim_enter(sim_state *st, sim_service svc, sim_fault *fault)
     st->requests[svc]++;
     if (++st->in_flight[svc] > st->in_flight_max[svc])
         st->in_flight_max[svc] = st->in_flight[svc];
+    if (++st->in_flight_all > st->in_flight_all_max)
+        st->in_flight_all_max = st->in_flight_all;
     sim_fault *armed = &st->faults[svc];
-    if (armed->error_rate > 0) {
+    if (armed->error_rate > 0 && armed->skip > 0) {
+        armed->skip--;
+    } else if (armed->error_rate > 0 && armed->times != 0) {
         /* An accumulator instead of a random draw: a rate r fails exactly
          * every 1/r-th call, so tests see the same sequence every run. */
         armed->credit += armed->error_rate;
         if (armed->credit >= 1.0 - 1e-9) {
             armed->credit -= 1.0;
+            if (armed->times > 0)
+                armed->times--;
             *fault = *armed;
             fault->body = armed->body != NULL ? strdup(armed->body) : NULL;
             /* "ok" with an error rate fails the chosen calls with 503. */
@@ -40,6 +46,17 @@ void sim_leave(sim_state *st, sim_service svc)
 {
     sim_state_lock(st);
     st->in_flight[svc]--;
+    st->in_flight_all--;
+    sim_state_unlock(st);
+}
+
+void sim_note_headers(sim_state *st, sim_service svc, const struct mg_connection *conn)
+{
+    const char *id = mg_get_header(conn, "X-Request-Id");
+    const char *tp = mg_get_header(conn, "traceparent");
+    sim_state_lock(st);
+    snprintf(st->last_request_id[svc], sizeof st->last_request_id[svc], "%s", id != NULL ? id : "");
+    snprintf(st->last_traceparent[svc], sizeof st->last_traceparent[svc], "%s", tp != NULL ? tp : "");
     sim_state_unlock(st);
 }
 

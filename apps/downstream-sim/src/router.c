@@ -149,6 +149,7 @@ int sim_route(struct mg_connection *conn, void *cbdata)
         status = serve(conn, st, found, id, body, len);
     } else {
         sim_fault fault;
+        sim_note_headers(st, (sim_service)found->service, conn);
         sim_enter(st, (sim_service)found->service, &fault);
         if (sim_fault_play(st, (sim_service)found->service, &fault, conn))
             status = fault.mode == SIM_FAULT_ERROR ? 503 : 200;

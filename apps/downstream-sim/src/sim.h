@@ -44,6 +44,8 @@ typedef struct sim_fault {
     double credit;     /* error-rate accumulator: spreads failures evenly */
     int status;        /* garbage: status to answer (default 200) */
     char *body;        /* garbage: body to answer (owned), or NULL */
+    int skip;          /* let this many calls pass before striking */
+    int times;         /* strike this many calls, then heal; -1: for good */
     uint64_t generation; /* the service's fault generation when copied */
 } sim_fault;
 
@@ -139,7 +141,11 @@ typedef struct sim_state {
     sim_fault faults[SIM_SERVICE_COUNT];
     int in_flight[SIM_SERVICE_COUNT];
     int in_flight_max[SIM_SERVICE_COUNT];
+    int in_flight_all, in_flight_all_max; /* across every service */
     int64_t requests[SIM_SERVICE_COUNT];
+    /* Tracing headers of each service's latest request. */
+    char last_request_id[SIM_SERVICE_COUNT][256];
+    char last_traceparent[SIM_SERVICE_COUNT][128];
 } sim_state;
 
 /* ---- state.c: lifetime and bookkeeping ---- */
@@ -208,6 +214,8 @@ void sim_reply_empty(struct mg_connection *conn, int status);
 /* Count the request in and pick the fault it meets (copied, body owned). */
 void sim_enter(sim_state *st, sim_service svc, sim_fault *fault);
 void sim_leave(sim_state *st, sim_service svc);
+/* Remember the request's X-Request-Id and traceparent for GET /sim/state. */
+void sim_note_headers(sim_state *st, sim_service svc, const struct mg_connection *conn);
 /* Play the fault; true when it answered, false when the caller should
  * answer normally (no fault, or slow after its wait). */
 bool sim_fault_play(sim_state *st, sim_service svc, const sim_fault *fault,

@@ -45,7 +45,7 @@ bool sim_fault_mode_parse(const char *name, sim_fault_mode *out)
 void sim_fault_clear(sim_fault *fault)
 {
     free(fault->body);
-    *fault = (sim_fault){.mode = SIM_FAULT_OK};
+    *fault = (sim_fault){.mode = SIM_FAULT_OK, .times = -1};
 }
 
 int sim_state_init(sim_state *st, sim_catalog *start, int hang_max_ms)
@@ -138,6 +138,9 @@ int sim_state_reset_locked(sim_state *st)
         st->in_flight_max[i] = st->in_flight[i];
         st->requests[i] = 0;
     }
+    st->in_flight_all_max = st->in_flight_all;
+    memset(st->last_request_id, 0, sizeof st->last_request_id);
+    memset(st->last_traceparent, 0, sizeof st->last_traceparent);
     pthread_cond_broadcast(&st->changed);
     return 0;
 }

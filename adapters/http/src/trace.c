@@ -1,0 +1,75 @@
+/* Tracing headers passed on to downstream calls: W3C traceparent (the
+ * caller's trace, a new span per call) and a checked X-Request-Id. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static bool lower_hex(const char *s, size_t n, bool *all_zero)
+{
+    *all_zero = true;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+        if (c != '0')
+            *all_zero = false;
+    }
+    return true;
+}
+
+/* version "-" trace-id(32) "-" parent-id(16) "-" flags(2), as W3C defines. */
+static bool traceparent_valid(const char *tp)
+{
+    bool zero;
+    if (tp == NULL || strlen(tp) != 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-')
+        return false;
+    if (!lower_hex(tp, 2, &zero) || strncmp(tp, "ff", 2) == 0)
+        return false;
+    if (!lower_hex(tp + 3, 32, &zero) || zero)
+        return false;
+    if (!lower_hex(tp + 36, 16, &zero) || zero)
+        return false;
+    return lower_hex(tp + 53, 2, &zero);
+}
+
+static void random_hex(ord_http_client *client, char *out, size_t digits)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint64_t bits = 0;
+    for (size_t i = 0; i < digits; i++) {
+        if (i % 16 == 0)
+            bits = http_random(client) | 1u; /* never an all-zero id */
+        out[i] = hex[bits & 0xf];
+        bits >>= 4;
+    }
+}
+
+void http_traceparent(ord_http_client *client, const char *incoming,
+                      char out[HTTP_TRACEPARENT_SIZE])
+{
+    char trace_id[33], span_id[17], flags[3];
+    if (traceparent_valid(incoming)) {
+        memcpy(trace_id, incoming + 3, 32);
+        memcpy(flags, incoming + 53, 2);
+    } else {
+        random_hex(client, trace_id, 32);
+        memcpy(flags, "01", 2);
+    }
+    trace_id[32] = '\0';
+    flags[2] = '\0';
+    random_hex(client, span_id, 16);
+    span_id[16] = '\0';
+    snprintf(out, HTTP_TRACEPARENT_SIZE, "00-%s-%s-%s", trace_id, span_id, flags);
+}
+
+bool http_request_id_ok(const char *request_id)
+{
+    if (request_id == NULL || request_id[0] == '\0')
+        return false;
+    size_t n = 0;
+    for (const char *p = request_id; *p != '\0'; p++, n++)
+        if (*p < 0x21 || *p > 0x7e || n >= 200)
+            return false;
+    return true;
+}

@@ -1,0 +1,304 @@
+/* The precheck port over HTTP against the simulator: every verdict, every
+ * failing service, fail-fast cancellation, and that the three checks overlap. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim_control.h"
+
+static int setup(void **state)
+{
+    *state = http_fixture_open(NULL);
+    return *state != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    http_fixture_close(*state);
+    return 0;
+}
+
+static ord_error check(http_fixture *fx, int64_t customer, ord_product_price *prices, size_t n,
+                       ord_precheck_result *result)
+{
+    ord_precheck port = ord_http_client_precheck(fx->client);
+    return port.ops->check(port.self, NULL, customer, prices, n, result);
+}
+
+static void test_known_products_pass_with_their_prices(void **state)
+{
+    ord_product_price prices[2] = {{.product_id = 1}, {.product_id = 5}};
+    ord_precheck_result result;
+    assert_int_equal(check(*state, 42, prices, 2, &result), ORD_OK);
+    assert_int_equal(result.verdict, ORD_PRECHECK_PASSED);
+    assert_true(prices[0].found && prices[1].found);
+    assert_int_equal(prices[0].price.minor, 9999);
+    assert_string_equal(prices[0].price.currency, "USD");
+    assert_int_equal(prices[1].price.minor, 14999);
+}
+
+static void test_unknown_product_is_reported_beside_known_prices(void **state)
+{
+    ord_product_price prices[2] = {{.product_id = 1}, {.product_id = 999}};
+    ord_precheck_result result;
+    assert_int_equal(check(*state, 42, prices, 2, &result), ORD_OK);
+    assert_int_equal(result.verdict, ORD_PRECHECK_UNKNOWN_PRODUCTS);
+    assert_true(prices[0].found);
+    assert_int_equal(prices[0].price.minor, 9999);
+    assert_false(prices[1].found);
+}
+
+static void test_restricted_customer_is_refused(void **state)
+{
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    assert_int_equal(check(*state, 666, prices, 1, &result), ORD_OK);
+    assert_int_equal(result.verdict, ORD_PRECHECK_RESTRICTED);
+}
+
+static void test_ineligible_customer_is_refused(void **state)
+{
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    assert_int_equal(check(*state, 777, prices, 1, &result), ORD_OK);
+    assert_int_equal(result.verdict, ORD_PRECHECK_INELIGIBLE);
+}
+
+static void test_guest_skips_account_checks(void **state)
+{
+    assert_true(sim_fault("{\"service\":\"restrictions\",\"mode\":\"error\"}"));
+    assert_true(sim_fault("{\"service\":\"eligibility\",\"mode\":\"error\"}"));
+    ord_product_price prices[1] = {{.product_id = 2}};
+    ord_precheck_result result;
+    assert_int_equal(check(*state, 0, prices, 1, &result), ORD_OK);
+    assert_int_equal(result.verdict, ORD_PRECHECK_PASSED);
+    assert_int_equal(sim_state_number("requests", "restrictions"), 0);
+    assert_int_equal(sim_state_number("requests", "eligibility"), 0);
+}
+
+static void without_accounts(ord_http_options *options)
+{
+    options->services[ORD_HTTP_RESTRICTIONS].base_url = NULL;
+    options->services[ORD_HTTP_ELIGIBILITY].base_url = NULL;
+}
+
+static void test_unconfigured_account_services_are_skipped(void **state)
+{
+    (void)state;
+    http_fixture *fx = http_fixture_open(without_accounts);
+    assert_non_null(fx);
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    assert_int_equal(check(fx, 666, prices, 1, &result), ORD_OK);
+    assert_int_equal(result.verdict, ORD_PRECHECK_PASSED);
+    assert_int_equal(sim_state_number("requests", "restrictions"), 0);
+    http_fixture_close(fx);
+}
+
+static void test_catalog_down_fails_closed_naming_the_catalog(void **state)
+{
+    assert_true(sim_fault("{\"service\":\"catalog\",\"mode\":\"error\"}"));
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    assert_int_equal(check(*state, 42, prices, 1, &result), ORD_EUNAVAILABLE);
+    assert_int_equal(result.failed, ORD_PRECHECK_CATALOG);
+}
+
+static void test_restrictions_down_names_the_restrictions_service(void **state)
+{
+    assert_true(sim_fault("{\"service\":\"restrictions\",\"mode\":\"error\"}"));
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    assert_int_equal(check(*state, 42, prices, 1, &result), ORD_EUNAVAILABLE);
+    assert_int_equal(result.failed, ORD_PRECHECK_RESTRICTIONS);
+}
+
+static void test_eligibility_garbage_is_a_contract_error(void **state)
+{
+    assert_true(sim_fault("{\"service\":\"eligibility\",\"mode\":\"garbage\"}"));
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    assert_int_equal(check(*state, 42, prices, 1, &result), ORD_ECONTRACT);
+    assert_int_equal(result.failed, ORD_PRECHECK_ELIGIBILITY);
+}
+
+static void test_hanging_catalog_times_out(void **state)
+{
+    assert_true(sim_fault("{\"service\":\"catalog\",\"mode\":\"hang\"}"));
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    assert_int_equal(check(*state, 42, prices, 1, &result), ORD_ETIMEOUT);
+    assert_int_equal(result.failed, ORD_PRECHECK_CATALOG);
+}
+
+static void test_slow_answers_within_the_timeout_pass(void **state)
+{
+    assert_true(sim_fault("{\"service\":\"all\",\"mode\":\"slow\",\"latencyMs\":50}"));
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    assert_int_equal(check(*state, 42, prices, 1, &result), ORD_OK);
+    assert_int_equal(result.verdict, ORD_PRECHECK_PASSED);
+}
+
+static void test_three_checks_overlap_in_the_simulator(void **state)
+{
+    /* Each check waits 150 ms in the simulator: three calls in flight at
+     * once can only mean they were sent concurrently. */
+    assert_true(sim_fault("{\"service\":\"all\",\"mode\":\"slow\",\"latencyMs\":150}"));
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    assert_int_equal(check(*state, 42, prices, 1, &result), ORD_OK);
+    assert_int_equal(result.verdict, ORD_PRECHECK_PASSED);
+    assert_int_equal(sim_state_number("inFlightMaxAll", NULL), 3);
+}
+
+static void sequential(ord_http_options *options)
+{
+    options->sequential_precheck = true;
+}
+
+static void test_sequential_mode_never_overlaps(void **state)
+{
+    (void)state;
+    http_fixture *fx = http_fixture_open(sequential);
+    assert_non_null(fx);
+    assert_true(sim_fault("{\"service\":\"all\",\"mode\":\"slow\",\"latencyMs\":50}"));
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    assert_int_equal(check(fx, 42, prices, 1, &result), ORD_OK);
+    assert_int_equal(result.verdict, ORD_PRECHECK_PASSED);
+    assert_int_equal(sim_state_number("inFlightMaxAll", NULL), 1);
+    assert_int_equal(sim_state_number("requests", "eligibility"), 1);
+    http_fixture_close(fx);
+}
+
+static void test_first_refusal_cancels_the_other_checks(void **state)
+{
+    http_fixture *fx = *state;
+    assert_true(sim_fault("{\"service\":\"catalog\",\"mode\":\"hang\"}"));
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    assert_int_equal(check(fx, 666, prices, 1, &result), ORD_OK);
+    assert_int_equal(result.verdict, ORD_PRECHECK_RESTRICTED);
+    ord_http_stats stats;
+    ord_http_services_stats(fx->services, &stats);
+    assert_int_equal(stats.services[ORD_HTTP_CATALOG].outcomes[ORD_HTTP_OUTCOME_CANCELLED], 1);
+    assert_int_equal(stats.services[ORD_HTTP_CATALOG].outcomes[ORD_HTTP_OUTCOME_TIMEOUT], 0);
+    assert_false(prices[0].found);
+}
+
+static void test_first_failure_cancels_the_other_checks(void **state)
+{
+    http_fixture *fx = *state;
+    assert_true(sim_fault("{\"service\":\"catalog\",\"mode\":\"hang\"}"));
+    assert_true(sim_fault("{\"service\":\"eligibility\",\"mode\":\"garbage\"}"));
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    assert_int_equal(check(fx, 42, prices, 1, &result), ORD_ECONTRACT);
+    assert_int_equal(result.failed, ORD_PRECHECK_ELIGIBILITY);
+    ord_http_stats stats;
+    ord_http_services_stats(fx->services, &stats);
+    assert_int_equal(stats.services[ORD_HTTP_CATALOG].outcomes[ORD_HTTP_OUTCOME_CANCELLED], 1);
+}
+
+static void test_tracing_headers_reach_the_services(void **state)
+{
+    http_fixture *fx = *state;
+    static const char parent[] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    ord_call_context ctx = {.request_id = "req-123", .traceparent = parent};
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    ord_precheck port = ord_http_client_precheck(fx->client);
+    assert_int_equal(port.ops->check(port.self, &ctx, 42, prices, 1, &result), ORD_OK);
+    cJSON *st = sim_state();
+    const cJSON *last = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(st, "lastRequest"), "catalog");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(last, "requestId");
+    const cJSON *tp = cJSON_GetObjectItemCaseSensitive(last, "traceparent");
+    assert_true(cJSON_IsString(id) && cJSON_IsString(tp));
+    assert_string_equal(id->valuestring, "req-123");
+    /* Same trace and flags, a span of our own. */
+    assert_int_equal(strlen(tp->valuestring), 55);
+    assert_memory_equal(tp->valuestring, parent, 36);
+    assert_string_equal(tp->valuestring + 52, "-01");
+    assert_memory_not_equal(tp->valuestring + 36, parent + 36, 16);
+    cJSON_Delete(st);
+}
+
+static void test_a_new_trace_starts_without_a_valid_traceparent(void **state)
+{
+    http_fixture *fx = *state;
+    ord_call_context ctx = {.request_id = "bad\r\nX-Evil: 1", .traceparent = "garbage"};
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    ord_precheck port = ord_http_client_precheck(fx->client);
+    assert_int_equal(port.ops->check(port.self, &ctx, 0, prices, 1, &result), ORD_OK);
+    cJSON *st = sim_state();
+    const cJSON *last = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(st, "lastRequest"), "catalog");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(last, "requestId");
+    const cJSON *tp = cJSON_GetObjectItemCaseSensitive(last, "traceparent");
+    assert_string_equal(id->valuestring, ""); /* an unsafe id is not passed on */
+    assert_int_equal(strlen(tp->valuestring), 55);
+    assert_memory_equal(tp->valuestring, "00-", 3);
+    cJSON_Delete(st);
+}
+
+static void test_bad_arguments_are_refused_without_a_call(void **state)
+{
+    http_fixture *fx = *state;
+    ord_product_price prices[1] = {{.product_id = 0}};
+    ord_precheck_result result;
+    assert_int_equal(check(fx, 42, prices, 1, &result), ORD_EINVALID);
+    assert_int_equal(check(fx, 42, prices, 0, &result), ORD_EINVALID);
+    assert_int_equal(check(fx, 42, NULL, 1, &result), ORD_EINVALID);
+    prices[0].product_id = 1;
+    assert_int_equal(check(fx, 42, prices, 1, NULL), ORD_EINVALID);
+    assert_int_equal(check(fx, -1, prices, 1, &result), ORD_EINVALID);
+    assert_int_equal(check(fx, 42, prices, ORD_MAX_ITEMS + 1, &result), ORD_EINVALID);
+    assert_int_equal(sim_state_number("requests", "catalog"), 0);
+}
+
+static void test_a_hundred_products_fit_one_lookup(void **state)
+{
+    ord_product_price prices[ORD_MAX_ITEMS];
+    for (size_t i = 0; i < ORD_MAX_ITEMS; i++)
+        prices[i] = (ord_product_price){.product_id = (int64_t)i + 1};
+    ord_precheck_result result;
+    assert_int_equal(check(*state, 42, prices, ORD_MAX_ITEMS, &result), ORD_OK);
+    assert_int_equal(result.verdict, ORD_PRECHECK_UNKNOWN_PRODUCTS);
+    assert_true(prices[19].found);
+    assert_false(prices[20].found);
+    assert_int_equal(sim_state_number("requests", "catalog"), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_known_products_pass_with_their_prices, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_product_is_reported_beside_known_prices, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restricted_customer_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ineligible_customer_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_guest_skips_account_checks, setup, teardown),
+        cmocka_unit_test(test_unconfigured_account_services_are_skipped),
+        cmocka_unit_test_setup_teardown(test_catalog_down_fails_closed_naming_the_catalog, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restrictions_down_names_the_restrictions_service, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_eligibility_garbage_is_a_contract_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hanging_catalog_times_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slow_answers_within_the_timeout_pass, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_three_checks_overlap_in_the_simulator, setup, teardown),
+        cmocka_unit_test(test_sequential_mode_never_overlaps),
+        cmocka_unit_test_setup_teardown(test_first_refusal_cancels_the_other_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_failure_cancels_the_other_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tracing_headers_reach_the_services, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_new_trace_starts_without_a_valid_traceparent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_arguments_are_refused_without_a_call, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_hundred_products_fit_one_lookup, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, http_group_setup, http_group_teardown);
+}
