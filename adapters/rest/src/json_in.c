@@ -1,6 +1,5 @@
 /* Reading request bodies: typed members of a cJSON object, with a field
  * error for every member of the wrong type. */
-#include <math.h>
 #include <stdio.h>
 
 #include "call.h"
@@ -16,9 +15,13 @@ rest_json_int_result rest_json_get_int(const cJSON *obj, const char *name, int64
     if (!cJSON_IsNumber(item))
         return REST_JSON_WRONG;
     double v = item->valuedouble;
-    if (!isfinite(v) || v != floor(v) || fabs(v) > REST_JSON_MAX_EXACT)
+    /* The comparison is false for NaN too. */
+    if (!(v >= -REST_JSON_MAX_EXACT && v <= REST_JSON_MAX_EXACT))
         return REST_JSON_WRONG;
-    *out = (int64_t)v;
+    int64_t i = (int64_t)v;
+    if ((double)i != v)
+        return REST_JSON_WRONG;
+    *out = i;
     return REST_JSON_OK;
 }
 

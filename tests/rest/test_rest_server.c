@@ -1,0 +1,386 @@
+/* Real HTTP through the civetweb transport on a free loopback port, with
+ * libcurl as the client: keep-alive, body limits, request ids, errors and
+ * the per-thread hooks. */
+#include "fixture.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include <orders/adapters/rest/server.h>
+
+typedef struct hx {
+    rx *x;
+    ord_rest_server *server;
+    FILE *server_log;
+    CURL *curl;
+    char base[64];
+    atomic_int started;
+    atomic_int stopped;
+    int marker;
+} hx;
+
+typedef struct reply {
+    long status;
+    char *body;
+    size_t body_len;
+    char headers[8192];
+    size_t headers_len;
+    long new_connections;
+} reply;
+
+static void *thread_start(void *ctx)
+{
+    hx *h = ctx;
+    atomic_fetch_add(&h->started, 1);
+    return &h->marker;
+}
+
+static void thread_stop(void *ctx, void *thread_data)
+{
+    hx *h = ctx;
+    if (thread_data == &h->marker)
+        atomic_fetch_add(&h->stopped, 1);
+}
+
+static int hx_setup(void **state)
+{
+    hx *h = calloc(1, sizeof *h);
+    assert_non_null(h);
+    void *inner = NULL;
+    rx_setup(&inner);
+    h->x = inner;
+    h->x->thread_marker = &h->marker;
+    h->server_log = tmpfile();
+    assert_non_null(h->server_log);
+    ord_rest_server_config cfg = ORD_REST_SERVER_CONFIG_INIT;
+    cfg.listen = "127.0.0.1:0";
+    cfg.num_threads = 2;
+    cfg.thread_start = thread_start;
+    cfg.thread_stop = thread_stop;
+    cfg.thread_ctx = h;
+    cfg.log = h->server_log;
+    assert_int_equal(ord_rest_server_start(&h->server, h->x->api, &cfg), ORD_OK);
+    int port = ord_rest_server_port(h->server);
+    assert_true(port > 0);
+    snprintf(h->base, sizeof h->base, "http://127.0.0.1:%d", port);
+    h->curl = curl_easy_init();
+    assert_non_null(h->curl);
+    *state = h;
+    return 0;
+}
+
+static int hx_teardown(void **state)
+{
+    hx *h = *state;
+    curl_easy_cleanup(h->curl);
+    ord_rest_server_stop(h->server);
+    void *inner = h->x;
+    rx_teardown(&inner);
+    fclose(h->server_log);
+    free(h);
+    return 0;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userdata)
+{
+    reply *r = userdata;
+    size_t len = size * n;
+    char *grown = realloc(r->body, r->body_len + len + 1);
+    if (grown == NULL)
+        return 0;
+    memcpy(grown + r->body_len, data, len);
+    r->body = grown;
+    r->body_len += len;
+    r->body[r->body_len] = '\0';
+    return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *userdata)
+{
+    reply *r = userdata;
+    size_t len = size * n;
+    if (r->headers_len + len < sizeof r->headers) {
+        memcpy(r->headers + r->headers_len, data, len);
+        r->headers_len += len;
+        r->headers[r->headers_len] = '\0';
+    }
+    return len;
+}
+
+/* One request on the shared handle (so connections are reused); @p extra
+ * headers are "Name: value" strings ending with NULL. */
+static reply http(hx *h, const char *method, const char *path, const char *body, size_t body_len,
+                  ...)
+{
+    reply r;
+    memset(&r, 0, sizeof r);
+    char url[256];
+    snprintf(url, sizeof url, "%s%s", h->base, path);
+    struct curl_slist *list = NULL;
+    va_list ap;
+    va_start(ap, body_len);
+    for (const char *hdr = va_arg(ap, const char *); hdr != NULL; hdr = va_arg(ap, const char *))
+        list = curl_slist_append(list, hdr);
+    va_end(ap);
+    list = curl_slist_append(list, "Expect:");
+    CURL *c = h->curl;
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+    if (body != NULL) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK)
+        fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &r.new_connections);
+    curl_slist_free_all(list);
+    return r;
+}
+
+/* The value of a response header, copied into @p out; NULL when absent. */
+static const char *header(const reply *r, const char *name, char *out, size_t cap)
+{
+    size_t n = strlen(name);
+    const char *line = r->headers;
+    while (line != NULL && *line != '\0') {
+        if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1;
+            while (*v == ' ')
+                v++;
+            size_t len = strcspn(v, "\r\n");
+            if (len >= cap)
+                len = cap - 1;
+            memcpy(out, v, len);
+            out[len] = '\0';
+            return out;
+        }
+        line = strchr(line, '\n');
+        if (line != NULL)
+            line++;
+    }
+    return NULL;
+}
+
+static void test_http_create_then_get_on_one_kept_alive_connection(void **state)
+{
+    hx *h = *state;
+    reply created = http(h, "POST", "/api/v1/orders", RX_ORDER_BODY, strlen(RX_ORDER_BODY),
+                         "Content-Type: application/json", NULL);
+    assert_int_equal(created.status, 201);
+    char location[128];
+    assert_non_null(header(&created, "Location", location, sizeof location));
+    char value[128];
+    assert_non_null(header(&created, "Content-Type", value, sizeof value));
+    assert_string_equal(value, "application/json");
+    reply got = http(h, "GET", location, NULL, 0, NULL);
+    assert_int_equal(got.status, 200);
+    assert_int_equal(got.new_connections, 0);
+    cJSON *json = cJSON_Parse(got.body);
+    assert_non_null(json);
+    assert_string_equal(cJSON_GetObjectItem(json, "status")->valuestring, "CONFIRMED");
+    cJSON_Delete(json);
+    reply live = http(h, "GET", "/health/live", NULL, 0, NULL);
+    assert_int_equal(live.status, 200);
+    assert_int_equal(live.new_connections, 0);
+    assert_int_equal(h->x->wrong_thread_data, 0);
+    free(created.body);
+    free(got.body);
+    free(live.body);
+}
+
+static void test_http_body_over_64_kib_is_413_and_closes(void **state)
+{
+    hx *h = *state;
+    size_t orders_before = ord_memory_store_order_count(h->x->store);
+    size_t n = 200000;
+    char *big = malloc(n);
+    assert_non_null(big);
+    memset(big, 'x', n);
+    reply r = http(h, "POST", "/api/v1/orders", big, n, "Content-Type: application/json", NULL);
+    assert_int_equal(r.status, 413);
+    char value[128];
+    assert_non_null(header(&r, "Content-Type", value, sizeof value));
+    assert_string_equal(value, "application/problem+json");
+    assert_non_null(header(&r, "Connection", value, sizeof value));
+    assert_string_equal(value, "close");
+    cJSON *json = cJSON_Parse(r.body);
+    assert_non_null(json);
+    assert_string_equal(cJSON_GetObjectItem(json, "error")->valuestring, "Payload too large");
+    cJSON_Delete(json);
+    free(r.body);
+
+    /* Without a Content-Length the transport stops reading past the limit. */
+    reply chunked = http(h, "POST", "/api/v1/orders", big, n, "Content-Type: application/json",
+                         "Transfer-Encoding: chunked", NULL);
+    assert_int_equal(chunked.status, 413);
+    free(chunked.body);
+
+    /* The server still answers afterwards. */
+    reply live = http(h, "GET", "/health/live", NULL, 0, NULL);
+    assert_int_equal(live.status, 200);
+    free(live.body);
+    free(big);
+    assert_int_equal(ord_memory_store_order_count(h->x->store), orders_before);
+}
+
+static void test_http_request_id_is_echoed_or_generated(void **state)
+{
+    hx *h = *state;
+    reply r = http(h, "GET", "/health/live", NULL, 0, "X-Request-Id: trace-42", NULL);
+    char value[128];
+    assert_non_null(header(&r, "X-Request-Id", value, sizeof value));
+    assert_string_equal(value, "trace-42");
+    free(r.body);
+    r = http(h, "GET", "/health/live", NULL, 0, NULL);
+    assert_non_null(header(&r, "X-Request-Id", value, sizeof value));
+    assert_true(ord_uuid_is_valid(value));
+    free(r.body);
+}
+
+static void test_http_errors_have_the_problem_shape(void **state)
+{
+    hx *h = *state;
+    reply r = http(h, "GET", "/nothing/here", NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
+    cJSON *json = cJSON_Parse(r.body);
+    assert_non_null(json);
+    assert_string_equal(cJSON_GetObjectItem(json, "error")->valuestring, "Not found");
+    cJSON_Delete(json);
+    free(r.body);
+    r = http(h, "DELETE", "/api/v1/orders/1", NULL, 0, NULL);
+    assert_int_equal(r.status, 405);
+    char value[64];
+    assert_non_null(header(&r, "Allow", value, sizeof value));
+    assert_string_equal(value, "GET");
+    free(r.body);
+    r = http(h, "POST", "/api/v1/orders", "{", 1, "Content-Type: application/json", NULL);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "\"error\":\"Malformed JSON\""));
+    free(r.body);
+    r = http(h, "POST", "/api/v1/orders", RX_ORDER_BODY, strlen(RX_ORDER_BODY),
+             "Content-Type: text/plain", NULL);
+    assert_int_equal(r.status, 415);
+    free(r.body);
+}
+
+static void test_http_list_query_reaches_the_api(void **state)
+{
+    hx *h = *state;
+    for (int i = 0; i < 3; i++) {
+        reply c = http(h, "POST", "/api/v1/orders", RX_ORDER_BODY, strlen(RX_ORDER_BODY),
+                       "Content-Type: application/json", NULL);
+        assert_int_equal(c.status, 201);
+        free(c.body);
+    }
+    reply r = http(h, "GET", "/api/v1/orders/customer/12345?limit=2&status=CONFIRMED", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    cJSON *arr = cJSON_Parse(r.body);
+    assert_int_equal(cJSON_GetArraySize(arr), 2);
+    cJSON_Delete(arr);
+    char link[256];
+    assert_non_null(header(&r, "Link", link, sizeof link));
+    free(r.body);
+    char next[256];
+    const char *start = strchr(link, '<');
+    const char *end = strchr(link, '>');
+    assert_non_null(start);
+    assert_non_null(end);
+    memcpy(next, start + 1, (size_t)(end - start - 1));
+    next[end - start - 1] = '\0';
+    r = http(h, "GET", next, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    arr = cJSON_Parse(r.body);
+    assert_true(cJSON_GetArraySize(arr) >= 1);
+    assert_true(cJSON_GetArraySize(arr) <= 2);
+    cJSON_Delete(arr);
+    free(r.body);
+}
+
+static void test_server_warns_that_auth_is_off(void **state)
+{
+    hx *h = *state;
+    fflush(h->server_log);
+    rewind(h->server_log);
+    char line[512];
+    bool warned = false;
+    while (fgets(line, sizeof line, h->server_log) != NULL) {
+        if (strstr(line, "AUTHENTICATION IS OFF") != NULL && strstr(line, "\"level\":\"warn\"") != NULL)
+            warned = true;
+    }
+    assert_true(warned);
+}
+
+static void test_stop_ends_every_worker_with_its_thread_data(void **state)
+{
+    (void)state;
+    void *inner = NULL;
+    rx_setup(&inner);
+    rx *x = inner;
+    hx h;
+    memset(&h, 0, sizeof h);
+    ord_rest_server_config cfg = ORD_REST_SERVER_CONFIG_INIT;
+    cfg.listen = "127.0.0.1:0";
+    cfg.num_threads = 3;
+    cfg.thread_start = thread_start;
+    cfg.thread_stop = thread_stop;
+    cfg.thread_ctx = &h;
+    ord_rest_server *server = NULL;
+    assert_int_equal(ord_rest_server_start(&server, x->api, &cfg), ORD_OK);
+    ord_rest_server_stop(server);
+    assert_int_equal(atomic_load(&h.started), 3);
+    assert_int_equal(atomic_load(&h.stopped), 3);
+    rx_teardown(&inner);
+}
+
+static void test_start_refuses_bad_settings_and_busy_port(void **state)
+{
+    hx *h = *state;
+    ord_rest_server *other = (ord_rest_server *)1;
+    ord_rest_server_config cfg = ORD_REST_SERVER_CONFIG_INIT;
+    cfg.num_threads = -1;
+    assert_int_equal(ord_rest_server_start(&other, h->x->api, &cfg), ORD_EINVALID);
+    assert_null(other);
+    char listen[32];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", ord_rest_server_port(h->server));
+    cfg = (ord_rest_server_config)ORD_REST_SERVER_CONFIG_INIT;
+    cfg.listen = listen;
+    cfg.num_threads = 1;
+    assert_int_equal(ord_rest_server_start(&other, h->x->api, &cfg), ORD_EUNAVAILABLE);
+    assert_null(other);
+}
+
+/* One server for the group: stopping civetweb waits for its master
+ * thread's poll interval, so a server per test would only add waiting. */
+#define T(name) cmocka_unit_test(name)
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests[] = {
+        T(test_http_create_then_get_on_one_kept_alive_connection),
+        T(test_http_body_over_64_kib_is_413_and_closes),
+        T(test_http_request_id_is_echoed_or_generated),
+        T(test_http_errors_have_the_problem_shape),
+        T(test_http_list_query_reaches_the_api),
+        T(test_server_warns_that_auth_is_off),
+        T(test_stop_ends_every_worker_with_its_thread_data),
+        T(test_start_refuses_bad_settings_and_busy_port),
+    };
+    int failed = cmocka_run_group_tests(tests, hx_setup, hx_teardown);
+    curl_global_cleanup();
+    return failed;
+}
