@@ -33,7 +33,8 @@ typedef struct ord_draft_owner {
  * @param items optional lines (quantity 1..ORD_MAX_QUANTITY).
  * @param[out] errors receives every broken rule on ORD_EINVALID.
  * @param[out] out an initialised order; the stored draft (ord_order_free()).
- * @return ORD_OK; ORD_EINVALID (no owner: field "customerId"; bad lines);
+ * @return ORD_OK; ORD_EINVALID (no owner: field "customerId"; both a
+ *         customer and a guest token: field "guestToken"; bad lines);
  *         ORD_EFORBIDDEN; ORD_EUNAVAILABLE.
  */
 ord_error ord_create_draft(ord_service *svc, const ord_principal *who, const ord_draft_owner *owner,

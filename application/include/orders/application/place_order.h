@@ -85,7 +85,10 @@ typedef struct ord_idempotency {
  * @param ctx tracing data for downstream calls, may be NULL.
  * @param request borrowed.
  * @param idem NULL, or the request's key: a replay returns ORD_PLACE_REPLAYED.
- *        When not NULL, call ord_place_finish() after answering.
+ *        When not NULL, call ord_place_finish() after answering. A retry whose
+ *        earlier attempt left an order resumes that order; if it has been
+ *        CANCELLED meanwhile the answer is ORD_PLACE_INSUFFICIENT_STOCK (when
+ *        stock was short; products is then empty) or ORD_PLACE_CONFLICT.
  * @param[out] out a zeroed result, filled; the caller frees it.
  * @return ORD_OK when out->outcome is set; ORD_ENOMEM or ORD_EINTERNAL
  *         otherwise (nothing half-done is left: a stored order is repaired
@@ -100,7 +103,9 @@ ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_
  *        so that a retry gets the same answer. Outcomes refused before any
  *        work (validation, forbidden, unavailable prechecks) leave no trace;
  *        INVENTORY_UNAVAILABLE keeps the key bound to its order so a retry
- *        resumes it; REPLAYED, KEY_MISMATCH and KEY_IN_PROGRESS change nothing.
+ *        resumes it, and so does STORE_UNAVAILABLE once an order exists
+ *        (result->order.id > 0); REPLAYED, KEY_MISMATCH and KEY_IN_PROGRESS
+ *        change nothing.
  * @param svc the service.
  * @param idem the same key as given to the use case (NULL: nothing to do).
  * @param result the use case's result.

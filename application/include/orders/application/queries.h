@@ -26,6 +26,9 @@ extern "C" {
 
 /**
  * @brief Parse an order reference: a decimal orderId or an "ORD-<uuid>" number.
+ *
+ * Only the canonical forms count: digits without sign, spaces or leading
+ * zeros that fit in int64 and are > 0, or "ORD-" and a lower-case UUID.
  * @param ref NUL-terminated text.
  * @param[out] id receives the id when numeric, else 0.
  * @param[out] number ORD_ORDER_NUMBER_SIZE bytes; receives the number, else "".
@@ -54,7 +57,9 @@ typedef struct ord_list_request {
 typedef struct ord_list_result {
     ord_order_page page;                 /**< Orders, newest first (no items, no history). */
     bool has_next;                       /**< next_cursor is valid. */
-    char next_cursor[ORD_CURSOR_SIZE];   /**< Opaque; pass back as ord_list_request::cursor. */
+    char next_cursor[ORD_CURSOR_SIZE];   /**< Opaque; pass back as ord_list_request::cursor
+                                              with the same customer (a cursor is checked
+                                              and bound to its customer's list). */
 } ord_list_result;
 
 /**

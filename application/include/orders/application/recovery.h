@@ -42,7 +42,9 @@ ord_error ord_recover_pending_orders(ord_service *svc, size_t max, ord_work_repo
 ord_error ord_recover_tracking_numbers(ord_service *svc, size_t max, ord_work_report *report);
 
 /**
- * @brief Repeat the release or commit owed to inventory after cancel or ship.
+ * @brief Repeat the release or commit owed to inventory after cancel or ship,
+ *        backing off per order on the tracking schedule
+ *        (tracking_backoff_min_ms .. tracking_backoff_max_ms).
  * @return as ord_recover_pending_orders().
  */
 ord_error ord_recover_inventory_actions(ord_service *svc, size_t max, ord_work_report *report);
@@ -51,7 +53,8 @@ ord_error ord_recover_inventory_actions(ord_service *svc, size_t max, ord_work_r
  * @brief Deliver due outbox events to the event sink, in order per order,
  *        backing off after failures and parking an event after
  *        outbox_max_attempts.
- * @return as ord_recover_pending_orders().
+ * @return as ord_recover_pending_orders(); ORD_EINVALID when the service was
+ *         built without an event sink.
  */
 ord_error ord_relay_events(ord_service *svc, size_t max, ord_work_report *report);
 
