@@ -80,6 +80,27 @@ static void exec_or_fail(PGconn *conn, const char *sql)
     PQclear(r);
 }
 
+static void recreate_database(const char *name)
+{
+    PGconn *admin = PQconnectdb(server_conninfo);
+    if (PQstatus(admin) != CONNECTION_OK)
+        fail("cannot connect to the test cluster", PQerrorMessage(admin));
+    char sql[256];
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", name);
+    exec_or_fail(admin, sql);
+    snprintf(sql, sizeof sql, "CREATE DATABASE \"%s\"", name);
+    exec_or_fail(admin, sql);
+    PQfinish(admin);
+}
+
+void pgt_fresh_database(const char *name, char *out, size_t cap)
+{
+    char url[1024];
+    read_url(url, sizeof url);
+    build_conninfo(out, cap, url, name);
+    recreate_database(name);
+}
+
 void pgt_init(const char *name)
 {
     const char *dir = getenv("ORDERS_TEST_PG_DIR");
@@ -95,15 +116,7 @@ void pgt_init(const char *name)
     build_conninfo(server_conninfo, sizeof server_conninfo, url, "postgres");
     build_conninfo(conninfo, sizeof conninfo, url, name);
 
-    PGconn *admin = PQconnectdb(server_conninfo);
-    if (PQstatus(admin) != CONNECTION_OK)
-        fail("cannot connect to the test cluster", PQerrorMessage(admin));
-    char sql[256];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", name);
-    exec_or_fail(admin, sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE \"%s\"", name);
-    exec_or_fail(admin, sql);
-    PQfinish(admin);
+    recreate_database(name);
 
     ord_pg_migration_report report;
     if (ord_pg_migrate(conninfo, &report) != ORD_OK)

@@ -5,6 +5,7 @@
 #define ORDERS_TESTS_PG_TEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <libpq-fe.h>
@@ -18,6 +19,12 @@
  * the cluster is missing. Call once, before any other pgt_ function.
  */
 void pgt_init(const char *name);
+
+/**
+ * Create an empty, unmigrated database @p name (dropping any old one).
+ * @param[out] out receives its connection string.
+ */
+void pgt_fresh_database(const char *name, char *out, size_t cap);
 
 /** The connection string of the test database (static storage). */
 const char *pgt_conninfo(void);

@@ -117,6 +117,12 @@ ord_error ord_pg_map_error(PGconn *conn, const PGresult *result)
     const char *state = result != NULL ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
     if (state == NULL)
         return ORD_EINTERNAL;
+    /* A duplicate line of one order is bad input; any other duplicate (order
+     * number, event id, idempotency key) lost a race or repeats a request. */
+    const char *constraint = PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME);
+    if (state_is(state, "23505") && constraint != NULL &&
+        strncmp(constraint, "order_items_", 12) == 0)
+        return ORD_EINVALID;
     if (state_is(state, "23505") || state_is(state, "40001") || state_is(state, "40P01") ||
         state_is(state, "55P03"))
         return ORD_ECONFLICT;
