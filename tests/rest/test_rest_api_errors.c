@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void test_unknown_route_is_404(void **state)
 {
@@ -385,6 +386,114 @@ static void test_store_down_is_503_without_internals(void **state)
     ord_rest_response_free(&res);
 }
 
+/* A stand-in for a token authenticator: "Bearer customer-<id>" is that
+ * customer, "Bearer blocked" is refused with 403, anything else 401. */
+static void token_authenticate(void *self, const ord_rest_header *headers, size_t count,
+                               ord_rest_auth_result *out)
+{
+    int *calls = self;
+    (*calls)++;
+    const char *value = NULL;
+    for (size_t i = 0; i < count; i++) {
+        if (strcasecmp(headers[i].name, "Authorization") == 0)
+            value = headers[i].value;
+    }
+    if (value != NULL && strncmp(value, "Bearer customer-", 16) == 0) {
+        out->principal.kind = ORD_PRINCIPAL_CUSTOMER;
+        out->principal.customer_id = strtoll(value + 16, NULL, 10);
+        snprintf(out->subject, sizeof out->subject, "%s", value + 7);
+        out->principal.subject = out->subject;
+        return;
+    }
+    if (value != NULL && strcmp(value, "Bearer blocked") == 0)
+        ord_rest_auth_refuse(out, 403, "Forbidden", "The token may not use this API");
+    else
+        ord_rest_auth_refuse(out, 401, "Unauthorized", "A valid bearer token is required");
+}
+
+static const ord_rest_authenticator_ops TOKEN_OPS = {
+    .version = ORD_REST_AUTHENTICATOR_VERSION,
+    .name = "test-token",
+    .authenticate = token_authenticate,
+    .free = NULL,
+};
+
+static ord_service *shared_service(void *ctx, void *thread_data)
+{
+    (void)thread_data;
+    return ((rx *)ctx)->svc;
+}
+
+static ord_rest_response send_with(ord_rest_api *api, const char *method, const char *path,
+                                   const char *body, const char *authorization)
+{
+    ord_rest_header headers[2] = {{"Content-Type", "application/json"},
+                                  {"Authorization", authorization}};
+    ord_rest_request req;
+    memset(&req, 0, sizeof req);
+    req.method = method;
+    req.path = path;
+    req.headers = headers;
+    req.header_count = authorization != NULL ? 2 : 1;
+    req.body = body;
+    req.body_len = body != NULL ? strlen(body) : 0;
+    ord_rest_response res;
+    assert_int_equal(ord_rest_api_handle(api, &req, &res), ORD_OK);
+    return res;
+}
+
+static void test_authenticator_decides_the_principal_of_api_routes(void **state)
+{
+    rx *x = *state;
+    int calls = 0;
+    ord_rest_api_config cfg = ORD_REST_API_CONFIG_INIT;
+    cfg.service = shared_service;
+    cfg.service_ctx = x;
+    cfg.authenticator.ops = &TOKEN_OPS;
+    cfg.authenticator.self = &calls;
+    ord_rest_api *api = NULL;
+    assert_int_equal(ord_rest_api_new(&api, &cfg), ORD_OK);
+    assert_string_equal(ord_rest_api_auth_name(api), "test-token");
+
+    ord_rest_response res = send_with(api, "GET", "/api/v1/orders/1", NULL, NULL);
+    rx_assert_problem(&res, 401, "Unauthorized");
+    rx_assert_header(&res, "WWW-Authenticate", "Bearer");
+    ord_rest_response_free(&res);
+    res = send_with(api, "GET", "/api/v1/orders/1", NULL, "Bearer blocked");
+    rx_assert_problem(&res, 403, "Forbidden");
+    assert_null(ord_rest_response_header(&res, "WWW-Authenticate"));
+    ord_rest_response_free(&res);
+
+    /* Operations endpoints need no principal. */
+    int before = calls;
+    res = send_with(api, "GET", "/health/live", NULL, NULL);
+    assert_int_equal(res.status, 200);
+    ord_rest_response_free(&res);
+    assert_int_equal(calls, before);
+
+    /* The token's customer stands in for a missing customerId... */
+    const char *no_customer = "{\"items\":[{\"productId\":2,\"quantity\":1}],\"deliveryAddress\":\"x\"}";
+    res = send_with(api, "POST", "/api/v1/orders", no_customer, "Bearer customer-4242");
+    assert_int_equal(res.status, 201);
+    cJSON *json = rx_json(&res);
+    assert_int_equal(rx_int(json, "customerId"), 4242);
+    int64_t id = rx_int(json, "orderId");
+    cJSON_Delete(json);
+    ord_rest_response_free(&res);
+    /* ...and owns the order, which another customer cannot see. */
+    char path[96];
+    res = send_with(api, "GET", rx_path(path, id, ""), NULL, "Bearer customer-4242");
+    assert_int_equal(res.status, 200);
+    ord_rest_response_free(&res);
+    res = send_with(api, "GET", rx_path(path, id, ""), NULL, "Bearer customer-12345");
+    rx_assert_problem(&res, 404, "Order not found");
+    ord_rest_response_free(&res);
+    res = send_with(api, "GET", "/api/v1/orders/customer/4242", NULL, "Bearer customer-12345");
+    rx_assert_problem(&res, 403, "Forbidden");
+    ord_rest_response_free(&res);
+    ord_rest_api_free(api);
+}
+
 static ord_service *no_service(void *ctx, void *thread_data)
 {
     (void)ctx;
@@ -430,6 +539,7 @@ int main(void)
         T(test_insufficient_stock_is_400_with_cancelled_order_id),
         T(test_no_service_for_the_thread_is_503),
         T(test_store_down_is_503_without_internals),
+        T(test_authenticator_decides_the_principal_of_api_routes),
         cmocka_unit_test(test_api_refuses_config_without_service_or_authenticator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
