@@ -8,7 +8,7 @@
 
 #define PAIRS 8
 #define ROUNDS 5
-#define QUANTITY 3
+#define QUANTITY 2 /* 5 rounds x 8 orders x 2 fit the 100 in stock even if every ship wins */
 
 typedef struct racer {
     fx *f;
