@@ -213,6 +213,28 @@ static void test_set_line_refuses_bad_values_and_non_drafts(void **state)
     ord_order_free(&d);
 }
 
+static void test_set_line_retries_after_losing_a_version_race(void **state)
+{
+    fx *f = *state;
+    ord_draft_owner owner = {.customer_id = FX_CUSTOMER};
+    int64_t id = new_draft(f, &owner, 1, 1, 1);
+    fx_fail(f, FX_STORE, ORD_MEM_ORDER_UPDATE, ORD_FAULT_BEFORE, ORD_ECONFLICT, 0, 2);
+    ord_order d;
+    ord_order_init(&d);
+    assert_int_equal(set_line(f, id, &owner, 3, 7, &d), ORD_OK);
+    assert_int_equal(ord_order_find_item(&d, 3)->quantity, 7);
+    ord_order_free(&d);
+    assert_int_equal(ord_memory_store_calls(f->store, ORD_MEM_ORDER_UPDATE), 3);
+
+    /* A draft that keeps changing under us is a conflict, and nothing is written. */
+    fx_fail(f, FX_STORE, ORD_MEM_ORDER_UPDATE, ORD_FAULT_BEFORE, ORD_ECONFLICT, 0, -1);
+    assert_int_equal(set_line(f, id, &owner, 2, 1, &d), ORD_ECONFLICT);
+    fx_heal(f, FX_STORE, ORD_MEM_ORDER_UPDATE);
+    fx_load(f, id, &d);
+    assert_null(ord_order_find_item(&d, 2));
+    ord_order_free(&d);
+}
+
 static void test_checkout_places_the_draft_with_prices_fixed_now(void **state)
 {
     fx *f = *state;
@@ -448,6 +470,7 @@ int main(void)
         T(test_set_line_adds_changes_and_removes),
         T(test_set_line_refuses_wrong_owner),
         T(test_set_line_refuses_bad_values_and_non_drafts),
+        T(test_set_line_retries_after_losing_a_version_race),
         T(test_checkout_places_the_draft_with_prices_fixed_now),
         T(test_checkout_guest_draft_with_its_token),
         T(test_checkout_of_empty_draft_is_refused),
