@@ -101,14 +101,14 @@ static ord_error store_new_draft(ord_service *svc, const ord_draft_owner *owner,
     if (err == ORD_OK)
         err = ord_money_make(&draft->total, 0, "USD");
     if (err == ORD_OK)
-        err = ord_order_start(draft, ORD_STATUS_DRAFT, app_now(svc), "created");
+        err = ord_order_start(draft, ORD_STATUS_DRAFT, ord_app_now(svc), "created");
     if (err != ORD_OK)
         return err == ORD_ENOMEM ? err : ORD_EINTERNAL;
     const ord_order_repository *repo = &svc->ports.orders;
     err = ORD_ECONFLICT;
     for (int attempt = 0; attempt < 3 && err == ORD_ECONFLICT; attempt++) {
         char uuid[ORD_UUID_SIZE];
-        err = app_new_uuid(svc, uuid);
+        err = ord_app_new_uuid(svc, uuid);
         if (err != ORD_OK)
             return err;
         snprintf(draft->number, sizeof draft->number, "ORD-%s", uuid);
@@ -137,9 +137,9 @@ ord_error ord_create_draft(ord_service *svc, const ord_principal *who, const ord
     ord_order_init(&draft);
     err = store_new_draft(svc, owner, items, item_count, &draft);
     if (err == ORD_OK) {
-        app_notify_created(svc, &draft);
+        ord_app_notify_created(svc, &draft);
         ord_order_free(out);
-        app_swap_orders(out, &draft);
+        ord_app_swap_orders(out, &draft);
     }
     ord_order_free(&draft);
     return err;
@@ -165,7 +165,7 @@ ord_error ord_set_draft_line(ord_service *svc, const ord_principal *who, const c
     ord_order_init(&draft);
     err = ORD_ECONFLICT;
     for (int attempt = 0; attempt < APP_MAX_RETRIES && err == ORD_ECONFLICT; attempt++) {
-        err = app_load_ref(svc, ref, &draft);
+        err = ord_app_load_ref(svc, ref, &draft);
         if (err != ORD_OK)
             break;
         if (!owner_matches(&draft, owner)) {
@@ -181,14 +181,15 @@ ord_error ord_set_draft_line(ord_service *svc, const ord_principal *who, const c
         err = ord_order_copy(&next, &draft);
         if (err == ORD_OK) {
             err = ord_order_set_line(&next, product_id, quantity);
-            if (err == ORD_EINVALID && add(errs, "items", "must have at most 100 entries") != ORD_OK)
+            if (err == ORD_EINVALID &&
+                add(errs, "items", "must have at most 100 entries") != ORD_OK)
                 err = ORD_ENOMEM;
         }
         if (err == ORD_OK)
-            err = app_write(&run, &next, ORD_UPDATE_ITEMS, NULL);
+            err = ord_app_write(&run, &next, ORD_UPDATE_ITEMS, NULL);
         if (err == ORD_OK) {
             ord_order_free(out);
-            app_swap_orders(out, &next);
+            ord_app_swap_orders(out, &next);
         }
         ord_order_free(&next);
     }
@@ -201,8 +202,9 @@ ord_error ord_set_draft_line(ord_service *svc, const ord_principal *who, const c
 /* The one update of checkout: prices, total, delivery fields and the status,
  * at the version the draft was read. Losing that race means another
  * checkout (or a cart change) won. */
-static ord_error fix_draft(const app_run *run, ord_order *draft, const ord_checkout_request *request,
-                           const ord_order_item *priced, ord_place_result *out, bool *answered)
+static ord_error fix_draft(const app_run *run, ord_order *draft,
+                           const ord_checkout_request *request, const ord_order_item *priced,
+                           ord_place_result *out, bool *answered)
 {
     *answered = false;
     ord_order next;
@@ -231,13 +233,13 @@ static ord_error fix_draft(const app_run *run, ord_order *draft, const ord_check
         return ord_field_errors_add(&out->fields, "items", "total price is too large");
     }
     ord_status_change change;
-    err = ord_order_transition(&next, ORD_STATUS_PENDING_CHECK, app_now(run->svc), "checkout",
+    err = ord_order_transition(&next, ORD_STATUS_PENDING_CHECK, ord_app_now(run->svc), "checkout",
                                &change);
     if (err == ORD_OK)
-        err = app_write(run, &next, ORD_UPDATE_STATUS | ORD_UPDATE_ITEMS | ORD_UPDATE_DELIVERY,
-                        &change);
+        err = ord_app_write(run, &next, ORD_UPDATE_STATUS | ORD_UPDATE_ITEMS | ORD_UPDATE_DELIVERY,
+                            &change);
     if (err == ORD_OK) {
-        app_swap_orders(draft, &next);
+        ord_app_swap_orders(draft, &next);
         const ord_service_observer *o = &run->svc->config.observer;
         if (o->status_changed)
             o->status_changed(o->ctx, draft, ORD_STATUS_DRAFT, ORD_STATUS_PENDING_CHECK);
@@ -253,7 +255,7 @@ static ord_error fix_draft(const app_run *run, ord_order *draft, const ord_check
     }
     if (*answered) {
         ord_order_free(&out->order);
-        app_swap_orders(&out->order, draft);
+        ord_app_swap_orders(&out->order, draft);
     }
     ord_order_free(&next);
     return err;
@@ -271,7 +273,7 @@ static ord_error checkout_loaded(const app_run *run, ord_order *draft,
     }
     if (draft->status != ORD_STATUS_DRAFT) {
         if (resumed)
-            return app_saga_continue(run, draft, out);
+            return ord_app_saga_continue(run, draft, out);
         out->outcome = ORD_PLACE_NOT_DRAFT;
         return ORD_OK;
     }
@@ -281,11 +283,11 @@ static ord_error checkout_loaded(const app_run *run, ord_order *draft,
     }
     /* Bound before the status changes: a retry after a crash finds the
      * order whether or not the checkout update made it. */
-    app_idem_bind(run->svc, idem, out->idempotency_scope, draft->id);
+    ord_app_idem_bind(run->svc, idem, out->idempotency_scope, draft->id);
 
     ord_order_item *priced = NULL;
-    ord_error err = app_precheck(run, draft->customer_id, draft->items, draft->item_count, &priced,
-                                 out);
+    ord_error err =
+        ord_app_precheck(run, draft->customer_id, draft->items, draft->item_count, &priced, out);
     if (err != ORD_OK || priced == NULL)
         return err;
     bool answered = false;
@@ -293,12 +295,13 @@ static ord_error checkout_loaded(const app_run *run, ord_order *draft,
     free(priced);
     if (err != ORD_OK || answered)
         return err;
-    return app_saga_continue(run, draft, out);
+    return ord_app_saga_continue(run, draft, out);
 }
 
-ord_error ord_checkout_draft(ord_service *svc, const ord_principal *who, const ord_call_context *ctx,
-                             const char *ref, const ord_checkout_request *request,
-                             const ord_idempotency *idem, ord_place_result *out)
+ord_error ord_checkout_draft(ord_service *svc, const ord_principal *who,
+                             const ord_call_context *ctx, const char *ref,
+                             const ord_checkout_request *request, const ord_idempotency *idem,
+                             ord_place_result *out)
 {
     if (out == NULL)
         return ORD_EINVALID;
@@ -334,10 +337,10 @@ ord_error ord_checkout_draft(ord_service *svc, const ord_principal *who, const o
     int64_t order_id = 0;
     if (idem != NULL) {
         if (request->owner.customer_id > 0)
-            app_scope_customer(out->idempotency_scope, request->owner.customer_id);
+            ord_app_scope_customer(out->idempotency_scope, request->owner.customer_id);
         else
-            app_scope_guest(out->idempotency_scope, request->owner.guest_token);
-        err = app_idem_begin(svc, idem, out, &verdict, &order_id);
+            ord_app_scope_guest(out->idempotency_scope, request->owner.guest_token);
+        err = ord_app_idem_begin(svc, idem, out, &verdict, &order_id);
         if (err != ORD_OK || verdict == APP_IDEM_ANSWERED)
             return err;
     }
@@ -346,11 +349,11 @@ ord_error ord_checkout_draft(ord_service *svc, const ord_principal *who, const o
     ord_order_init(&draft);
     bool resumed = false;
     if (verdict == APP_IDEM_RESUME) {
-        err = app_load(svc, order_id, &draft);
+        err = ord_app_load(svc, order_id, &draft);
         resumed = err == ORD_OK;
     }
     if (!resumed && (verdict != APP_IDEM_RESUME || err == ORD_ENOTFOUND))
-        err = app_load_ref(svc, ref, &draft);
+        err = ord_app_load_ref(svc, ref, &draft);
     if (err == ORD_ENOTFOUND) {
         out->outcome = ORD_PLACE_DRAFT_NOT_FOUND;
         err = ORD_OK;

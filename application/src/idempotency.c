@@ -9,21 +9,21 @@
 #include <orders/domain/text.h>
 #include <orders/domain/validation.h>
 
-void app_scope_customer(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], int64_t customer_id)
+void ord_app_scope_customer(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], int64_t customer_id)
 {
     snprintf(scope, ORD_IDEMPOTENCY_SCOPE_SIZE, "customer:%" PRId64, customer_id);
 }
 
 /* The guest's scope names the token by its hash: keys are stored, tokens not. */
-void app_scope_guest(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], const char *guest_token)
+void ord_app_scope_guest(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], const char *guest_token)
 {
     char hash[ORD_SHA256_HEX_SIZE];
     ord_sha256_hex(hash, guest_token, strlen(guest_token));
     snprintf(scope, ORD_IDEMPOTENCY_SCOPE_SIZE, "guest:%s", hash);
 }
 
-ord_error app_idem_begin(const ord_service *svc, const ord_idempotency *idem,
-                         ord_place_result *out, app_idem_verdict *verdict, int64_t *order_id)
+ord_error ord_app_idem_begin(const ord_service *svc, const ord_idempotency *idem,
+                             ord_place_result *out, app_idem_verdict *verdict, int64_t *order_id)
 {
     *verdict = APP_IDEM_PROCEED;
     *order_id = 0;
@@ -33,7 +33,7 @@ ord_error app_idem_begin(const ord_service *svc, const ord_idempotency *idem,
     char fingerprint[ORD_SHA256_HEX_SIZE];
     const char *fp = idem->fingerprint ? idem->fingerprint : "";
     ord_sha256_hex(fingerprint, fp, strlen(fp));
-    int64_t now = app_now(svc);
+    int64_t now = ord_app_now(svc);
     ord_idem_begin args = {
         .scope = out->idempotency_scope,
         .key = idem->key,
@@ -91,8 +91,8 @@ ord_error app_idem_begin(const ord_service *svc, const ord_idempotency *idem,
  * cannot bind now, the final complete() or release() still records it, so
  * only a crash in between loses the link (the order itself is repaired by
  * recovery either way). */
-void app_idem_bind(const ord_service *svc, const ord_idempotency *idem, const char *scope,
-                   int64_t order_id)
+void ord_app_idem_bind(const ord_service *svc, const ord_idempotency *idem, const char *scope,
+                       int64_t order_id)
 {
     if (idem == NULL)
         return;

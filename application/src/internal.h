@@ -35,28 +35,29 @@ typedef struct app_run {
 } app_run;
 
 /* service.c */
-int64_t app_now(const ord_service *svc);
-ord_error app_new_uuid(const ord_service *svc, char out[ORD_UUID_SIZE]);
-void app_notify_created(const ord_service *svc, const ord_order *order);
-void app_notify_background(const ord_service *svc, const char *what, int64_t order_id,
-                           ord_error result);
+int64_t ord_app_now(const ord_service *svc);
+ord_error ord_app_new_uuid(const ord_service *svc, char out[ORD_UUID_SIZE]);
+void ord_app_notify_created(const ord_service *svc, const ord_order *order);
+void ord_app_notify_background(const ord_service *svc, const char *what, int64_t order_id,
+                               ord_error result);
 
 /* order_store.c */
-ord_error app_load(const ord_service *svc, int64_t id, ord_order *out);
-ord_error app_load_ref(const ord_service *svc, const char *ref, ord_order *out);
-ord_error app_write(const app_run *run, ord_order *next, unsigned fields,
-                    const ord_status_change *change);
-ord_error app_transition(const app_run *run, ord_order *order, ord_status to, const char *reason,
-                         unsigned extra_fields, ord_inventory_action pending);
-ord_error app_settle_inventory(const app_run *run, ord_order *order);
-void app_swap_orders(ord_order *a, ord_order *b);
+ord_error ord_app_load(const ord_service *svc, int64_t id, ord_order *out);
+ord_error ord_app_load_ref(const ord_service *svc, const char *ref, ord_order *out);
+ord_error ord_app_write(const app_run *run, ord_order *next, unsigned fields,
+                        const ord_status_change *change);
+ord_error ord_app_transition(const app_run *run, ord_order *order, ord_status to,
+                             const char *reason, unsigned extra_fields,
+                             ord_inventory_action pending);
+ord_error ord_app_settle_inventory(const app_run *run, ord_order *order);
+void ord_app_swap_orders(ord_order *a, ord_order *b);
 
 /* saga.c */
-ord_error app_saga_continue(const app_run *run, ord_order *order, ord_place_result *out);
-ord_error app_precheck(const app_run *run, int64_t customer_id, const ord_order_item *lines,
-                       size_t count, ord_order_item **priced, ord_place_result *out);
-ord_error app_request_shipment(const app_run *run, ord_order *order);
-void app_set_products(ord_place_result *out, const int64_t *ids, size_t count);
+ord_error ord_app_saga_continue(const app_run *run, ord_order *order, ord_place_result *out);
+ord_error ord_app_precheck(const app_run *run, int64_t customer_id, const ord_order_item *lines,
+                           size_t count, ord_order_item **priced, ord_place_result *out);
+ord_error ord_app_request_shipment(const app_run *run, ord_order *order);
+void ord_app_set_products(ord_place_result *out, const int64_t *ids, size_t count);
 
 /* idempotency.c */
 typedef enum app_idem_verdict {
@@ -65,12 +66,12 @@ typedef enum app_idem_verdict {
     APP_IDEM_ANSWERED     /* out->outcome is set (replay, mismatch, in progress, store down) */
 } app_idem_verdict;
 
-void app_scope_customer(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], int64_t customer_id);
-void app_scope_guest(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], const char *guest_token);
-ord_error app_idem_begin(const ord_service *svc, const ord_idempotency *idem,
-                         ord_place_result *out, app_idem_verdict *verdict, int64_t *order_id);
-void app_idem_bind(const ord_service *svc, const ord_idempotency *idem, const char *scope,
-                   int64_t order_id);
+void ord_app_scope_customer(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], int64_t customer_id);
+void ord_app_scope_guest(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], const char *guest_token);
+ord_error ord_app_idem_begin(const ord_service *svc, const ord_idempotency *idem,
+                             ord_place_result *out, app_idem_verdict *verdict, int64_t *order_id);
+void ord_app_idem_bind(const ord_service *svc, const ord_idempotency *idem, const char *scope,
+                       int64_t order_id);
 
 /* json_writer.c: a growable text buffer that remembers the first failure. */
 typedef struct app_json {
@@ -80,13 +81,13 @@ typedef struct app_json {
     ord_error err;
 } app_json;
 
-void app_json_raw(app_json *j, const char *text);
-void app_json_string(app_json *j, const char *text);
-void app_json_string_or_null(app_json *j, const char *text);
-void app_json_int(app_json *j, int64_t value);
-void app_json_key(app_json *j, const char *key, bool first);
-void app_json_money(app_json *j, ord_money value);
-void app_json_time(app_json *j, int64_t unix_ms);
-ord_error app_json_finish(app_json *j, char **out);
+void ord_app_json_raw(app_json *j, const char *text);
+void ord_app_json_string(app_json *j, const char *text);
+void ord_app_json_string_or_null(app_json *j, const char *text);
+void ord_app_json_int(app_json *j, int64_t value);
+void ord_app_json_key(app_json *j, const char *key, bool first);
+void ord_app_json_money(app_json *j, ord_money value);
+void ord_app_json_time(app_json *j, int64_t unix_ms);
+ord_error ord_app_json_finish(app_json *j, char **out);
 
 #endif

@@ -44,7 +44,7 @@ static void json_bytes(app_json *j, const char *bytes, size_t n)
     j->buf[j->len] = '\0';
 }
 
-void app_json_raw(app_json *j, const char *text)
+void ord_app_json_raw(app_json *j, const char *text)
 {
     json_bytes(j, text, strlen(text));
 }
@@ -80,7 +80,7 @@ static size_t utf8_sequence(const unsigned char *s)
 /* Quotes, backslashes and control characters are escaped; valid UTF-8 goes
  * through as is; a byte that starts no valid sequence becomes U+FFFD, so the
  * output is always valid JSON whatever a store handed us. */
-void app_json_string(app_json *j, const char *text)
+void ord_app_json_string(app_json *j, const char *text)
 {
     const unsigned char *s = (const unsigned char *)text;
     json_bytes(j, "\"", 1);
@@ -98,19 +98,31 @@ void app_json_string(app_json *j, const char *text)
         } else if (*s < 0x20) {
             char esc[8];
             switch (*s) {
-            case '\b': strcpy(esc, "\\b"); break;
-            case '\f': strcpy(esc, "\\f"); break;
-            case '\n': strcpy(esc, "\\n"); break;
-            case '\r': strcpy(esc, "\\r"); break;
-            case '\t': strcpy(esc, "\\t"); break;
-            default: snprintf(esc, sizeof esc, "\\u%04x", (unsigned)*s); break;
+            case '\b':
+                strcpy(esc, "\\b");
+                break;
+            case '\f':
+                strcpy(esc, "\\f");
+                break;
+            case '\n':
+                strcpy(esc, "\\n");
+                break;
+            case '\r':
+                strcpy(esc, "\\r");
+                break;
+            case '\t':
+                strcpy(esc, "\\t");
+                break;
+            default:
+                snprintf(esc, sizeof esc, "\\u%04x", (unsigned)*s);
+                break;
             }
-            app_json_raw(j, esc);
+            ord_app_json_raw(j, esc);
             s++;
         } else {
             size_t n = utf8_sequence(s);
             if (n == 0) {
-                app_json_raw(j, "\\ufffd");
+                ord_app_json_raw(j, "\\ufffd");
                 s++;
             } else {
                 json_bytes(j, (const char *)s, n);
@@ -121,30 +133,30 @@ void app_json_string(app_json *j, const char *text)
     json_bytes(j, "\"", 1);
 }
 
-void app_json_string_or_null(app_json *j, const char *text)
+void ord_app_json_string_or_null(app_json *j, const char *text)
 {
     if (text == NULL)
-        app_json_raw(j, "null");
+        ord_app_json_raw(j, "null");
     else
-        app_json_string(j, text);
+        ord_app_json_string(j, text);
 }
 
-void app_json_int(app_json *j, int64_t value)
+void ord_app_json_int(app_json *j, int64_t value)
 {
     char num[24];
     snprintf(num, sizeof num, "%" PRId64, value);
-    app_json_raw(j, num);
+    ord_app_json_raw(j, num);
 }
 
-void app_json_key(app_json *j, const char *key, bool first)
+void ord_app_json_key(app_json *j, const char *key, bool first)
 {
     if (!first)
         json_bytes(j, ",", 1);
-    app_json_string(j, key);
+    ord_app_json_string(j, key);
     json_bytes(j, ":", 1);
 }
 
-void app_json_money(app_json *j, ord_money value)
+void ord_app_json_money(app_json *j, ord_money value)
 {
     char text[ORD_MONEY_TEXT_SIZE];
     if (j->err != ORD_OK)
@@ -153,10 +165,10 @@ void app_json_money(app_json *j, ord_money value)
         j->err = ORD_EINVALID;
         return;
     }
-    app_json_raw(j, text);
+    ord_app_json_raw(j, text);
 }
 
-void app_json_time(app_json *j, int64_t unix_ms)
+void ord_app_json_time(app_json *j, int64_t unix_ms)
 {
     char text[ORD_TIME_TEXT_SIZE];
     if (j->err != ORD_OK)
@@ -165,10 +177,10 @@ void app_json_time(app_json *j, int64_t unix_ms)
         j->err = ORD_EINVALID;
         return;
     }
-    app_json_string(j, text);
+    ord_app_json_string(j, text);
 }
 
-ord_error app_json_finish(app_json *j, char **out)
+ord_error ord_app_json_finish(app_json *j, char **out)
 {
     *out = NULL;
     if (j->err == ORD_OK && j->buf == NULL)

@@ -34,7 +34,7 @@ static ord_error change_order(ord_service *svc, const ord_principal *who,
     ord_order_init(&order);
     ord_error err = ORD_ECONFLICT;
     for (int attempt = 0; attempt < APP_MAX_RETRIES; attempt++) {
-        err = app_load_ref(svc, ref, &order);
+        err = ord_app_load_ref(svc, ref, &order);
         if (err != ORD_OK)
             break;
         if (!ord_principal_owns(who, order.customer_id)) {
@@ -54,15 +54,15 @@ static ord_error change_order(ord_service *svc, const ord_principal *who,
             break;
         }
         ord_inventory_action debt = debt_of(order.status, target);
-        err = app_transition(&run, &order, target, reason,
-                             debt != ORD_INVENTORY_NONE ? ORD_UPDATE_INVENTORY : 0u, debt);
+        err = ord_app_transition(&run, &order, target, reason,
+                                 debt != ORD_INVENTORY_NONE ? ORD_UPDATE_INVENTORY : 0u, debt);
         if (err != ORD_ECONFLICT || if_match != 0)
             break;
     }
     /* The change is stored; a release or commit that fails now stays owed on
      * the order and does not fail the request. */
     if (err == ORD_OK && order.pending_inventory != ORD_INVENTORY_NONE)
-        (void)app_settle_inventory(&run, &order);
+        (void)ord_app_settle_inventory(&run, &order);
     ord_order_free(&order);
     return err;
 }

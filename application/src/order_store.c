@@ -1,5 +1,5 @@
 /* Reading orders and writing their changes: every status change goes through
- * app_transition(), which appends the history entry and, when consumers care,
+ * ord_app_transition(), which appends the history entry and, when consumers care,
  * the outbox event describing the order as of that change, in one update. */
 #include "internal.h"
 
@@ -10,21 +10,21 @@
 #include <orders/application/queries.h>
 #include <orders/domain/event.h>
 
-void app_swap_orders(ord_order *a, ord_order *b)
+void ord_app_swap_orders(ord_order *a, ord_order *b)
 {
     ord_order tmp = *a;
     *a = *b;
     *b = tmp;
 }
 
-ord_error app_load(const ord_service *svc, int64_t id, ord_order *out)
+ord_error ord_app_load(const ord_service *svc, int64_t id, ord_order *out)
 {
     ord_order_free(out);
     const ord_order_repository *repo = &svc->ports.orders;
     return repo->ops->get_by_id(repo->self, id, out);
 }
 
-ord_error app_load_ref(const ord_service *svc, const char *ref, ord_order *out)
+ord_error ord_app_load_ref(const ord_service *svc, const char *ref, ord_order *out)
 {
     int64_t id = 0;
     char number[ORD_ORDER_NUMBER_SIZE];
@@ -43,7 +43,7 @@ static ord_error build_event(const app_run *run, ord_order *next, const ord_stat
                              ord_event_type type, ord_outbox_event *ev)
 {
     memset(ev, 0, sizeof *ev);
-    ord_error err = app_new_uuid(run->svc, ev->event_id);
+    ord_error err = ord_app_new_uuid(run->svc, ev->event_id);
     if (err != ORD_OK)
         return err;
     ev->type = type;
@@ -58,15 +58,15 @@ static ord_error build_event(const app_run *run, ord_order *next, const ord_stat
     return err;
 }
 
-ord_error app_write(const app_run *run, ord_order *next, unsigned fields,
-                    const ord_status_change *change)
+ord_error ord_app_write(const app_run *run, ord_order *next, unsigned fields,
+                        const ord_status_change *change)
 {
     ord_outbox_event ev;
     bool has_event = false;
     ord_event_type type;
     ord_error err;
 
-    next->updated_at_ms = change ? change->at_ms : app_now(run->svc);
+    next->updated_at_ms = change ? change->at_ms : ord_app_now(run->svc);
     if (change != NULL && ord_event_type_for_status(&type, change->to)) {
         err = build_event(run, next, change, type, &ev);
         if (err != ORD_OK) {
@@ -92,8 +92,9 @@ ord_error app_write(const app_run *run, ord_order *next, unsigned fields,
     return err;
 }
 
-ord_error app_transition(const app_run *run, ord_order *order, ord_status to, const char *reason,
-                         unsigned extra_fields, ord_inventory_action pending)
+ord_error ord_app_transition(const app_run *run, ord_order *order, ord_status to,
+                             const char *reason, unsigned extra_fields,
+                             ord_inventory_action pending)
 {
     ord_order next;
     ord_order_init(&next);
@@ -101,15 +102,15 @@ ord_error app_transition(const app_run *run, ord_order *order, ord_status to, co
     if (err != ORD_OK)
         return err;
     ord_status_change change;
-    err = ord_order_transition(&next, to, app_now(run->svc), reason, &change);
+    err = ord_order_transition(&next, to, ord_app_now(run->svc), reason, &change);
     if (err == ORD_OK) {
         if (extra_fields & ORD_UPDATE_INVENTORY)
             next.pending_inventory = pending;
-        err = app_write(run, &next, ORD_UPDATE_STATUS | extra_fields, &change);
+        err = ord_app_write(run, &next, ORD_UPDATE_STATUS | extra_fields, &change);
     }
     if (err == ORD_OK) {
         ord_status from = order->status;
-        app_swap_orders(order, &next);
+        ord_app_swap_orders(order, &next);
         const ord_service_observer *o = &run->svc->config.observer;
         if (o->status_changed)
             o->status_changed(o->ctx, order, from, to);
@@ -128,14 +129,14 @@ static ord_error clear_inventory_debt(const app_run *run, ord_order *order)
         if (err != ORD_OK)
             return err;
         next.pending_inventory = ORD_INVENTORY_NONE;
-        err = app_write(run, &next, ORD_UPDATE_INVENTORY, NULL);
+        err = ord_app_write(run, &next, ORD_UPDATE_INVENTORY, NULL);
         if (err == ORD_OK)
-            app_swap_orders(order, &next);
+            ord_app_swap_orders(order, &next);
         ord_order_free(&next);
         if (err != ORD_ECONFLICT)
             return err;
         /* Someone else wrote the order: clear only the debt we paid. */
-        err = app_load(run->svc, order->id, order);
+        err = ord_app_load(run->svc, order->id, order);
         if (err != ORD_OK)
             return err;
         if (order->pending_inventory != paid)
@@ -144,7 +145,7 @@ static ord_error clear_inventory_debt(const app_run *run, ord_order *order)
     return ORD_ECONFLICT;
 }
 
-ord_error app_settle_inventory(const app_run *run, ord_order *order)
+ord_error ord_app_settle_inventory(const app_run *run, ord_order *order)
 {
     const ord_inventory *inv = &run->svc->ports.inventory;
     ord_error err;

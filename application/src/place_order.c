@@ -55,7 +55,7 @@ static ord_error build_order(const app_run *run, const ord_create_request *reque
     }
     if (err != ORD_OK)
         return ORD_EINTERNAL; /* prices were checked to share one currency */
-    return ord_order_start(order, ORD_STATUS_PENDING_CHECK, app_now(run->svc), "created");
+    return ord_order_start(order, ORD_STATUS_PENDING_CHECK, ord_app_now(run->svc), "created");
 }
 
 /* Store the new order under a fresh number. */
@@ -65,7 +65,7 @@ static ord_error persist(const app_run *run, ord_order *order)
     ord_error err = ORD_ECONFLICT;
     for (int attempt = 0; attempt < NUMBER_ATTEMPTS && err == ORD_ECONFLICT; attempt++) {
         char uuid[ORD_UUID_SIZE];
-        err = app_new_uuid(run->svc, uuid);
+        err = ord_app_new_uuid(run->svc, uuid);
         if (err != ORD_OK)
             return err;
         snprintf(order->number, sizeof order->number, "ORD-%s", uuid);
@@ -87,7 +87,8 @@ static ord_error place_new(const app_run *run, const ord_create_request *request
         lines[i].quantity = (int32_t)request->items[i].quantity;
     }
     ord_order_item *priced = NULL;
-    ord_error err = app_precheck(run, request->customer_id, lines, request->item_count, &priced, out);
+    ord_error err =
+        ord_app_precheck(run, request->customer_id, lines, request->item_count, &priced, out);
     free(lines);
     if (err != ORD_OK || priced == NULL)
         return err;
@@ -104,9 +105,9 @@ static ord_error place_new(const app_run *run, const ord_create_request *request
             out->cause = err;
             err = ORD_OK;
         } else if (err == ORD_OK) {
-            app_notify_created(run->svc, &order);
-            app_idem_bind(run->svc, idem, out->idempotency_scope, order.id);
-            err = app_saga_continue(run, &order, out);
+            ord_app_notify_created(run->svc, &order);
+            ord_app_idem_bind(run->svc, idem, out->idempotency_scope, order.id);
+            err = ord_app_saga_continue(run, &order, out);
         } else if (err != ORD_ENOMEM) {
             err = ORD_EINTERNAL;
         }
@@ -144,17 +145,17 @@ ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_
     app_idem_verdict verdict = APP_IDEM_PROCEED;
     int64_t order_id = 0;
     if (idem != NULL) {
-        app_scope_customer(out->idempotency_scope, request->customer_id);
-        err = app_idem_begin(svc, idem, out, &verdict, &order_id);
+        ord_app_scope_customer(out->idempotency_scope, request->customer_id);
+        err = ord_app_idem_begin(svc, idem, out, &verdict, &order_id);
         if (err != ORD_OK || verdict == APP_IDEM_ANSWERED)
             return err;
     }
     if (verdict == APP_IDEM_RESUME) {
         ord_order order;
         ord_order_init(&order);
-        err = app_load(svc, order_id, &order);
+        err = ord_app_load(svc, order_id, &order);
         if (err == ORD_OK) {
-            err = app_saga_continue(&run, &order, out);
+            err = ord_app_saga_continue(&run, &order, out);
             ord_order_free(&order);
             return err;
         }

@@ -55,7 +55,7 @@ ord_error ord_get_order(ord_service *svc, const ord_principal *who, const char *
 {
     if (svc == NULL || who == NULL || out == NULL)
         return ORD_EINVALID;
-    ord_error err = app_load_ref(svc, ref, out);
+    ord_error err = ord_app_load_ref(svc, ref, out);
     if (err != ORD_OK)
         return err;
     /* Someone else's order looks exactly like a missing one: no existence leak. */
@@ -128,8 +128,8 @@ static bool cursor_decode(const char *cursor, int64_t customer_id, int64_t *crea
     return true;
 }
 
-ord_error ord_list_orders(ord_service *svc, const ord_principal *who, const ord_list_request *request,
-                          ord_list_result *out)
+ord_error ord_list_orders(ord_service *svc, const ord_principal *who,
+                          const ord_list_request *request, ord_list_result *out)
 {
     if (out == NULL)
         return ORD_EINVALID;

@@ -37,7 +37,7 @@ static void step_init(app_step *step, ord_service *svc)
     step->run = (app_run){.svc = svc, .ctx = NULL, .background = true};
     snprintf(step->owner, sizeof step->owner, "%.*s#%" PRIu64, (int)APP_WORKER_ID_MAX,
              svc->worker_id, n);
-    step->now = app_now(svc);
+    step->now = ord_app_now(svc);
 }
 
 static void defer(const app_step *step, int64_t order_id, int64_t until_ms)
@@ -100,12 +100,12 @@ static int64_t retry_at(const app_step *step, const ord_order *order)
 /* Cancel a PENDING_CHECK order past its deadline and give back its stock. */
 static ord_error cancel_past_deadline(const app_run *run, ord_order *order)
 {
-    ord_error err = app_transition(run, order, ORD_STATUS_CANCELLED, "deadline",
-                                   ORD_UPDATE_INVENTORY, ORD_INVENTORY_RELEASE);
+    ord_error err = ord_app_transition(run, order, ORD_STATUS_CANCELLED, "deadline",
+                                       ORD_UPDATE_INVENTORY, ORD_INVENTORY_RELEASE);
     if (err != ORD_OK)
         return err;
     /* A failed release stays owed on the order (ord_recover_inventory_actions). */
-    (void)app_settle_inventory(run, order);
+    (void)ord_app_settle_inventory(run, order);
     return ORD_OK;
 }
 
@@ -114,20 +114,20 @@ static bool recover_pending_one(const app_step *step, int64_t id)
     const ord_service *svc = step->run.svc;
     ord_order order;
     ord_order_init(&order);
-    ord_error err = app_load(svc, id, &order);
+    ord_error err = ord_app_load(svc, id, &order);
     bool done = false;
     if (err != ORD_OK) {
-        app_notify_background(svc, "pending_resume", id, err);
+        ord_app_notify_background(svc, "pending_resume", id, err);
     } else if (order.status != ORD_STATUS_PENDING_CHECK) {
         done = true; /* someone finished it since the claim */
     } else if (step->now - order.created_at_ms >= svc->config.pending_deadline_ms) {
         err = cancel_past_deadline(&step->run, &order);
         done = err == ORD_OK;
-        app_notify_background(svc, "pending_cancel_deadline", id, err);
+        ord_app_notify_background(svc, "pending_cancel_deadline", id, err);
     } else {
         ord_place_result res;
         memset(&res, 0, sizeof res);
-        err = app_saga_continue(&step->run, &order, &res);
+        err = ord_app_saga_continue(&step->run, &order, &res);
         if (err == ORD_OK) {
             switch (res.outcome) {
             case ORD_PLACED:
@@ -141,7 +141,7 @@ static bool recover_pending_one(const app_step *step, int64_t id)
             }
         }
         ord_place_result_free(&res);
-        app_notify_background(svc, "pending_resume", id, err);
+        ord_app_notify_background(svc, "pending_resume", id, err);
         if (!done)
             defer(step, id, step->now + svc->config.pending_stale_ms);
     }
@@ -159,23 +159,23 @@ static bool recover_tracking_one(const app_step *step, int64_t id)
 {
     ord_order order;
     ord_order_init(&order);
-    ord_error err = app_load(step->run.svc, id, &order);
+    ord_error err = ord_app_load(step->run.svc, id, &order);
     bool done = false;
     if (err == ORD_OK) {
-        bool wanted = order.tracking_number == NULL && (order.status == ORD_STATUS_CONFIRMED ||
-                                                        order.status == ORD_STATUS_SHIPPED ||
-                                                        order.status == ORD_STATUS_DELIVERED);
+        bool wanted = order.tracking_number == NULL &&
+                      (order.status == ORD_STATUS_CONFIRMED || order.status == ORD_STATUS_SHIPPED ||
+                       order.status == ORD_STATUS_DELIVERED);
         if (!wanted) {
             ord_order_free(&order);
             return true; /* got its number, or was cancelled, since the claim */
         }
         int64_t until = retry_at(step, &order);
-        err = app_request_shipment(&step->run, &order);
+        err = ord_app_request_shipment(&step->run, &order);
         done = err == ORD_OK;
         if (!done)
             defer(step, id, until);
     }
-    app_notify_background(step->run.svc, "tracking_number", id, err);
+    ord_app_notify_background(step->run.svc, "tracking_number", id, err);
     ord_order_free(&order);
     return done;
 }
@@ -190,7 +190,7 @@ static bool recover_inventory_one(const app_step *step, int64_t id)
 {
     ord_order order;
     ord_order_init(&order);
-    ord_error err = app_load(step->run.svc, id, &order);
+    ord_error err = ord_app_load(step->run.svc, id, &order);
     const char *what = "inventory_action";
     bool done = false;
     if (err == ORD_OK) {
@@ -201,12 +201,12 @@ static bool recover_inventory_one(const app_step *step, int64_t id)
         what = order.pending_inventory == ORD_INVENTORY_COMMIT ? "inventory_commit"
                                                                : "inventory_release";
         int64_t until = retry_at(step, &order);
-        err = app_settle_inventory(&step->run, &order);
+        err = ord_app_settle_inventory(&step->run, &order);
         done = err == ORD_OK;
         if (!done)
             defer(step, id, until);
     }
-    app_notify_background(step->run.svc, what, id, err);
+    ord_app_notify_background(step->run.svc, what, id, err);
     ord_order_free(&order);
     return done;
 }
@@ -241,7 +241,7 @@ ord_error ord_relay_events(ord_service *svc, size_t max, ord_work_report *report
         return ORD_OK;
     if (max > MAX_BATCH)
         max = MAX_BATCH;
-    int64_t now = app_now(svc);
+    int64_t now = ord_app_now(svc);
     const ord_outbox *outbox = &svc->ports.outbox;
     const ord_event_sink *sink = &svc->ports.events;
     ord_outbox_batch batch = {0};
@@ -259,14 +259,14 @@ ord_error ord_relay_events(ord_service *svc, size_t max, ord_work_report *report
                 report->completed++;
             else
                 report->failed++; /* delivered again later; consumers de-duplicate */
-            app_notify_background(svc, "event_delivered", ev->order_id, err);
+            ord_app_notify_background(svc, "event_delivered", ev->order_id, err);
             continue;
         }
         bool park = ev->attempts + 1 >= svc->config.outbox_max_attempts;
         int64_t next = now + event_backoff(&svc->config, ev->attempts);
         (void)outbox->ops->mark_failed(outbox->self, ev->id, next, park);
         report->failed++;
-        app_notify_background(svc, park ? "event_parked" : "event_retry", ev->order_id, err);
+        ord_app_notify_background(svc, park ? "event_parked" : "event_retry", ev->order_id, err);
     }
     ord_outbox_batch_free(&batch);
     return ORD_OK;
@@ -280,7 +280,7 @@ ord_error ord_purge_idempotency_keys(ord_service *svc, int64_t *count)
     if (svc == NULL)
         return ORD_EINVALID;
     const ord_idempotency_store *store = &svc->ports.idempotency;
-    ord_error err = store->ops->purge(store->self, app_now(svc), &purged);
+    ord_error err = store->ops->purge(store->self, ord_app_now(svc), &purged);
     if (err == ORD_OK && count)
         *count = purged;
     return err;

@@ -9,7 +9,7 @@
 
 #include <orders/domain/money.h>
 
-void app_set_products(ord_place_result *out, const int64_t *ids, size_t count)
+void ord_app_set_products(ord_place_result *out, const int64_t *ids, size_t count)
 {
     if (count > ORD_MAX_ITEMS)
         count = ORD_MAX_ITEMS;
@@ -39,8 +39,8 @@ static bool prices_usable(const ord_product_price *prices, size_t count)
     return true;
 }
 
-ord_error app_precheck(const app_run *run, int64_t customer_id, const ord_order_item *lines,
-                       size_t count, ord_order_item **priced, ord_place_result *out)
+ord_error ord_app_precheck(const app_run *run, int64_t customer_id, const ord_order_item *lines,
+                           size_t count, ord_order_item **priced, ord_place_result *out)
 {
     *priced = NULL;
     if (count == 0 || count > ORD_MAX_ITEMS)
@@ -108,7 +108,7 @@ static ord_error answer(ord_place_result *out, ord_order *order, ord_place_outco
 {
     out->outcome = outcome;
     ord_order_free(&out->order);
-    app_swap_orders(&out->order, order);
+    ord_app_swap_orders(&out->order, order);
     out->tracking_pending = outcome == ORD_PLACED && out->order.tracking_number == NULL;
     return ORD_OK;
 }
@@ -133,8 +133,8 @@ static ord_error answer_cancelled(ord_place_result *out, ord_order *order)
 static ord_error cancel_for_stock(const app_run *run, ord_order *order, ord_place_result *out)
 {
     for (int attempt = 0; attempt < APP_MAX_RETRIES; attempt++) {
-        ord_error err = app_transition(run, order, ORD_STATUS_CANCELLED, "insufficient_stock", 0,
-                                       ORD_INVENTORY_NONE);
+        ord_error err = ord_app_transition(run, order, ORD_STATUS_CANCELLED, "insufficient_stock",
+                                           0, ORD_INVENTORY_NONE);
         if (err == ORD_OK)
             return answer(out, order, ORD_PLACE_INSUFFICIENT_STOCK);
         if (err == ORD_ENOMEM || err == ORD_EINTERNAL)
@@ -142,7 +142,7 @@ static ord_error cancel_for_stock(const app_run *run, ord_order *order, ord_plac
         if (err != ORD_ECONFLICT)
             return store_unavailable(out, order, err); /* recovery cancels it later */
         int64_t id = order->id;
-        err = app_load(run->svc, id, order);
+        err = ord_app_load(run->svc, id, order);
         if (err != ORD_OK) {
             order->id = id;
             return store_unavailable(out, order, err);
@@ -167,8 +167,8 @@ static void release_after_lost_race(const app_run *run, ord_order *order)
     ord_order_init(&next);
     if (ord_order_copy(&next, order) == ORD_OK) {
         next.pending_inventory = ORD_INVENTORY_RELEASE;
-        if (app_write(run, &next, ORD_UPDATE_INVENTORY, NULL) == ORD_OK)
-            app_swap_orders(order, &next);
+        if (ord_app_write(run, &next, ORD_UPDATE_INVENTORY, NULL) == ORD_OK)
+            ord_app_swap_orders(order, &next);
     }
     ord_order_free(&next);
 }
@@ -182,19 +182,19 @@ static ord_error reserve_and_confirm(const app_run *run, ord_order *order, ord_p
     ord_reserve_result rr;
     memset(&rr, 0, sizeof rr);
     *answered = true;
-    ord_error err = inv->ops->reserve(inv->self, run->ctx, order->id, order->items,
-                                      order->item_count, &rr);
+    ord_error err =
+        inv->ops->reserve(inv->self, run->ctx, order->id, order->items, order->item_count, &rr);
     if (err != ORD_OK) {
         out->cause = err;
         return answer(out, order, ORD_PLACE_INVENTORY_UNAVAILABLE);
     }
     if (!rr.reserved) {
-        app_set_products(out, rr.unavailable, rr.unavailable_count);
+        ord_app_set_products(out, rr.unavailable, rr.unavailable_count);
         return cancel_for_stock(run, order, out);
     }
     for (int attempt = 0; attempt < APP_MAX_RETRIES; attempt++) {
-        err = app_transition(run, order, ORD_STATUS_CONFIRMED, "stock_reserved", 0,
-                             ORD_INVENTORY_NONE);
+        err = ord_app_transition(run, order, ORD_STATUS_CONFIRMED, "stock_reserved", 0,
+                                 ORD_INVENTORY_NONE);
         if (err == ORD_OK) {
             *answered = false;
             return ORD_OK;
@@ -204,7 +204,7 @@ static ord_error reserve_and_confirm(const app_run *run, ord_order *order, ord_p
         if (err != ORD_ECONFLICT)
             return store_unavailable(out, order, err); /* recovery confirms it later */
         int64_t id = order->id;
-        err = app_load(run->svc, id, order);
+        err = ord_app_load(run->svc, id, order);
         if (err != ORD_OK) {
             order->id = id;
             return store_unavailable(out, order, err);
@@ -237,19 +237,19 @@ static void store_tracking(const app_run *run, ord_order *order, const char *num
         if (err == ORD_OK)
             err = ord_order_set_text(&next.tracking_number, number);
         if (err == ORD_OK)
-            err = app_write(run, &next, ORD_UPDATE_TRACKING, NULL);
+            err = ord_app_write(run, &next, ORD_UPDATE_TRACKING, NULL);
         if (err == ORD_OK)
-            app_swap_orders(order, &next);
+            ord_app_swap_orders(order, &next);
         ord_order_free(&next);
         if (err != ORD_ECONFLICT)
             return;
         ord_order fresh;
         ord_order_init(&fresh);
-        if (app_load(run->svc, order->id, &fresh) != ORD_OK) {
+        if (ord_app_load(run->svc, order->id, &fresh) != ORD_OK) {
             ord_order_free(&fresh);
             return;
         }
-        app_swap_orders(order, &fresh);
+        ord_app_swap_orders(order, &fresh);
         ord_order_free(&fresh);
         if (order->tracking_number != NULL || order->status == ORD_STATUS_CANCELLED)
             return;
@@ -258,7 +258,7 @@ static void store_tracking(const app_run *run, ord_order *order, const char *num
 
 /* Obtain and store the order's tracking number unless it has one.
  * Returns ORD_OK when the order has its number afterwards, else why not. */
-ord_error app_request_shipment(const app_run *run, ord_order *order)
+ord_error ord_app_request_shipment(const app_run *run, ord_order *order)
 {
     if (order->tracking_number != NULL)
         return ORD_OK;
@@ -282,7 +282,7 @@ ord_error app_request_shipment(const app_run *run, ord_order *order)
     return order->tracking_number != NULL ? ORD_OK : ORD_EUNAVAILABLE;
 }
 
-ord_error app_saga_continue(const app_run *run, ord_order *order, ord_place_result *out)
+ord_error ord_app_saga_continue(const app_run *run, ord_order *order, ord_place_result *out)
 {
     bool answered = false;
     ord_error err;
@@ -303,7 +303,7 @@ ord_error app_saga_continue(const app_run *run, ord_order *order, ord_place_resu
     }
     /* A tracking service that cannot answer does not undo the order: it is
      * placed, and recovery obtains the number later. */
-    ord_error cause = app_request_shipment(run, order);
+    ord_error cause = ord_app_request_shipment(run, order);
     if (cause != ORD_OK)
         out->cause = cause;
     return answer(out, order, ORD_PLACED);

@@ -8,7 +8,8 @@
 /* A port is usable when it has a method table whose version this library
  * knows (an adapter built against a newer header may rely on methods we
  * would never call) and every method we call is present. */
-#define PORT_OK(port, ver) ((port).ops != NULL && (port).ops->version >= 1 && (port).ops->version <= (ver))
+#define PORT_OK(port, ver)                                                                         \
+    ((port).ops != NULL && (port).ops->version >= 1 && (port).ops->version <= (ver))
 
 static bool repository_ok(const ord_order_repository *p)
 {
@@ -85,7 +86,8 @@ static bool config_ok(const ord_service_config *c)
     return true;
 }
 
-ord_error ord_service_new(ord_service **out, const ord_ports *ports, const ord_service_config *config)
+ord_error ord_service_new(ord_service **out, const ord_ports *ports,
+                          const ord_service_config *config)
 {
     static const ord_service_config defaults = ORD_SERVICE_CONFIG_INIT;
     if (out == NULL)
@@ -123,15 +125,16 @@ bool ord_principal_owns(const ord_principal *who, int64_t customer_id)
     if (who->kind == ORD_PRINCIPAL_ADMIN)
         return true;
     /* Customer 0 marks a guest draft: no customer principal owns it. */
-    return who->kind == ORD_PRINCIPAL_CUSTOMER && customer_id > 0 && who->customer_id == customer_id;
+    return who->kind == ORD_PRINCIPAL_CUSTOMER && customer_id > 0 &&
+           who->customer_id == customer_id;
 }
 
-int64_t app_now(const ord_service *svc)
+int64_t ord_app_now(const ord_service *svc)
 {
     return svc->ports.clock.ops->now_ms(svc->ports.clock.self);
 }
 
-ord_error app_new_uuid(const ord_service *svc, char out[ORD_UUID_SIZE])
+ord_error ord_app_new_uuid(const ord_service *svc, char out[ORD_UUID_SIZE])
 {
     ord_error err = svc->ports.ids.ops->uuid_v4(svc->ports.ids.self, out);
     if (err != ORD_OK)
@@ -139,15 +142,15 @@ ord_error app_new_uuid(const ord_service *svc, char out[ORD_UUID_SIZE])
     return ORD_OK;
 }
 
-void app_notify_created(const ord_service *svc, const ord_order *order)
+void ord_app_notify_created(const ord_service *svc, const ord_order *order)
 {
     const ord_service_observer *o = &svc->config.observer;
     if (o->order_created)
         o->order_created(o->ctx, order);
 }
 
-void app_notify_background(const ord_service *svc, const char *what, int64_t order_id,
-                           ord_error result)
+void ord_app_notify_background(const ord_service *svc, const char *what, int64_t order_id,
+                               ord_error result)
 {
     const ord_service_observer *o = &svc->config.observer;
     if (o->background_action)
