@@ -8,6 +8,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <curl/curl.h>
 
 #include <orders/adapters/rest/server.h>
@@ -310,6 +315,61 @@ static void test_http_list_query_reaches_the_api(void **state)
     free(r.body);
 }
 
+/* Send raw bytes and read until the server closes; returns the reply. */
+static char *raw_exchange(hx *h, const char *request)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)ord_rest_server_port(h->server));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
+    size_t cap = 65536;
+    char *answer = calloc(1, cap);
+    assert_non_null(answer);
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(fd, answer + len, cap - 1 - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        if (len + 1 >= cap)
+            break;
+    }
+    close(fd);
+    return answer;
+}
+
+static void test_http_malformed_request_gets_problem_and_request_id(void **state)
+{
+    hx *h = *state;
+    char *answer = raw_exchange(h, "GET /health/live HTTP/1.1\r\nBroken header line\r\n\r\n");
+    assert_true(strncmp(answer, "HTTP/1.1 4", 10) == 0);
+    assert_non_null(strstr(answer, "application/problem+json"));
+    assert_non_null(strstr(answer, "X-Request-Id: "));
+    assert_non_null(strstr(answer, "\"error\":"));
+    free(answer);
+}
+
+static void test_http_keeps_serving_many_requests_on_one_connection(void **state)
+{
+    hx *h = *state;
+    char *answer = raw_exchange(h, "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /health/live HTTP/1.1\r\nHost: x\r\nX-Request-Id: second\r\n\r\n"
+                                  "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    size_t answers = 0;
+    for (const char *p = answer; (p = strstr(p, "HTTP/1.1 200")) != NULL; p++)
+        answers++;
+    assert_int_equal(answers, 3);
+    assert_non_null(strstr(answer, "X-Request-Id: second"));
+    free(answer);
+}
+
 static void test_server_warns_that_auth_is_off(void **state)
 {
     hx *h = *state;
@@ -376,6 +436,8 @@ int main(void)
         T(test_http_request_id_is_echoed_or_generated),
         T(test_http_errors_have_the_problem_shape),
         T(test_http_list_query_reaches_the_api),
+        T(test_http_malformed_request_gets_problem_and_request_id),
+        T(test_http_keeps_serving_many_requests_on_one_connection),
         T(test_server_warns_that_auth_is_off),
         T(test_stop_ends_every_worker_with_its_thread_data),
         T(test_start_refuses_bad_settings_and_busy_port),

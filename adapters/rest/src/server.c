@@ -10,6 +10,8 @@
 #include <civetweb.h>
 
 #include "buf.h"
+#include "call.h"
+#include "request_id.h"
 
 struct ord_rest_server {
     struct mg_context *ctx;
@@ -139,6 +141,10 @@ static int handle_request(struct mg_connection *conn, void *cbdata)
 static int handle_http_error(struct mg_connection *conn, int status, const char *message)
 {
     (void)message;
+    const struct mg_context *ctx = mg_get_context(conn);
+    ord_rest_server *server = ctx != NULL ? mg_get_user_data(ctx) : NULL;
+    char request_id[REST_REQUEST_ID_SIZE];
+    rest_request_id_generate(request_id, sizeof request_id);
     rest_buf b = {0};
     const char *title = status == 400 ? "Bad request" : status == 413 ? "Payload too large"
                       : status == 431 ? "Request header fields too large"
@@ -160,10 +166,21 @@ static int handle_http_error(struct mg_connection *conn, int status, const char 
     char length[32];
     snprintf(length, sizeof length, "%zu", b.len);
     mg_response_header_add(conn, "Content-Length", length, -1);
+    mg_response_header_add(conn, "X-Request-Id", request_id, -1);
     mg_response_header_add(conn, "Connection", "close", -1);
     mg_response_header_send(conn);
     mg_write(conn, b.data, b.len);
     rest_buf_free(&b);
+    if (server != NULL) {
+        /* Counted and logged like any request; the method of a request
+         * civetweb could not parse is not trusted. */
+        size_t routes = 0;
+        rest_route_table(&routes);
+        const ord_rest_api_config *cfg = &server->api->config;
+        if (cfg->metrics != NULL)
+            rest_metrics_record(cfg->metrics, "OTHER", routes, status, 0.0);
+        rest_access_log(cfg->access_log, request_id, "OTHER", REST_UNMATCHED_ROUTE, status, 0.0);
+    }
     return 0;
 }
 
