@@ -84,6 +84,20 @@ static bool is_json_content_type(const char *value)
     return *rest == '\0' || *rest == ';';
 }
 
+static bool is_traceparent(const char *text)
+{
+    static const char shape[] = "xx-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-xxxxxxxxxxxxxxxx-xx";
+    if (strlen(text) != sizeof shape - 1)
+        return false;
+    for (size_t i = 0; shape[i] != '\0'; i++) {
+        char ch = text[i];
+        bool hex = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+        if (shape[i] == '-' ? ch != '-' : !hex)
+            return false;
+    }
+    return true;
+}
+
 static void take_request_id(rest_call *c)
 {
     const char *incoming = ord_rest_request_header(c->req, "X-Request-Id");
@@ -94,7 +108,10 @@ static void take_request_id(rest_call *c)
         rest_request_id_generate(c->request_id, sizeof c->request_id);
     }
     c->trace.request_id = c->request_id;
-    c->trace.traceparent = ord_rest_request_header(c->req, "traceparent");
+    /* Passed on to downstream calls as a header: only a well-formed W3C
+     * traceparent (version-traceid-parentid-flags, lower-case hex). */
+    const char *tp = ord_rest_request_header(c->req, "traceparent");
+    c->trace.traceparent = tp != NULL && is_traceparent(tp) ? tp : NULL;
 }
 
 static bool authenticate(rest_call *c)

@@ -89,10 +89,9 @@ int rest_route_match(rest_call *c, const char **allow)
     if (path == NULL || path[0] != '/' || method == NULL)
         return 404;
     int best = -1;
+    bool path_known = false;
     const char *best_starts[REST_MAX_PARAMS] = {NULL, NULL};
     size_t best_lens[REST_MAX_PARAMS] = {0, 0};
-    bool path_known = false;
-    rest_buf methods = {0};
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
         const char *starts[REST_MAX_PARAMS] = {NULL, NULL};
         size_t lens[REST_MAX_PARAMS] = {0, 0};
@@ -100,23 +99,15 @@ int rest_route_match(rest_call *c, const char **allow)
         if (literals < 0)
             continue;
         path_known = true;
-        if (strstr(methods.data != NULL ? methods.data : "", ROUTES[i].method) == NULL) {
-            if (methods.len > 0)
-                rest_buf_puts(&methods, ", ");
-            rest_buf_puts(&methods, ROUTES[i].method);
-        }
-        if (strcmp(ROUTES[i].method, method) != 0)
+        if (strcmp(ROUTES[i].method, method) != 0 || literals <= best)
             continue;
-        if (best < 0 || literals > best) {
-            best = literals;
-            c->route = &ROUTES[i];
-            c->route_index = i;
-            memcpy(best_starts, starts, sizeof starts);
-            memcpy(best_lens, lens, sizeof lens);
-        }
+        best = literals;
+        c->route = &ROUTES[i];
+        c->route_index = i;
+        memcpy(best_starts, starts, sizeof starts);
+        memcpy(best_lens, lens, sizeof lens);
     }
     if (best >= 0) {
-        rest_buf_free(&methods);
         for (size_t k = 0; k < REST_MAX_PARAMS; k++) {
             if (best_starts[k] == NULL)
                 continue;
@@ -128,16 +119,27 @@ int rest_route_match(rest_call *c, const char **allow)
         }
         return 0;
     }
-    if (!path_known) {
-        rest_buf_free(&methods);
+    if (!path_known)
         return 404;
+    /* 405: list the methods of every route of this path, once each. */
+    rest_buf methods = {0};
+    for (size_t i = 0; i < ROUTE_COUNT; i++) {
+        const char *starts[REST_MAX_PARAMS] = {NULL, NULL};
+        size_t lens[REST_MAX_PARAMS] = {0, 0};
+        if (match_template(ROUTES[i].path, path, starts, lens) < 0)
+            continue;
+        bool listed = false;
+        for (size_t j = 0; j < i && !listed; j++) {
+            listed = strcmp(ROUTES[j].method, ROUTES[i].method) == 0 &&
+                     match_template(ROUTES[j].path, path, starts, lens) >= 0;
+        }
+        if (listed)
+            continue;
+        if (methods.len > 0)
+            rest_buf_puts(&methods, ", ");
+        rest_buf_puts(&methods, ROUTES[i].method);
     }
-    if (methods.failed) {
-        c->oom = true;
-        rest_buf_free(&methods);
-        return 500;
-    }
-    *allow = rest_arena_strndup(&c->arena, methods.data, methods.len);
+    *allow = methods.failed ? NULL : rest_arena_strndup(&c->arena, methods.data, methods.len);
     rest_buf_free(&methods);
     if (*allow == NULL) {
         c->oom = true;
