@@ -420,6 +420,24 @@ static void test_metrics_count_requests_orders_and_transitions(void **state)
     assert_int_equal(ord_rest_metrics_orders_created(x->metrics), 1);
 }
 
+static void test_metrics_count_background_actions_by_outcome(void **state)
+{
+    rx *x = *state;
+    ord_service_observer obs = ord_rest_metrics_observer(x->metrics);
+    obs.background_action(obs.ctx, "inventory_release", 7, ORD_OK);
+    obs.background_action(obs.ctx, "inventory_release", 8, ORD_EUNAVAILABLE);
+    obs.background_action(obs.ctx, "inventory_release", 9, ORD_OK);
+    obs.background_action(obs.ctx, "bad\"label", 9, ORD_OK);
+    ord_rest_response res = rx_send(x, "GET", "/metrics", NULL, NULL, NULL);
+    assert_int_equal(res.status, 200);
+    assert_non_null(strstr(res.body,
+        "order_background_actions_total{action=\"inventory_release\",result=\"ok\"} 2\n"));
+    assert_non_null(strstr(res.body,
+        "order_background_actions_total{action=\"inventory_release\",result=\"failed\"} 1\n"));
+    assert_null(strstr(res.body, "bad\"label"));
+    ord_rest_response_free(&res);
+}
+
 static void test_openapi_document_is_served(void **state)
 {
     rx *x = *state;
@@ -508,6 +526,7 @@ int main(void)
         T(test_health_live_is_up),
         T(test_health_ready_lists_dependencies_and_fails_when_required_is_down),
         T(test_metrics_count_requests_orders_and_transitions),
+        T(test_metrics_count_background_actions_by_outcome),
         T(test_openapi_document_is_served),
         T(test_request_id_is_echoed_or_generated),
         T(test_access_log_has_one_json_line_per_request),

@@ -35,11 +35,22 @@ typedef struct duration_histogram {
     atomic_uint_fast64_t sum_us;
 } duration_histogram;
 
+/* Background steps name their actions with static text; each new name
+ * takes a free slot once (compare-and-swap), later ones find it. */
+#define ACTION_SLOTS 32
+
+typedef struct action_slot {
+    _Atomic(const char *) name;
+    atomic_uint_fast64_t ok;
+    atomic_uint_fast64_t failed;
+} action_slot;
+
 struct ord_rest_metrics {
     atomic_uint_fast64_t requests[METHOD_COUNT][ROUTE_SLOTS][STATUS_SLOTS];
     duration_histogram durations[METHOD_COUNT][ROUTE_SLOTS];
     atomic_uint_fast64_t orders_created;
     atomic_uint_fast64_t transitions[ORD_STATUS_COUNT][ORD_STATUS_COUNT];
+    action_slot actions[ACTION_SLOTS];
 };
 
 ord_error ord_rest_metrics_new(ord_rest_metrics **out)
@@ -79,9 +90,34 @@ static void on_status_changed(void *ctx, const ord_order *order, ord_status from
     atomic_fetch_add_explicit(&m->transitions[from][to], 1, memory_order_relaxed);
 }
 
+static void on_background_action(void *ctx, const char *what, int64_t order_id, ord_error result)
+{
+    (void)order_id;
+    ord_rest_metrics *m = ctx;
+    if (what == NULL)
+        return;
+    for (size_t i = 0; i < ACTION_SLOTS; i++) {
+        action_slot *slot = &m->actions[i];
+        const char *name = atomic_load(&slot->name);
+        if (name == NULL) {
+            const char *expected = NULL;
+            if (atomic_compare_exchange_strong(&slot->name, &expected, what))
+                name = what;
+            else
+                name = expected;
+        }
+        if (name == what || strcmp(name, what) == 0) {
+            atomic_fetch_add_explicit(result == ORD_OK ? &slot->ok : &slot->failed, 1,
+                                      memory_order_relaxed);
+            return;
+        }
+    }
+    /* More distinct actions than slots: not counted rather than unbounded. */
+}
+
 ord_service_observer ord_rest_metrics_observer(ord_rest_metrics *metrics)
 {
-    ord_service_observer obs = {metrics, on_created, on_status_changed, NULL};
+    ord_service_observer obs = {metrics, on_created, on_status_changed, on_background_action};
     return obs;
 }
 
@@ -234,6 +270,37 @@ static void render_orders(ord_rest_metrics *m, FILE *out)
     }
 }
 
+/* Label values are written unescaped: only plain identifiers qualify. */
+static bool is_label_safe(const char *text)
+{
+    if (*text == '\0' || strlen(text) > 64)
+        return false;
+    for (const char *p = text; *p != '\0'; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '.' || *p == '-'))
+            return false;
+    }
+    return true;
+}
+
+static void render_actions(ord_rest_metrics *m, FILE *out)
+{
+    fputs("# HELP order_background_actions_total Actions of the background workers by outcome.\n"
+          "# TYPE order_background_actions_total counter\n",
+          out);
+    for (size_t i = 0; i < ACTION_SLOTS; i++) {
+        const char *name = atomic_load(&m->actions[i].name);
+        if (name == NULL)
+            break;
+        if (!is_label_safe(name))
+            continue;
+        fprintf(out, "order_background_actions_total{action=\"%s\",result=\"ok\"} %" PRIu64 "\n",
+                name, LOAD(m->actions[i].ok));
+        fprintf(out, "order_background_actions_total{action=\"%s\",result=\"failed\"} %" PRIu64 "\n",
+                name, LOAD(m->actions[i].failed));
+    }
+}
+
 ord_error ord_rest_metrics_render(const ord_rest_metrics *metrics, FILE *out)
 {
     if (metrics == NULL || out == NULL)
@@ -246,5 +313,6 @@ ord_error ord_rest_metrics_render(const ord_rest_metrics *metrics, FILE *out)
     render_requests(m, out, routes);
     render_durations(m, out, routes);
     render_orders(m, out);
+    render_actions(m, out);
     return ferror(out) ? ORD_EINTERNAL : ORD_OK;
 }

@@ -2,7 +2,8 @@
  * @file metrics.h
  * @brief Prometheus counters of the service: HTTP requests and their
  *        durations (recorded by the API layer), orders created and status
- *        transitions (recorded through an ord_service_observer). Lock-free
+ *        transitions and background actions (recorded through an
+ *        ord_service_observer). Lock-free
  *        atomics; safe from every thread.
  */
 #ifndef ORDERS_ADAPTERS_REST_METRICS_H
@@ -32,8 +33,9 @@ ord_error ord_rest_metrics_new(ord_rest_metrics **out);
 void ord_rest_metrics_free(ord_rest_metrics *metrics);
 
 /**
- * @brief An observer that counts orders_created_total and
- *        order_status_transitions_total{from,to}; put it in
+ * @brief An observer that counts orders_created_total,
+ *        order_status_transitions_total{from,to} and
+ *        order_background_actions_total{action,result}; put it in
  *        ord_service_config::observer of every service.
  * @param metrics the counters; must outlive every service using the observer.
  * @return the observer (ctx is @p metrics).
