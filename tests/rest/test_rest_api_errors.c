@@ -295,6 +295,23 @@ static void test_inventory_down_is_503_and_retry_with_same_key_resumes(void **st
     assert_int_equal(ord_memory_store_order_count(x->store), 1);
 }
 
+static void test_refusal_after_work_started_is_replayed_too(void **state)
+{
+    rx *x = *state;
+    const char *body = "{\"customerId\":12345,\"items\":[{\"productId\":4,\"quantity\":1}],"
+                       "\"deliveryAddress\":\"x\"}";
+    ord_rest_response first = rx_send(x, "POST", "/api/v1/orders", NULL, body, "Idempotency-Key", "key-6", NULL);
+    rx_assert_problem(&first, 400, "Insufficient stock");
+    ord_rest_response again = rx_send(x, "POST", "/api/v1/orders", NULL, body, "Idempotency-Key", "key-6", NULL);
+    rx_assert_problem(&again, 400, "Insufficient stock");
+    rx_assert_header(&again, "Idempotent-Replayed", "true");
+    assert_string_equal(again.body, first.body);
+    ord_rest_response_free(&first);
+    ord_rest_response_free(&again);
+    assert_int_equal(ord_memory_store_order_count(x->store), 1);
+    assert_int_equal(ord_memory_downstream_calls(x->ds, ORD_MEM_RESERVE), 1);
+}
+
 static void test_catalog_down_is_503_and_stores_nothing(void **state)
 {
     rx *x = *state;
@@ -533,6 +550,7 @@ int main(void)
         T(test_idempotency_key_held_by_unfinished_request_is_409),
         T(test_refused_request_stores_nothing_under_its_key),
         T(test_inventory_down_is_503_and_retry_with_same_key_resumes),
+        T(test_refusal_after_work_started_is_replayed_too),
         T(test_catalog_down_is_503_and_stores_nothing),
         T(test_unknown_product_is_400_with_list),
         T(test_restricted_and_ineligible_accounts_are_403),

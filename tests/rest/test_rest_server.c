@@ -3,6 +3,7 @@
  * the per-thread hooks. */
 #include "fixture.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,6 +371,80 @@ static void test_http_keeps_serving_many_requests_on_one_connection(void **state
     free(answer);
 }
 
+#define CLIENTS 4
+#define REQUESTS_PER_CLIENT 10
+
+typedef struct client_run {
+    hx *h;
+    int index;
+    int created;
+} client_run;
+
+/* One client thread: its own handle, distinct Idempotency-Keys. No cmocka
+ * assertions here (they are not thread-safe); the main thread checks. */
+static void *client_main(void *arg)
+{
+    client_run *run = arg;
+    CURL *c = curl_easy_init();
+    if (c == NULL)
+        return NULL;
+    char url[128];
+    snprintf(url, sizeof url, "%s/api/v1/orders", run->h->base);
+    for (int i = 0; i < REQUESTS_PER_CLIENT; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "Idempotency-Key: client-%d-%d", run->index, i);
+        struct curl_slist *list = curl_slist_append(NULL, "Content-Type: application/json");
+        list = curl_slist_append(list, key);
+        reply r;
+        memset(&r, 0, sizeof r);
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, RX_ORDER_BODY);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+        long status = 0;
+        if (curl_easy_perform(c) == CURLE_OK) {
+            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+            if (status == 201)
+                run->created++;
+        }
+        free(r.body);
+        curl_slist_free_all(list);
+    }
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+static void test_http_concurrent_clients_are_all_served(void **state)
+{
+    hx *h = *state;
+    /* Stock for every order: 2 x product 1 and 1 x product 5 each. */
+    ord_money price;
+    assert_int_equal(ord_money_make(&price, 9999, "USD"), ORD_OK);
+    assert_int_equal(ord_memory_downstream_set_product(h->x->ds, 1, price, 1000), ORD_OK);
+    assert_int_equal(ord_money_make(&price, 14999, "USD"), ORD_OK);
+    assert_int_equal(ord_memory_downstream_set_product(h->x->ds, 5, price, 1000), ORD_OK);
+    size_t before = ord_memory_store_order_count(h->x->store);
+    pthread_t threads[CLIENTS];
+    client_run runs[CLIENTS];
+    for (int i = 0; i < CLIENTS; i++) {
+        runs[i].h = h;
+        runs[i].index = i;
+        runs[i].created = 0;
+        assert_int_equal(pthread_create(&threads[i], NULL, client_main, &runs[i]), 0);
+    }
+    int created = 0;
+    for (int i = 0; i < CLIENTS; i++) {
+        pthread_join(threads[i], NULL);
+        created += runs[i].created;
+    }
+    assert_int_equal(created, CLIENTS * REQUESTS_PER_CLIENT);
+    assert_int_equal(ord_memory_store_order_count(h->x->store), before + CLIENTS * REQUESTS_PER_CLIENT);
+    assert_int_equal(h->x->wrong_thread_data, 0);
+}
+
 static void test_server_warns_that_auth_is_off(void **state)
 {
     hx *h = *state;
@@ -438,6 +513,7 @@ int main(void)
         T(test_http_list_query_reaches_the_api),
         T(test_http_malformed_request_gets_problem_and_request_id),
         T(test_http_keeps_serving_many_requests_on_one_connection),
+        T(test_http_concurrent_clients_are_all_served),
         T(test_server_warns_that_auth_is_off),
         T(test_stop_ends_every_worker_with_its_thread_data),
         T(test_start_refuses_bad_settings_and_busy_port),
