@@ -1,11 +1,12 @@
 #!/bin/sh
 # The simulator as a program: --help, bad flags, --catalog FILE (and that
 # /sim/reset restores it), --port 0 with --port-file, and stopping on SIGTERM.
-# Usage: sim_cli_test.sh SIM_BINARY CATALOG_JSON WORK_DIR
+# Usage: sim_cli_test.sh SIM_BINARY HTTP_TOOL CATALOG_JSON WORK_DIR
 set -u
 sim=$1
-catalog=$2
-dir=$3
+http=$2
+catalog=$3
+dir=$4
 mkdir -p "$dir"
 passed=0
 failed=0
@@ -29,15 +30,15 @@ i=0
 while [ ! -s "$dir/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 base="http://127.0.0.1:$(cat "$dir/port" 2>/dev/null)"
 check "serves the catalog file" \
-    sh -c "curl -s '$base/api/v1/inventory/products?ids=42,1' | grep -q '\"productId\":42,\"name\":\"Answer\",\"price\":4.20'"
+    sh -c "'$http' GET '$base/api/v1/inventory/products?ids=42,1' | grep -q '\"productId\":42,\"name\":\"Answer\",\"price\":4.20'"
 check "seed products are gone" \
-    sh -c "[ \"\$(curl -s '$base/api/v1/inventory/products?ids=1')\" = '[]' ]"
+    sh -c "[ \"\$('$http' GET '$base/api/v1/inventory/products?ids=1')\" = '[]' ]"
 check "account lists come from the file" \
-    sh -c "curl -s '$base/api/v1/accounts/9/restrictions' | grep -q SANCTIONS"
-curl -s -X PUT "$base/sim/catalog" -d '{"products":[{"productId":1,"price":1,"available":1}]}' >/dev/null
-curl -s -X POST "$base/sim/reset" >/dev/null
+    sh -c "'$http' GET '$base/api/v1/accounts/9/restrictions' | grep -q SANCTIONS"
+"$http" PUT "$base/sim/catalog" '{"products":[{"productId":1,"price":1,"available":1}]}' >/dev/null
+"$http" POST "$base/sim/reset" >/dev/null
 check "reset restores the file's catalog" \
-    sh -c "curl -s '$base/api/v1/inventory/products?ids=43' | grep -q '\"price\":1500,'"
+    sh -c "'$http' GET '$base/api/v1/inventory/products?ids=43' | grep -q '\"price\":1500,'"
 kill -TERM $pid
 wait $pid
 check "SIGTERM stops it cleanly" [ $? -eq 0 ]
