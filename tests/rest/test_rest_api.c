@@ -502,6 +502,53 @@ static void test_access_log_has_one_json_line_per_request(void **state)
     assert_null(fgets(line, sizeof line, x->log));
 }
 
+/* Every member the OpenAPI schema requires is in @p body. */
+static void assert_matches_schema(const char *schema_name, const cJSON *body)
+{
+    cJSON *doc = cJSON_Parse(ord_rest_openapi_document(NULL));
+    assert_non_null(doc);
+    const cJSON *schema = cJSON_GetObjectItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "components"), "schemas"), schema_name);
+    assert_non_null(schema);
+    const cJSON *name;
+    cJSON_ArrayForEach(name, cJSON_GetObjectItem(schema, "required"))
+    {
+        if (cJSON_GetObjectItemCaseSensitive(body, name->valuestring) == NULL)
+            fail_msg("%s lacks required %s", schema_name, name->valuestring);
+    }
+    cJSON_Delete(doc);
+}
+
+static void test_bodies_have_what_the_openapi_schemas_require(void **state)
+{
+    rx *x = *state;
+    int64_t id = rx_place(x);
+    char path[96];
+    ord_rest_response res = rx_send(x, "GET", rx_path(path, id, ""), NULL, NULL, NULL);
+    cJSON *json = rx_json(&res);
+    assert_matches_schema("Order", json);
+    const cJSON *item;
+    cJSON_ArrayForEach(item, cJSON_GetObjectItem(json, "items")) assert_matches_schema("OrderItem", item);
+    cJSON_ArrayForEach(item, cJSON_GetObjectItem(json, "statusHistory")) assert_matches_schema("StatusChange", item);
+    cJSON_Delete(json);
+    ord_rest_response_free(&res);
+    res = rx_send(x, "GET", "/api/v1/orders/customer/12345", NULL, NULL, NULL);
+    json = rx_json(&res);
+    assert_matches_schema("OrderSummary", cJSON_GetArrayItem(json, 0));
+    cJSON_Delete(json);
+    ord_rest_response_free(&res);
+    res = rx_send(x, "GET", "/api/v1/orders/424242", NULL, NULL, NULL);
+    json = rx_json(&res);
+    assert_matches_schema("Problem", json);
+    cJSON_Delete(json);
+    ord_rest_response_free(&res);
+    res = rx_send(x, "GET", "/health/ready", NULL, NULL, NULL);
+    json = rx_json(&res);
+    assert_matches_schema("Readiness", json);
+    cJSON_Delete(json);
+    ord_rest_response_free(&res);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, rx_setup, rx_teardown)
 
 int main(void)
@@ -528,6 +575,7 @@ int main(void)
         T(test_metrics_count_requests_orders_and_transitions),
         T(test_metrics_count_background_actions_by_outcome),
         T(test_openapi_document_is_served),
+        T(test_bodies_have_what_the_openapi_schemas_require),
         T(test_request_id_is_echoed_or_generated),
         T(test_access_log_has_one_json_line_per_request),
     };
