@@ -32,10 +32,15 @@ const char *ord_pg_migration_name(int version)
     return ord_pg_migrations[version - 1].name;
 }
 
+/* Copies @p text into the report, cut to fit, without libpq's newline. */
 static void report_detail(ord_pg_migration_report *report, const char *text)
 {
-    snprintf(report->detail, sizeof report->detail, "%s", text != NULL ? text : "");
-    size_t len = strlen(report->detail);
+    size_t len = text != NULL ? strlen(text) : 0;
+    if (len >= sizeof report->detail)
+        len = sizeof report->detail - 1;
+    if (len > 0)
+        memcpy(report->detail, text, len);
+    report->detail[len] = '\0';
     while (len > 0 && report->detail[len - 1] == '\n')
         report->detail[--len] = '\0';
 }
@@ -92,8 +97,14 @@ static ord_error apply(PGconn *conn, ord_pg_migration_report *report, const ord_
 {
     ord_error rc = run(conn, report, m->sql, NULL);
     if (rc != ORD_OK) {
+        /* Name the failing file first: "0002_x: ERROR: ...". */
         char detail[2 * ORD_PG_DETAIL_SIZE];
-        snprintf(detail, sizeof detail, "%s: %s", m->name, report->detail);
+        size_t name_len = strlen(m->name);
+        if (name_len > ORD_PG_DETAIL_SIZE)
+            name_len = ORD_PG_DETAIL_SIZE;
+        memcpy(detail, m->name, name_len);
+        memcpy(detail + name_len, ": ", 2);
+        memcpy(detail + name_len + 2, report->detail, strlen(report->detail) + 1);
         report_detail(report, detail);
         return rc;
     }
