@@ -25,8 +25,8 @@
     X("PUT", "/api/v1/orders/{id}/items", AUTH_BODY_SVC, rest_handle_set_draft_line)      \
     X("POST", "/api/v1/orders/{id}/checkout", AUTH_BODY_SVC, rest_handle_checkout)
 
-#define AS_ROUTE(method, path, flags, handler) {method, path, flags, handler},
-#define AS_INFO(method, path, flags, handler) {method, path},
+#define AS_ROUTE(m, p, f, h) {.method = m, .path = p, .flags = f, .handler = h},
+#define AS_INFO(m, p, f, h) {.method = m, .path = p},
 
 static const rest_route ROUTES[] = {REST_ROUTES(AS_ROUTE)};
 static const ord_rest_route_info ROUTE_INFO[] = {REST_ROUTES(AS_INFO)};
