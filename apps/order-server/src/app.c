@@ -1,0 +1,220 @@
+/* Wiring of the order server: configuration to adapters, adapters to the
+ * application, and the order of start and stop. */
+#include "app.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <orders/adapters/postgres/migrate.h>
+
+#include "hooks.h"
+#include "signals.h"
+#include "workers.h"
+
+static void log_error(const srv_app *app, const char *message, const char *detail)
+{
+    srv_field f[] = {SRV_STR("error", detail)};
+    srv_log_write(&app->log, SRV_ERROR, message, f, detail != NULL ? 1 : 0);
+}
+
+static void make_worker_id(srv_app *app)
+{
+    if (app->cfg.worker_id != NULL) {
+        snprintf(app->worker_id, sizeof app->worker_id, "%s", app->cfg.worker_id);
+        return;
+    }
+    char host[64] = "orders";
+    if (gethostname(host, sizeof host) != 0)
+        strcpy(host, "orders");
+    host[sizeof host - 1] = '\0';
+    char pid[16];
+    snprintf(pid, sizeof pid, "-%ld", (long)getpid());
+    /* Keep the pid whole: it is what tells two instances on one host apart. */
+    size_t room = sizeof app->worker_id - 1 - strlen(pid);
+    snprintf(app->worker_id, sizeof app->worker_id, "%.*s%s", (int)room, host, pid);
+}
+
+static ord_error build_http(srv_app *app)
+{
+    const srv_config *c = &app->cfg;
+    ord_http_options o;
+    ord_http_options_init(&o);
+    for (int s = 0; s < ORD_HTTP_SERVICE_COUNT; s++) {
+        o.services[s].base_url = srv_config_service_url(c, (ord_http_service)s, app->webhook_url,
+                                                        sizeof app->webhook_url);
+        o.services[s].timeout_ms = c->service_timeout_ms[s];
+        o.services[s].connect_timeout_ms = c->connect_timeout_ms;
+    }
+    o.retry.max_attempts = (int)c->retry_attempts;
+    o.breaker.window_size = (int)c->breaker_window;
+    o.breaker.minimum_calls = (int)c->breaker_minimum_calls;
+    o.breaker.failure_rate_percent = (int)c->breaker_failure_rate;
+    o.breaker.open_wait_ms = c->breaker_open_ms;
+    o.breaker.half_open_calls = (int)c->breaker_half_open_calls;
+    char err[256] = "";
+    ord_error rc = ord_http_services_new(&app->http, &o, err, sizeof err);
+    if (rc != ORD_OK)
+        log_error(app, "invalid downstream settings", err[0] != '\0' ? err : ord_strerror(rc));
+    return rc;
+}
+
+bool srv_app_open(srv_app *app)
+{
+    make_worker_id(app);
+    if (app->cfg.unknown_env != NULL) {
+        char name[80];
+        size_t n = strcspn(app->cfg.unknown_env, "=");
+        snprintf(name, sizeof name, "%.*s", (int)(n < 79 ? n : 79), app->cfg.unknown_env);
+        srv_field f[] = {SRV_STR("variable", name)};
+        srv_log_write(&app->log, SRV_WARN, "ignoring an ORDER_ variable that names no setting",
+                      f, 1);
+    }
+    if (build_http(app) != ORD_OK)
+        return false;
+    if (ord_rest_metrics_new(&app->metrics) != ORD_OK) {
+        log_error(app, "cannot allocate the metrics", NULL);
+        return false;
+    }
+    ord_rest_api_config ac = ORD_REST_API_CONFIG_INIT;
+    srv_hooks_install(&ac, app);
+    ac.authenticator = ord_rest_auth_off();
+    ac.metrics = app->metrics;
+    ac.access_log = srv_log_enabled(&app->log, SRV_INFO) ? app->log.out : NULL;
+    ac.retry_after_seconds = (int)app->cfg.retry_after_s;
+    if (ord_rest_api_new(&app->api, &ac) != ORD_OK) {
+        log_error(app, "cannot build the REST API", NULL);
+        return false;
+    }
+    return true;
+}
+
+int srv_app_migrate(srv_app *app)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    bool waiting_logged = false;
+    for (;;) {
+        ord_pg_migration_report report;
+        memset(&report, 0, sizeof report);
+        ord_error err = ord_pg_migrate(app->cfg.database_url, &report);
+        if (err == ORD_OK) {
+            srv_field f[] = {SRV_NUM("fromVersion", report.from_version),
+                             SRV_NUM("toVersion", report.to_version),
+                             SRV_NUM("applied", report.applied)};
+            srv_log_write(&app->log, SRV_INFO, "database schema is up to date", f, 3);
+            return 0;
+        }
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        bool time_left = now.tv_sec - start.tv_sec < app->cfg.migrate_wait_s;
+        if (err != ORD_EUNAVAILABLE || !time_left) {
+            /* libpq's and the server's text never carry the password. */
+            srv_field f[] = {SRV_STR("error", ord_strerror(err)), SRV_STR("detail", report.detail)};
+            srv_log_write(&app->log, SRV_ERROR, "database migration failed", f, 2);
+            return 1;
+        }
+        if (!waiting_logged) {
+            srv_field f[] = {SRV_NUM("waitSeconds", app->cfg.migrate_wait_s),
+                             SRV_STR("detail", report.detail)};
+            srv_log_write(&app->log, SRV_WARN, "database not reachable yet; retrying", f, 2);
+            waiting_logged = true;
+        }
+        int sig = srv_signals_wait(1000);
+        if (sig != 0) {
+            srv_field f[] = {SRV_STR("signal", srv_signal_name(sig))};
+            srv_log_write(&app->log, SRV_INFO, "stopping before start-up finished", f, 1);
+            return -1;
+        }
+    }
+}
+
+static bool write_port_file(const char *path, int port)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return false;
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return false;
+    bool ok = fprintf(f, "%d\n", port) > 0;
+    ok = fclose(f) == 0 && ok;
+    /* rename() makes the file appear whole to whoever waits for it. */
+    return ok && rename(tmp, path) == 0;
+}
+
+static void log_ready(srv_app *app)
+{
+    char db[512];
+    srv_redact_database_url(app->cfg.database_url, db, sizeof db);
+    char webhook[1100];
+    const char *events = srv_config_service_url(&app->cfg, ORD_HTTP_EVENTS, webhook, sizeof webhook);
+    const char *restrictions = srv_config_service_url(&app->cfg, ORD_HTTP_RESTRICTIONS, NULL, 0);
+    const char *eligibility = srv_config_service_url(&app->cfg, ORD_HTTP_ELIGIBILITY, NULL, 0);
+    srv_field f[] = {
+        SRV_NUM("port", ord_rest_server_port(app->server)),
+        SRV_STR("host", app->cfg.host),
+        SRV_NUM("threads", app->cfg.threads),
+        SRV_STR("database", db),
+        SRV_STR("catalog", srv_config_service_url(&app->cfg, ORD_HTTP_CATALOG, NULL, 0)),
+        SRV_STR("inventory", srv_config_service_url(&app->cfg, ORD_HTTP_INVENTORY, NULL, 0)),
+        SRV_STR("tracking", srv_config_service_url(&app->cfg, ORD_HTTP_TRACKING, NULL, 0)),
+        SRV_STR("restrictions", restrictions != NULL ? restrictions : "off"),
+        SRV_STR("eligibility", eligibility != NULL ? eligibility : "off"),
+        SRV_STR("eventWebhook", events != NULL ? events : "off"),
+        SRV_STR("workerId", app->worker_id),
+        SRV_STR("auth", ord_rest_api_auth_name(app->api)),
+    };
+    srv_log_write(&app->log, SRV_INFO, "order server ready", f, sizeof f / sizeof f[0]);
+}
+
+bool srv_app_start(srv_app *app)
+{
+    app->workers = srv_workers_start(app);
+    if (app->workers == NULL)
+        return false;
+    char listen[96];
+    snprintf(listen, sizeof listen, "%s:%lld", app->cfg.host, (long long)app->cfg.port);
+    ord_rest_server_config sc = ORD_REST_SERVER_CONFIG_INIT;
+    sc.listen = listen;
+    sc.num_threads = (int)app->cfg.threads;
+    sc.request_timeout_ms = (int)app->cfg.request_timeout_ms;
+    sc.thread_start = srv_hooks_thread_start;
+    sc.thread_stop = srv_hooks_thread_stop;
+    sc.thread_ctx = app;
+    sc.log = srv_log_enabled(&app->log, SRV_WARN) ? app->log.out : NULL;
+    ord_error err = ord_rest_server_start(&app->server, app->api, &sc);
+    if (err != ORD_OK) {
+        srv_field f[] = {SRV_STR("listen", listen), SRV_STR("error", ord_strerror(err))};
+        srv_log_write(&app->log, SRV_ERROR, "cannot listen (is the port in use?)", f, 2);
+        return false;
+    }
+    if (app->cfg.port_file != NULL &&
+        !write_port_file(app->cfg.port_file, ord_rest_server_port(app->server))) {
+        log_error(app, "cannot write the port file", app->cfg.port_file);
+        return false;
+    }
+    log_ready(app);
+    return true;
+}
+
+void srv_app_close(srv_app *app)
+{
+    if (app->server != NULL) {
+        srv_log_write(&app->log, SRV_INFO, "stopping: no new connections; finishing requests in flight",
+                      NULL, 0);
+        ord_rest_server_stop(app->server); /* civetweb lets each worker finish its request */
+        app->server = NULL;
+    }
+    srv_workers_stop(app->workers);
+    app->workers = NULL;
+    ord_rest_api_free(app->api);
+    app->api = NULL;
+    ord_rest_metrics_free(app->metrics);
+    app->metrics = NULL;
+    ord_http_services_free(app->http);
+    app->http = NULL;
+}

@@ -1,0 +1,45 @@
+/* The order server as one object: shared state (settings, log, downstream
+ * services, metrics, the REST API) and its running parts (HTTP server,
+ * background workers). */
+#ifndef ORDER_SERVER_APP_H
+#define ORDER_SERVER_APP_H
+
+#include <orders/adapters/http/services.h>
+#include <orders/adapters/rest/api.h>
+#include <orders/adapters/rest/server.h>
+
+#include "config.h"
+#include "log.h"
+
+typedef struct srv_workers srv_workers;
+
+typedef struct srv_app {
+    srv_config cfg;
+    srv_log log;
+    char worker_id[43];                  /* lease owner name of this instance */
+    char webhook_url[1100];              /* storage for a derived webhook URL */
+    ord_http_services *http;             /* shared by every thread's client */
+    ord_rest_metrics *metrics;
+    ord_rest_api *api;
+    ord_rest_server *server;
+    srv_workers *workers;
+} srv_app;
+
+/* Build the shared parts (downstream services, metrics, API) from app->cfg
+ * and app->log. On failure logs one error line and returns false; what was
+ * built is freed by srv_app_close(). */
+bool srv_app_open(srv_app *app);
+
+/* Start the background workers and the HTTP server (writing the port file).
+ * On failure logs why and returns false; srv_app_close() stops what started. */
+bool srv_app_start(srv_app *app);
+
+/* Stop accepting and finish requests in flight, stop the workers, free
+ * everything. Safe after a partial open or start. */
+void srv_app_close(srv_app *app);
+
+/* Apply migrations, waiting up to cfg.migrate_wait_s for the database (a
+ * SIGTERM/SIGINT meanwhile gives up). Returns 0, or 1 after logging why. */
+int srv_app_migrate(srv_app *app);
+
+#endif

@@ -1,0 +1,423 @@
+/* Settings of the order server as one table: each row is a flag, its
+ * ORDER_* variable (the flag in upper case), its kind, range and help, so
+ * parsing, checking and --help never disagree. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum kind {
+    K_INT,     /* integer in [min, max] */
+    K_STRING,  /* non-empty text */
+    K_URL,     /* http(s)://... */
+    K_URL_OFF, /* http(s)://... or "off" */
+    K_HOST,    /* dotted IPv4 address */
+    K_LEVEL,   /* debug|info|warn|error */
+    K_DB_URL   /* libpq URL or key=value text */
+} kind;
+
+typedef struct setting {
+    const char *flag; /* without "--"; the variable is ORDER_ + upper-cased flag */
+    kind kind;
+    size_t offset;
+    int64_t min, max;
+    const char *meta; /* value placeholder in --help */
+    const char *help;
+} setting;
+
+#define OFF(field) offsetof(srv_config, field)
+#define INT(flag, field, min, max, help) {flag, K_INT, OFF(field), min, max, "N", help}
+#define MS_MAX ((int64_t)366 * 24 * 3600 * 1000) /* the service refuses longer durations */
+
+static const setting settings[] = {
+    {"host", K_HOST, OFF(host), 0, 0, "ADDR", "IPv4 address to listen on (default 127.0.0.1)"},
+    INT("port", port, 0, 65535, "port to listen on (default 8090; 0: any free port)"),
+    {"port-file", K_STRING, OFF(port_file), 0, 0, "FILE",
+     "write the bound port to FILE once serving"},
+    INT("threads", threads, 1, 1024, "HTTP worker threads, one per connection served (default 16)"),
+    INT("request-timeout-ms", request_timeout_ms, 100, 600000,
+        "longest time to read one request (default 30000)"),
+    INT("retry-after-s", retry_after_s, 1, 3600, "Retry-After of 503 answers (default 5)"),
+
+    {"database-url", K_DB_URL, OFF(database_url), 0, 0, "URL",
+     "PostgreSQL URL or key=value string (default postgresql:///orders)"},
+    INT("database-connect-timeout-s", database_connect_timeout_s, 1, 300,
+        "seconds one connection attempt may take (default 5)"),
+    INT("migrate-wait-s", migrate_wait_s, 0, 3600,
+        "how long start-up waits for the database to answer (default 30)"),
+
+    {"downstream-url", K_URL, OFF(downstream_url), 0, 0, "URL",
+     "base URL of every downstream service not set below (default http://127.0.0.1:8091)"},
+    {"catalog-url", K_URL, OFF(service_url[ORD_HTTP_CATALOG]), 0, 0, "URL",
+     "catalog (prices) base URL"},
+    {"inventory-url", K_URL, OFF(service_url[ORD_HTTP_INVENTORY]), 0, 0, "URL",
+     "inventory base URL"},
+    {"tracking-url", K_URL, OFF(service_url[ORD_HTTP_TRACKING]), 0, 0, "URL",
+     "tracking base URL"},
+    {"restrictions-url", K_URL_OFF, OFF(service_url[ORD_HTTP_RESTRICTIONS]), 0, 0, "URL|off",
+     "account restrictions base URL; off: skip the check"},
+    {"eligibility-url", K_URL_OFF, OFF(service_url[ORD_HTTP_ELIGIBILITY]), 0, 0, "URL|off",
+     "account eligibility base URL; off: skip the check"},
+    {"event-webhook-url", K_URL_OFF, OFF(service_url[ORD_HTTP_EVENTS]), 0, 0, "URL|off",
+     "where events are POSTed (default DOWNSTREAM_URL/api/v1/events); off: keep them"},
+    INT("catalog-timeout-ms", service_timeout_ms[ORD_HTTP_CATALOG], 1, 600000,
+        "limit of one catalog request (default 3000)"),
+    INT("inventory-timeout-ms", service_timeout_ms[ORD_HTTP_INVENTORY], 1, 600000,
+        "limit of one inventory request (default 3000)"),
+    INT("tracking-timeout-ms", service_timeout_ms[ORD_HTTP_TRACKING], 1, 600000,
+        "limit of one tracking request (default 3000)"),
+    INT("restrictions-timeout-ms", service_timeout_ms[ORD_HTTP_RESTRICTIONS], 1, 600000,
+        "limit of one restrictions request (default 3000)"),
+    INT("eligibility-timeout-ms", service_timeout_ms[ORD_HTTP_ELIGIBILITY], 1, 600000,
+        "limit of one eligibility request (default 3000)"),
+    INT("event-webhook-timeout-ms", service_timeout_ms[ORD_HTTP_EVENTS], 1, 600000,
+        "limit of one event delivery (default 3000)"),
+    INT("connect-timeout-ms", connect_timeout_ms, 1, 600000,
+        "connection set-up limit of every downstream call (default 1000)"),
+    INT("retry-attempts", retry_attempts, 1, 10,
+        "attempts per downstream call, the first included (default 3)"),
+    INT("breaker-window", breaker_window, 1, 1000,
+        "calls a circuit breaker judges the failure rate over (default 20)"),
+    INT("breaker-minimum-calls", breaker_minimum_calls, 1, 1000,
+        "calls needed before a breaker may open (default 10)"),
+    INT("breaker-failure-rate", breaker_failure_rate, 1, 100,
+        "failure percentage that opens a breaker (default 50)"),
+    INT("breaker-open-ms", breaker_open_ms, 1, MS_MAX,
+        "time a breaker stays open before trial calls (default 5000)"),
+    INT("breaker-half-open-calls", breaker_half_open_calls, 1, 100,
+        "trial calls of a half-open breaker (default 3)"),
+
+    INT("recovery-interval-ms", recovery_interval_ms, 10, MS_MAX,
+        "how often the recovery worker looks for work (default 2000)"),
+    INT("relay-interval-ms", relay_interval_ms, 10, MS_MAX,
+        "how often the outbox relay polls (default 500)"),
+    INT("pending-stale-ms", pending_stale_ms, 1, MS_MAX,
+        "resume a PENDING_CHECK order untouched this long (default 10000)"),
+    INT("pending-deadline-ms", pending_deadline_ms, 1, MS_MAX,
+        "cancel a PENDING_CHECK order this old (default 900000)"),
+    INT("tracking-backoff-min-ms", tracking_backoff_min_ms, 1, MS_MAX,
+        "first wait before asking tracking again (default 1000)"),
+    INT("tracking-backoff-max-ms", tracking_backoff_max_ms, 1, MS_MAX,
+        "longest wait between tracking attempts (default 60000)"),
+    INT("outbox-max-attempts", outbox_max_attempts, 1, 1000,
+        "park an event after this many failed deliveries (default 20)"),
+    INT("outbox-backoff-min-ms", outbox_backoff_min_ms, 1, MS_MAX,
+        "first wait before delivering an event again (default 500)"),
+    INT("outbox-backoff-max-ms", outbox_backoff_max_ms, 1, MS_MAX,
+        "longest wait between deliveries (default 60000)"),
+    INT("lease-ms", lease_ms, 1, MS_MAX,
+        "how long a claim of background work holds (default 30000)"),
+    INT("idempotency-ttl-ms", idempotency_ttl_ms, 60000, MS_MAX,
+        "keep idempotency keys at least this long (default 86400000)"),
+    INT("batch-size", batch_size, 1, 10000,
+        "most orders or events one background step takes (default 100)"),
+    {"worker-id", K_STRING, OFF(worker_id), 1, 42, "NAME",
+     "lease owner name of this instance, 1..42 bytes (default HOSTNAME-PID)"},
+
+    {"log-level", K_LEVEL, OFF(log_level), 0, 0, "LEVEL",
+     "debug, info, warn or error (default info)"},
+};
+
+#define SETTING_COUNT (sizeof settings / sizeof settings[0])
+
+static void defaults(srv_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->command = SRV_SERVE;
+    c->host = "127.0.0.1";
+    c->port = 8090;
+    c->threads = 16;
+    c->request_timeout_ms = 30000;
+    c->retry_after_s = 5;
+    c->database_url = "postgresql:///orders";
+    c->database_connect_timeout_s = 5;
+    c->migrate_wait_s = 30;
+    c->downstream_url = "http://127.0.0.1:8091";
+    for (int i = 0; i < ORD_HTTP_SERVICE_COUNT; i++)
+        c->service_timeout_ms[i] = 3000;
+    c->connect_timeout_ms = 1000;
+    c->retry_attempts = 3;
+    c->breaker_window = 20;
+    c->breaker_minimum_calls = 10;
+    c->breaker_failure_rate = 50;
+    c->breaker_open_ms = 5000;
+    c->breaker_half_open_calls = 3;
+    c->recovery_interval_ms = 2000;
+    c->relay_interval_ms = 500;
+    c->pending_stale_ms = 10000;
+    c->pending_deadline_ms = 900000;
+    c->tracking_backoff_min_ms = 1000;
+    c->tracking_backoff_max_ms = 60000;
+    c->outbox_max_attempts = 20;
+    c->outbox_backoff_min_ms = 500;
+    c->outbox_backoff_max_ms = 60000;
+    c->lease_ms = 30000;
+    c->idempotency_ttl_ms = 86400000;
+    c->batch_size = 100;
+    c->log_level = SRV_INFO;
+}
+
+/* "database-url" -> "ORDER_DATABASE_URL". */
+static void env_name(const setting *s, char *out, size_t cap)
+{
+    size_t n = (size_t)snprintf(out, cap, "ORDER_");
+    for (const char *p = s->flag; *p != '\0' && n + 1 < cap; p++)
+        out[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+    out[n] = '\0';
+}
+
+/* How a setting is named in an error: the way the user gave it. */
+static void source_name(const setting *s, bool from_env, char *out, size_t cap)
+{
+    if (from_env)
+        env_name(s, out, cap);
+    else
+        snprintf(out, cap, "--%s", s->flag);
+}
+
+static bool url_ok(const char *v)
+{
+    size_t scheme = strncmp(v, "http://", 7) == 0 ? 7 : strncmp(v, "https://", 8) == 0 ? 8 : 0;
+    if (scheme == 0 || v[scheme] == '\0' || v[scheme] == '/' || strlen(v) > 1000)
+        return false;
+    for (const char *p = v; *p != '\0'; p++)
+        if (*p <= 0x20 || *p >= 0x7f)
+            return false;
+    return true;
+}
+
+/* Set one setting from text; on failure write the reason to err. Values of
+ * URLs are never echoed: they may carry credentials. */
+static bool apply(srv_config *c, const setting *s, const char *value, bool from_env, char *err,
+                  size_t cap)
+{
+    char name[80];
+    source_name(s, from_env, name, sizeof name);
+    void *field = (char *)c + s->offset;
+    switch (s->kind) {
+    case K_INT: {
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        if (*value == '\0' || isspace((unsigned char)*value) || *end != '\0' || errno != 0 ||
+            v < s->min || v > s->max) {
+            snprintf(err, cap, "%s must be an integer from %lld to %lld (got \"%.40s\")", name,
+                     (long long)s->min, (long long)s->max, value);
+            return false;
+        }
+        *(int64_t *)field = v;
+        return true;
+    }
+    case K_STRING: {
+        size_t len = strlen(value);
+        if (len == 0 || (s->max > 0 && (int64_t)len > s->max)) {
+            if (s->max > 0)
+                snprintf(err, cap, "%s must be %lld to %lld bytes long", name, (long long)s->min,
+                         (long long)s->max);
+            else
+                snprintf(err, cap, "%s must not be empty", name);
+            return false;
+        }
+        *(const char **)field = value;
+        return true;
+    }
+    case K_URL_OFF:
+        if (strcmp(value, "off") == 0) {
+            *(const char **)field = value;
+            return true;
+        }
+        /* fall through */
+    case K_URL:
+        if (!url_ok(value)) {
+            snprintf(err, cap, "%s must be a URL starting with http:// or https://%s", name,
+                     s->kind == K_URL_OFF ? ", or off" : "");
+            return false;
+        }
+        *(const char **)field = value;
+        return true;
+    case K_HOST: {
+        struct in_addr addr;
+        if (inet_pton(AF_INET, value, &addr) != 1) {
+            snprintf(err, cap, "%s must be an IPv4 address such as 127.0.0.1 or 0.0.0.0 (got \"%.40s\")",
+                     name, value);
+            return false;
+        }
+        *(const char **)field = value;
+        return true;
+    }
+    case K_LEVEL: {
+        static const char *const names[] = {"debug", "info", "warn", "error"};
+        for (int i = 0; i < 4; i++)
+            if (strcmp(value, names[i]) == 0) {
+                *(srv_level *)field = (srv_level)i;
+                return true;
+            }
+        snprintf(err, cap, "%s must be debug, info, warn or error (got \"%.40s\")", name, value);
+        return false;
+    }
+    case K_DB_URL:
+        if (*value == '\0' || strlen(value) > 4000) {
+            snprintf(err, cap, "%s must be a PostgreSQL URL or key=value string", name);
+            return false;
+        }
+        *(const char **)field = value;
+        return true;
+    }
+    return false;
+}
+
+static const setting *find_flag(const char *flag, size_t len)
+{
+    for (size_t i = 0; i < SETTING_COUNT; i++)
+        if (strlen(settings[i].flag) == len && strncmp(settings[i].flag, flag, len) == 0)
+            return &settings[i];
+    return NULL;
+}
+
+static bool load_env(srv_config *c, char *const *env, char *err, size_t cap)
+{
+    if (env == NULL)
+        return true;
+    for (char *const *e = env; *e != NULL; e++) {
+        if (strncmp(*e, "ORDER_", 6) != 0)
+            continue;
+        const char *eq = strchr(*e, '=');
+        if (eq == NULL)
+            continue;
+        const setting *found = NULL;
+        for (size_t i = 0; i < SETTING_COUNT && found == NULL; i++) {
+            char name[80];
+            env_name(&settings[i], name, sizeof name);
+            if (strlen(name) == (size_t)(eq - *e) && strncmp(name, *e, (size_t)(eq - *e)) == 0)
+                found = &settings[i];
+        }
+        if (found == NULL) {
+            if (c->unknown_env == NULL)
+                c->unknown_env = *e;
+            continue;
+        }
+        if (!apply(c, found, eq + 1, true, err, cap))
+            return false;
+    }
+    return true;
+}
+
+/* Rules between settings, checked after all sources are read. */
+static bool cross_check(const srv_config *c, char *err, size_t cap)
+{
+    if (c->tracking_backoff_min_ms > c->tracking_backoff_max_ms) {
+        snprintf(err, cap, "tracking-backoff-min-ms must not exceed tracking-backoff-max-ms");
+        return false;
+    }
+    if (c->outbox_backoff_min_ms > c->outbox_backoff_max_ms) {
+        snprintf(err, cap, "outbox-backoff-min-ms must not exceed outbox-backoff-max-ms");
+        return false;
+    }
+    if (c->breaker_minimum_calls > c->breaker_window) {
+        snprintf(err, cap, "breaker-minimum-calls must not exceed breaker-window");
+        return false;
+    }
+    if (c->pending_stale_ms > c->pending_deadline_ms) {
+        snprintf(err, cap, "pending-stale-ms must not exceed pending-deadline-ms");
+        return false;
+    }
+    return true;
+}
+
+srv_config_result srv_config_load(srv_config *cfg, int argc, char *const *argv,
+                                  char *const *env, char *err, size_t err_cap)
+{
+    defaults(cfg);
+    if (err_cap > 0)
+        err[0] = '\0';
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return SRV_CONFIG_HELP;
+    if (!load_env(cfg, env, err, err_cap))
+        return SRV_CONFIG_ERROR;
+    bool have_command = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0) {
+            if (have_command || (strcmp(a, "serve") != 0 && strcmp(a, "migrate") != 0)) {
+                snprintf(err, err_cap, "unexpected argument \"%.40s\" (commands: serve, migrate)", a);
+                return SRV_CONFIG_ERROR;
+            }
+            cfg->command = strcmp(a, "migrate") == 0 ? SRV_MIGRATE : SRV_SERVE;
+            have_command = true;
+            continue;
+        }
+        const char *flag = a + 2;
+        const char *eq = strchr(flag, '=');
+        size_t len = eq != NULL ? (size_t)(eq - flag) : strlen(flag);
+        const setting *s = find_flag(flag, len);
+        if (s == NULL) {
+            snprintf(err, err_cap, "unknown option \"%.*s\" (see --help)", (int)(len + 2 > 60 ? 60 : len + 2), a);
+            return SRV_CONFIG_ERROR;
+        }
+        const char *value = eq != NULL ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (value == NULL) {
+            snprintf(err, err_cap, "--%s needs a value", s->flag);
+            return SRV_CONFIG_ERROR;
+        }
+        if (!apply(cfg, s, value, false, err, err_cap))
+            return SRV_CONFIG_ERROR;
+    }
+    return cross_check(cfg, err, err_cap) ? SRV_CONFIG_OK : SRV_CONFIG_ERROR;
+}
+
+void srv_config_usage(FILE *out)
+{
+    fputs("Usage: order-server [serve|migrate] [OPTIONS]\n"
+          "The order service over HTTP: applies the database migrations, then serves\n"
+          "the API with its background workers (saga recovery, tracking numbers,\n"
+          "outbox relay) until SIGTERM or SIGINT. 'migrate' only applies migrations.\n"
+          "\n"
+          "Every option can also be set as an environment variable, ORDER_ followed\n"
+          "by the option in upper case with '_' for '-' (--port: ORDER_PORT); an\n"
+          "option on the command line wins. Durations are in milliseconds (_ms) or\n"
+          "seconds (_s).\n"
+          "\n",
+          out);
+    for (size_t i = 0; i < SETTING_COUNT; i++) {
+        char env[80];
+        env_name(&settings[i], env, sizeof env);
+        fprintf(out, "  --%s %s, %s\n        %s\n", settings[i].flag, settings[i].meta, env,
+                settings[i].help);
+    }
+    fputs("  --help\n        show this text\n"
+          "\n"
+          "Authentication is off in this version: every caller acts as an admin, so\n"
+          "bind to a private address. Exit status: 0 after a clean stop, 1 when\n"
+          "start-up fails, 2 for an invalid setting.\n",
+          out);
+}
+
+const char *srv_config_service_url(const srv_config *cfg, ord_http_service service, char *buf,
+                                   size_t cap)
+{
+    const char *v = cfg->service_url[service];
+    if (v != NULL)
+        return strcmp(v, "off") == 0 ? NULL : v;
+    if (service != ORD_HTTP_EVENTS)
+        return cfg->downstream_url;
+    size_t n = strlen(cfg->downstream_url);
+    while (n > 0 && cfg->downstream_url[n - 1] == '/')
+        n--;
+    int written = snprintf(buf, cap, "%.*s/api/v1/events", (int)n, cfg->downstream_url);
+    return written > 0 && (size_t)written < cap ? buf : NULL;
+}
+
+const char *srv_level_name(srv_level level)
+{
+    switch (level) {
+    case SRV_DEBUG: return "debug";
+    case SRV_INFO: return "info";
+    case SRV_WARN: return "warn";
+    case SRV_ERROR: return "error";
+    }
+    return "info";
+}

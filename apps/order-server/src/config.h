@@ -1,0 +1,96 @@
+/* The order server's settings: defaults, then ORDER_* environment variables,
+ * then command-line flags (flags win), each checked with a one-line error
+ * that names the setting. */
+#ifndef ORDER_SERVER_CONFIG_H
+#define ORDER_SERVER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <orders/adapters/http/services.h>
+
+/* What the program was asked to do. */
+typedef enum srv_command {
+    SRV_SERVE = 0,  /* migrate, then serve until SIGTERM/SIGINT */
+    SRV_MIGRATE = 1 /* migrate and exit */
+} srv_command;
+
+typedef enum srv_level {
+    SRV_DEBUG = 0,
+    SRV_INFO = 1,
+    SRV_WARN = 2,
+    SRV_ERROR = 3
+} srv_level;
+
+/* Every setting. Strings are borrowed from argv or the environment, which
+ * live as long as the process. */
+typedef struct srv_config {
+    srv_command command;
+
+    const char *host;      /* IPv4 address to bind */
+    int64_t port;          /* 0: any free port */
+    const char *port_file; /* receives the bound port once serving; NULL: none */
+    int64_t threads;       /* HTTP worker threads = connections served at once */
+    int64_t request_timeout_ms;
+    int64_t retry_after_s;
+
+    const char *database_url;
+    int64_t database_connect_timeout_s;
+    int64_t migrate_wait_s; /* how long start-up waits for the database */
+
+    const char *downstream_url;                  /* default base of every service */
+    const char *service_url[ORD_HTTP_SERVICE_COUNT]; /* NULL: from downstream_url;
+                                                        "off": not configured */
+    int64_t service_timeout_ms[ORD_HTTP_SERVICE_COUNT];
+    int64_t connect_timeout_ms;
+    int64_t retry_attempts;
+    int64_t breaker_window;
+    int64_t breaker_minimum_calls;
+    int64_t breaker_failure_rate;
+    int64_t breaker_open_ms;
+    int64_t breaker_half_open_calls;
+
+    int64_t recovery_interval_ms;
+    int64_t relay_interval_ms;
+    int64_t pending_stale_ms;
+    int64_t pending_deadline_ms;
+    int64_t tracking_backoff_min_ms;
+    int64_t tracking_backoff_max_ms;
+    int64_t outbox_max_attempts;
+    int64_t outbox_backoff_min_ms;
+    int64_t outbox_backoff_max_ms;
+    int64_t lease_ms;
+    int64_t idempotency_ttl_ms;
+    int64_t batch_size;
+    const char *worker_id; /* NULL: "<hostname>-<pid>" */
+
+    srv_level log_level;
+    const char *unknown_env; /* first ORDER_* variable that names no setting, for a warning */
+} srv_config;
+
+/* Outcome of srv_config_load(). */
+typedef enum srv_config_result {
+    SRV_CONFIG_OK = 0,
+    SRV_CONFIG_HELP = 1,   /* --help was asked for: print srv_config_usage() */
+    SRV_CONFIG_ERROR = -1  /* err holds one line naming the setting */
+} srv_config_result;
+
+/* Fill @p cfg from the defaults, then @p env (environ format: "NAME=value",
+ * NULL-terminated; may be NULL), then the arguments after argv[0]. */
+srv_config_result srv_config_load(srv_config *cfg, int argc, char *const *argv,
+                                  char *const *env, char *err, size_t err_cap);
+
+/* The --help text. */
+void srv_config_usage(FILE *out);
+
+/* The URL of one service after defaults and "off": NULL when not configured.
+ * @p buf receives the webhook URL derived from downstream_url. */
+const char *srv_config_service_url(const srv_config *cfg, ord_http_service service, char *buf,
+                                   size_t cap);
+
+/* Name of a log level ("debug", "info", "warn", "error"). */
+const char *srv_level_name(srv_level level);
+
+#endif

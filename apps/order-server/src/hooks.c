@@ -1,0 +1,109 @@
+/* Hooks of the REST API: each request uses its worker thread's own unit
+ * (service, connection, client); readiness pings that connection and reads
+ * the shared breakers; metrics add the downstream counters. */
+#include "hooks.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "unit.h"
+
+static ord_service *service_for_thread(void *ctx, void *thread_data)
+{
+    (void)ctx;
+    srv_unit *u = thread_data;
+    return u != NULL ? u->svc : NULL;
+}
+
+static void dependency(ord_rest_dependency *d, const char *name, bool up, bool required)
+{
+    snprintf(d->name, sizeof d->name, "%s", name);
+    d->up = up;
+    d->required = required;
+}
+
+/* The database decides readiness; an open breaker is reported but does not
+ * take the instance out of rotation (every instance shares the downstream
+ * service, and orders are still readable). */
+static size_t readiness(void *ctx, void *thread_data, ord_rest_dependency *deps, size_t cap)
+{
+    srv_app *app = ctx;
+    srv_unit *u = thread_data;
+    if (cap < 3)
+        return 0;
+    dependency(&deps[0], "database", u != NULL && ord_pg_ping(u->store) == ORD_OK, true);
+    dependency(&deps[1], "inventory",
+               ord_http_services_breaker(app->http, ORD_HTTP_INVENTORY) != ORD_HTTP_BREAKER_OPEN,
+               false);
+    dependency(&deps[2], "tracking",
+               ord_http_services_breaker(app->http, ORD_HTTP_TRACKING) != ORD_HTTP_BREAKER_OPEN,
+               false);
+    return 3;
+}
+
+static void metrics(void *ctx, void *thread_data, FILE *out)
+{
+    (void)thread_data;
+    srv_app *app = ctx;
+    ord_http_stats stats;
+    ord_http_services_stats(app->http, &stats);
+    fputs("# HELP downstream_requests_total Downstream requests by service and outcome.\n"
+          "# TYPE downstream_requests_total counter\n",
+          out);
+    for (int s = 0; s < ORD_HTTP_SERVICE_COUNT; s++) {
+        if (!stats.services[s].configured)
+            continue;
+        for (int o = 0; o < ORD_HTTP_OUTCOME_COUNT; o++)
+            fprintf(out, "downstream_requests_total{service=\"%s\",outcome=\"%s\"} %llu\n",
+                    ord_http_service_name((ord_http_service)s),
+                    ord_http_outcome_name((ord_http_outcome)o),
+                    (unsigned long long)stats.services[s].outcomes[o]);
+    }
+    fputs("# HELP downstream_retries_total Downstream attempts after the first.\n"
+          "# TYPE downstream_retries_total counter\n",
+          out);
+    for (int s = 0; s < ORD_HTTP_SERVICE_COUNT; s++)
+        if (stats.services[s].configured)
+            fprintf(out, "downstream_retries_total{service=\"%s\"} %llu\n",
+                    ord_http_service_name((ord_http_service)s),
+                    (unsigned long long)stats.services[s].retries);
+    fputs("# HELP circuit_breaker_state Circuit breaker per service: 0 closed, 1 open, 2 half-open.\n"
+          "# TYPE circuit_breaker_state gauge\n",
+          out);
+    for (int s = 0; s < ORD_HTTP_SERVICE_COUNT; s++)
+        if (stats.services[s].configured)
+            fprintf(out, "circuit_breaker_state{service=\"%s\"} %d\n",
+                    ord_http_service_name((ord_http_service)s),
+                    (int)ord_http_services_breaker(app->http, (ord_http_service)s));
+}
+
+static ord_error outbox_counts(void *ctx, void *thread_data, int64_t *pending, int64_t *parked)
+{
+    (void)ctx;
+    srv_unit *u = thread_data;
+    if (u == NULL)
+        return ORD_EUNAVAILABLE;
+    ord_outbox outbox = ord_pg_store_outbox(u->store);
+    return outbox.ops->count(outbox.self, pending, parked);
+}
+
+void srv_hooks_install(ord_rest_api_config *config, srv_app *app)
+{
+    config->service = service_for_thread;
+    config->service_ctx = app;
+    config->hooks.ctx = app;
+    config->hooks.readiness = readiness;
+    config->hooks.metrics = metrics;
+    config->hooks.outbox_counts = outbox_counts;
+}
+
+void *srv_hooks_thread_start(void *ctx)
+{
+    return srv_unit_new(ctx, "http");
+}
+
+void srv_hooks_thread_stop(void *ctx, void *thread_data)
+{
+    (void)ctx;
+    srv_unit_free(thread_data);
+}

@@ -1,0 +1,17 @@
+/* What the REST API asks of the server program: the calling thread's
+ * service, readiness of the dependencies, extra metrics. */
+#ifndef ORDER_SERVER_HOOKS_H
+#define ORDER_SERVER_HOOKS_H
+
+#include <orders/adapters/rest/api.h>
+
+#include "app.h"
+
+/* Point @p config's service callback and hooks at @p app. */
+void srv_hooks_install(ord_rest_api_config *config, srv_app *app);
+
+/* civetweb worker thread start/stop: build and free the thread's unit. */
+void *srv_hooks_thread_start(void *ctx);
+void srv_hooks_thread_stop(void *ctx, void *thread_data);
+
+#endif

@@ -1,0 +1,191 @@
+/* JSON log lines of the order server and password redaction. */
+#include "log.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* A bounded text builder: appends what fits, remembers truncation. */
+typedef struct text {
+    char *data;
+    size_t len, cap;
+    bool cut;
+} text;
+
+static void put_n(text *t, const char *s, size_t n)
+{
+    if (t->cap == 0)
+        return;
+    size_t room = t->cap - 1 - t->len;
+    if (n > room) {
+        n = room;
+        t->cut = true;
+    }
+    memcpy(t->data + t->len, s, n);
+    t->len += n;
+    t->data[t->len] = '\0';
+}
+
+static void put(text *t, const char *s)
+{
+    put_n(t, s, strlen(s));
+}
+
+static void put_json_string(text *t, const char *s)
+{
+    put(t, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        char esc[8];
+        if (*p == '"' || *p == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)*p;
+            put_n(t, esc, 2);
+        } else if (*p < 0x20) {
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+            put(t, esc);
+        } else {
+            put_n(t, (const char *)p, 1);
+        }
+    }
+    put(t, "\"");
+}
+
+bool srv_log_enabled(const srv_log *log, srv_level level)
+{
+    return log != NULL && log->out != NULL && level >= log->min;
+}
+
+void srv_log_write(const srv_log *log, srv_level level, const char *message,
+                   const srv_field *fields, size_t count)
+{
+    if (!srv_log_enabled(log, level))
+        return;
+    char line[2048];
+    text t = {line, 0, sizeof line, false};
+    line[0] = '\0';
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    char stamp[128];
+    snprintf(stamp, sizeof stamp, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"level\":",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             ts.tv_nsec / 1000000);
+    put(&t, stamp);
+    put_json_string(&t, srv_level_name(level));
+    put(&t, ",\"message\":");
+    put_json_string(&t, message);
+    for (size_t i = 0; i < count; i++) {
+        put(&t, ",");
+        put_json_string(&t, fields[i].key);
+        put(&t, ":");
+        if (fields[i].str != NULL) {
+            put_json_string(&t, fields[i].str);
+        } else {
+            char num[32];
+            snprintf(num, sizeof num, "%lld", (long long)fields[i].num);
+            put(&t, num);
+        }
+    }
+    /* A line cut short would not parse: drop the fields rather than the line. */
+    if (t.cut || t.len + 3 > t.cap) {
+        t.len = 0;
+        t.cut = false;
+        put(&t, stamp);
+        put_json_string(&t, srv_level_name(level));
+        put(&t, ",\"message\":\"log line too long\"");
+    }
+    put(&t, "}\n");
+    fputs(line, log->out);
+    fflush(log->out);
+}
+
+static void redact_url(text *t, const char *url, size_t scheme_len)
+{
+    put_n(t, url, scheme_len);
+    const char *p = url + scheme_len;
+    size_t authority = strcspn(p, "/?");
+    const char *at = NULL;
+    for (size_t i = 0; i < authority; i++)
+        if (p[i] == '@')
+            at = p + i;
+    const char *colon = at != NULL ? memchr(p, ':', (size_t)(at - p)) : NULL;
+    if (colon != NULL) {
+        put_n(t, p, (size_t)(colon - p) + 1);
+        put(t, "***");
+        put_n(t, at, authority - (size_t)(at - p));
+    } else {
+        put_n(t, p, authority);
+    }
+    p += authority;
+    while (*p != '\0') {
+        bool param_start = p[-1] == '?' || p[-1] == '&';
+        if (param_start && strncasecmp(p, "password=", 9) == 0) {
+            put(t, "password=***");
+            p += strcspn(p, "&");
+        } else {
+            put_n(t, p, 1);
+            p++;
+        }
+    }
+}
+
+static void redact_keywords(text *t, const char *s)
+{
+    const char *p = s;
+    while (*p != '\0') {
+        while (isspace((unsigned char)*p))
+            put_n(t, p++, 1);
+        size_t key_len = strcspn(p, "= \t\n");
+        bool secret = key_len == 8 && strncasecmp(p, "password", 8) == 0;
+        put_n(t, p, key_len);
+        p += key_len;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p != '=')
+            continue;
+        put(t, "=");
+        p++;
+        while (isspace((unsigned char)*p))
+            p++;
+        const char *value = p;
+        if (*p == '\'') {
+            p++;
+            while (*p != '\0' && *p != '\'') {
+                if (*p == '\\' && p[1] != '\0')
+                    p++;
+                p++;
+            }
+            if (*p == '\'')
+                p++;
+        } else {
+            while (*p != '\0' && !isspace((unsigned char)*p))
+                p++;
+        }
+        if (secret)
+            put(t, "***");
+        else
+            put_n(t, value, (size_t)(p - value));
+    }
+}
+
+char *srv_redact_database_url(const char *url, char *out, size_t cap)
+{
+    if (out == NULL || cap == 0)
+        return out;
+    out[0] = '\0';
+    if (url == NULL)
+        return out;
+    text t = {out, 0, cap, false};
+    if (strncmp(url, "postgresql://", 13) == 0)
+        redact_url(&t, url, 13);
+    else if (strncmp(url, "postgres://", 11) == 0)
+        redact_url(&t, url, 11);
+    else
+        redact_keywords(&t, url);
+    if (t.cut && cap > 4)
+        memcpy(out + cap - 4, "...", 4);
+    return out;
+}

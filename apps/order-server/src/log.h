@@ -1,0 +1,44 @@
+/* The order server's JSON log lines (start-up, shutdown, background work),
+ * in the same shape as the REST adapter's access log, and the redaction
+ * that keeps passwords out of them. */
+#ifndef ORDER_SERVER_LOG_H
+#define ORDER_SERVER_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+
+/* One extra member of a log line: a string or an integer. */
+typedef struct srv_field {
+    const char *key;
+    const char *str; /* NULL: the member is the number */
+    int64_t num;
+} srv_field;
+
+#define SRV_STR(k, v) ((srv_field){(k), (v) != NULL ? (v) : "", 0})
+#define SRV_NUM(k, v) ((srv_field){(k), NULL, (int64_t)(v)})
+
+/* Where lines go and from which level on. Lines are written with one stdio
+ * call each, so lines of different threads never interleave. */
+typedef struct srv_log {
+    FILE *out;
+    srv_level min;
+} srv_log;
+
+/* Whether a line of @p level would be written. */
+bool srv_log_enabled(const srv_log *log, srv_level level);
+
+/* Write {"time","level","message",fields...}. */
+void srv_log_write(const srv_log *log, srv_level level, const char *message,
+                   const srv_field *fields, size_t count);
+
+/* A copy of a libpq connection string fit for logs: the password of a URL
+ * ("postgresql://user:secret@host") or of a key=value string
+ * ("password=secret") and a "password" query parameter become "***".
+ * Returns @p out; truncated text ends with "...". */
+char *srv_redact_database_url(const char *url, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,115 @@
+/* Per-thread units: store + HTTP client + service, with an observer that
+ * feeds the metrics and logs every background action. */
+#include "unit.h"
+
+#include <stdlib.h>
+
+#include <orders/adapters/system/system.h>
+#include <orders/domain/order.h>
+
+static void on_created(void *ctx, const ord_order *order)
+{
+    srv_unit *u = ctx;
+    ord_service_observer m = ord_rest_metrics_observer(u->app->metrics);
+    if (m.order_created != NULL)
+        m.order_created(m.ctx, order);
+}
+
+static void on_status_changed(void *ctx, const ord_order *order, ord_status from, ord_status to)
+{
+    srv_unit *u = ctx;
+    ord_service_observer m = ord_rest_metrics_observer(u->app->metrics);
+    if (m.status_changed != NULL)
+        m.status_changed(m.ctx, order, from, to);
+}
+
+static void on_background(void *ctx, const char *what, int64_t order_id, ord_error result)
+{
+    srv_unit *u = ctx;
+    srv_field fields[] = {
+        SRV_STR("worker", u->role),
+        SRV_STR("action", what),
+        SRV_NUM("orderId", order_id),
+        SRV_STR("result", result == ORD_OK ? "ok" : ord_strerror(result)),
+    };
+    srv_log_write(&u->app->log, result == ORD_OK ? SRV_INFO : SRV_WARN, "background action",
+                  fields, sizeof fields / sizeof fields[0]);
+}
+
+static void fail(srv_app *app, const char *role, const char *what, ord_error err)
+{
+    srv_field fields[] = {SRV_STR("thread", role), SRV_STR("error", ord_strerror(err))};
+    srv_log_write(&app->log, SRV_ERROR, what, fields, 2);
+}
+
+srv_unit *srv_unit_new(srv_app *app, const char *role)
+{
+    srv_unit *u = calloc(1, sizeof *u);
+    if (u == NULL) {
+        fail(app, role, "cannot set up a thread", ORD_ENOMEM);
+        return NULL;
+    }
+    u->app = app;
+    u->role = role;
+    const srv_config *c = &app->cfg;
+
+    ord_pg_options pg = ORD_PG_OPTIONS_INIT;
+    pg.connect_timeout_s = (int)c->database_connect_timeout_s;
+    pg.application_name = "order-server";
+    ord_error err = ord_pg_store_new(&u->store, c->database_url, &pg);
+    if (err != ORD_OK) {
+        fail(app, role, "cannot set up the database connection", err);
+        srv_unit_free(u);
+        return NULL;
+    }
+    err = ord_http_client_new(&u->client, app->http);
+    if (err != ORD_OK) {
+        fail(app, role, "cannot set up the downstream HTTP client", err);
+        srv_unit_free(u);
+        return NULL;
+    }
+
+    ord_ports ports = {
+        .orders = ord_pg_store_orders(u->store),
+        .outbox = ord_pg_store_outbox(u->store),
+        .idempotency = ord_pg_store_idempotency(u->store),
+        .precheck = ord_http_client_precheck(u->client),
+        .inventory = ord_http_client_inventory(u->client),
+        .tracking = ord_http_client_tracking(u->client),
+        .events = {NULL, NULL},
+        .clock = ord_system_clock(),
+        .ids = ord_system_ids(),
+    };
+    if (ord_http_services_configured(app->http, ORD_HTTP_EVENTS))
+        ports.events = ord_http_client_events(u->client);
+
+    ord_service_config sc = ORD_SERVICE_CONFIG_INIT;
+    sc.pending_stale_ms = c->pending_stale_ms;
+    sc.pending_deadline_ms = c->pending_deadline_ms;
+    sc.tracking_backoff_min_ms = c->tracking_backoff_min_ms;
+    sc.tracking_backoff_max_ms = c->tracking_backoff_max_ms;
+    sc.lease_ms = c->lease_ms;
+    sc.idempotency_ttl_ms = c->idempotency_ttl_ms;
+    sc.outbox_max_attempts = (int)c->outbox_max_attempts;
+    sc.outbox_backoff_min_ms = c->outbox_backoff_min_ms;
+    sc.outbox_backoff_max_ms = c->outbox_backoff_max_ms;
+    sc.worker_id = app->worker_id;
+    sc.observer = (ord_service_observer){u, on_created, on_status_changed, on_background};
+    err = ord_service_new(&u->svc, &ports, &sc);
+    if (err != ORD_OK) {
+        fail(app, role, "cannot build the order service (check the recovery settings)", err);
+        srv_unit_free(u);
+        return NULL;
+    }
+    return u;
+}
+
+void srv_unit_free(srv_unit *unit)
+{
+    if (unit == NULL)
+        return;
+    ord_service_free(unit->svc);
+    ord_http_client_free(unit->client);
+    ord_pg_store_free(unit->store);
+    free(unit);
+}

@@ -1,0 +1,240 @@
+/* Background worker threads. Each loops: run its steps, then sleep on a
+ * condition variable until the interval passes or a stop wakes it. A step
+ * that finds a full batch runs again at once. */
+#include "workers.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <orders/application/recovery.h>
+
+#include "unit.h"
+
+#define PURGE_INTERVAL_MS 60000 /* expired idempotency keys are few; no hurry */
+#define MAX_WORKERS 2
+
+typedef struct srv_worker srv_worker;
+struct srv_worker {
+    srv_workers *owner;
+    const char *name;
+    srv_unit *unit;
+    int64_t interval_ms;
+    bool (*tick)(srv_worker *w); /* true: a batch was full, run again at once */
+    pthread_t thread;
+    bool started;
+    bool failing;          /* the last tick failed; only changes are logged */
+    int64_t next_purge_ms; /* monotonic */
+};
+
+struct srv_workers {
+    srv_app *app;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    srv_worker w[MAX_WORKERS];
+    size_t count;
+};
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Log a step's health only when it changes, so an outage is two lines. */
+static void health(srv_worker *w, const char *step, ord_error err)
+{
+    const srv_log *log = &w->owner->app->log;
+    if (err != ORD_OK && !w->failing) {
+        srv_field f[] = {SRV_STR("worker", w->name), SRV_STR("step", step),
+                         SRV_STR("error", ord_strerror(err))};
+        srv_log_write(log, SRV_WARN, "background step failing; will retry", f, 3);
+        w->failing = true;
+    } else if (err == ORD_OK && w->failing) {
+        srv_field f[] = {SRV_STR("worker", w->name)};
+        srv_log_write(log, SRV_INFO, "background steps working again", f, 1);
+        w->failing = false;
+    }
+}
+
+/* More may be waiting when a batch came back full and not all of it failed
+ * (failed work is deferred, so it would not come back at once anyway). */
+static bool more(const ord_work_report *r, size_t max)
+{
+    return r->claimed >= max && r->failed < r->claimed;
+}
+
+static void report_debug(srv_worker *w, const char *step, const ord_work_report *r)
+{
+    if (r->claimed == 0)
+        return;
+    srv_field f[] = {SRV_STR("worker", w->name), SRV_STR("step", step),
+                     SRV_NUM("claimed", r->claimed), SRV_NUM("completed", r->completed),
+                     SRV_NUM("failed", r->failed)};
+    srv_log_write(&w->owner->app->log, SRV_DEBUG, "background step done", f, 5);
+}
+
+static bool recovery_tick(srv_worker *w)
+{
+    ord_service *svc = w->unit->svc;
+    size_t max = (size_t)w->owner->app->cfg.batch_size;
+    ord_work_report r;
+    bool again = false;
+    ord_error first = ORD_OK;
+    const char *first_step = NULL;
+    static const struct {
+        const char *name;
+        ord_error (*run)(ord_service *, size_t, ord_work_report *);
+    } steps[] = {
+        {"pending_orders", ord_recover_pending_orders},
+        {"inventory_actions", ord_recover_inventory_actions},
+        {"tracking_numbers", ord_recover_tracking_numbers},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        ord_error err = steps[i].run(svc, max, &r);
+        if (err != ORD_OK && first == ORD_OK) {
+            first = err;
+            first_step = steps[i].name;
+        }
+        report_debug(w, steps[i].name, &r);
+        again = again || (err == ORD_OK && more(&r, max));
+    }
+    if (first == ORD_OK && monotonic_ms() >= w->next_purge_ms) {
+        int64_t purged = 0;
+        ord_error err = ord_purge_idempotency_keys(svc, &purged);
+        if (err != ORD_OK) {
+            first = err;
+            first_step = "purge_idempotency_keys";
+        } else {
+            w->next_purge_ms = monotonic_ms() + PURGE_INTERVAL_MS;
+            if (purged > 0) {
+                srv_field f[] = {SRV_STR("worker", w->name), SRV_NUM("deleted", purged)};
+                srv_log_write(&w->owner->app->log, SRV_INFO, "expired idempotency keys deleted",
+                              f, 2);
+            }
+        }
+    }
+    health(w, first_step, first);
+    return again;
+}
+
+static bool relay_tick(srv_worker *w)
+{
+    size_t max = (size_t)w->owner->app->cfg.batch_size;
+    ord_work_report r;
+    ord_error err = ord_relay_events(w->unit->svc, max, &r);
+    report_debug(w, "relay_events", &r);
+    health(w, "relay_events", err);
+    return err == ORD_OK && more(&r, max);
+}
+
+/* Sleep until the interval passes or a stop; false when stopping. */
+static bool wait_interval(srv_worker *w)
+{
+    srv_workers *ws = w->owner;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)(w->interval_ms / 1000);
+    until.tv_nsec += (long)(w->interval_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&ws->mu);
+    while (!ws->stop && pthread_cond_timedwait(&ws->cv, &ws->mu, &until) == 0)
+        ; /* woken early without a stop (spurious): sleep on */
+    bool running = !ws->stop;
+    pthread_mutex_unlock(&ws->mu);
+    return running;
+}
+
+static bool stopping(srv_workers *ws)
+{
+    pthread_mutex_lock(&ws->mu);
+    bool stop = ws->stop;
+    pthread_mutex_unlock(&ws->mu);
+    return stop;
+}
+
+static void *worker_main(void *arg)
+{
+    srv_worker *w = arg;
+    srv_field f[] = {SRV_STR("worker", w->name), SRV_NUM("intervalMs", w->interval_ms)};
+    srv_log_write(&w->owner->app->log, SRV_INFO, "background worker started", f, 2);
+    do {
+        while (w->tick(w) && !stopping(w->owner))
+            ;
+    } while (wait_interval(w));
+    srv_log_write(&w->owner->app->log, SRV_INFO, "background worker stopped", f, 1);
+    return NULL;
+}
+
+static bool add(srv_workers *ws, const char *name, int64_t interval_ms,
+                bool (*tick)(srv_worker *))
+{
+    srv_worker *w = &ws->w[ws->count];
+    w->owner = ws;
+    w->name = name;
+    w->interval_ms = interval_ms;
+    w->tick = tick;
+    w->unit = srv_unit_new(ws->app, name);
+    if (w->unit == NULL)
+        return false;
+    ws->count++;
+    return true;
+}
+
+srv_workers *srv_workers_start(srv_app *app)
+{
+    srv_workers *ws = calloc(1, sizeof *ws);
+    if (ws == NULL)
+        return NULL;
+    ws->app = app;
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&ws->cv, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&ws->mu, NULL);
+
+    bool ok = add(ws, "recovery", app->cfg.recovery_interval_ms, recovery_tick);
+    if (ok && ord_http_services_configured(app->http, ORD_HTTP_EVENTS))
+        ok = add(ws, "relay", app->cfg.relay_interval_ms, relay_tick);
+    else if (ok)
+        srv_log_write(&app->log, SRV_WARN,
+                      "event webhook is off: events stay in the outbox until one is configured",
+                      NULL, 0);
+    for (size_t i = 0; ok && i < ws->count; i++) {
+        if (pthread_create(&ws->w[i].thread, NULL, worker_main, &ws->w[i]) != 0) {
+            srv_log_write(&app->log, SRV_ERROR, "cannot start a background thread", NULL, 0);
+            ok = false;
+        } else {
+            ws->w[i].started = true;
+        }
+    }
+    if (!ok) {
+        srv_workers_stop(ws);
+        return NULL;
+    }
+    return ws;
+}
+
+void srv_workers_stop(srv_workers *ws)
+{
+    if (ws == NULL)
+        return;
+    pthread_mutex_lock(&ws->mu);
+    ws->stop = true;
+    pthread_cond_broadcast(&ws->cv);
+    pthread_mutex_unlock(&ws->mu);
+    for (size_t i = 0; i < ws->count; i++) {
+        if (ws->w[i].started)
+            pthread_join(ws->w[i].thread, NULL);
+        srv_unit_free(ws->w[i].unit);
+    }
+    pthread_cond_destroy(&ws->cv);
+    pthread_mutex_destroy(&ws->mu);
+    free(ws);
+}

@@ -1,0 +1,324 @@
+/* The order server's settings: defaults, ORDER_* variables, flags (which
+ * win), one-line errors naming the setting, and password redaction in logs. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "log.h"
+
+
+static srv_config_result load(srv_config *c, char **argv, char **env, char *err)
+{
+    int argc = 0;
+    while (argv[argc] != NULL)
+        argc++;
+    return srv_config_load(c, argc, argv, env, err, 256);
+}
+
+static void test_defaults_are_those_of_the_api_contract(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", NULL};
+    assert_int_equal(load(&c, argv, NULL, err), SRV_CONFIG_OK);
+    assert_int_equal(c.command, SRV_SERVE);
+    assert_int_equal(c.port, 8090);
+    assert_int_equal(c.recovery_interval_ms, 2000);
+    assert_int_equal(c.pending_stale_ms, 10000);
+    assert_int_equal(c.pending_deadline_ms, 900000);
+    assert_int_equal(c.tracking_backoff_min_ms, 1000);
+    assert_int_equal(c.tracking_backoff_max_ms, 60000);
+    assert_int_equal(c.relay_interval_ms, 500);
+    assert_int_equal(c.outbox_max_attempts, 20);
+    assert_int_equal(c.log_level, SRV_INFO);
+    assert_string_equal(c.downstream_url, "http://127.0.0.1:8091");
+}
+
+static void test_environment_variable_sets_a_setting(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", NULL};
+    char *env[] = {"PATH=/bin", "ORDER_PORT=9000", "ORDER_PENDING_STALE_MS=1500",
+                   "ORDER_DATABASE_URL=postgresql://db/orders", NULL};
+    assert_int_equal(load(&c, argv, env, err), SRV_CONFIG_OK);
+    assert_int_equal(c.port, 9000);
+    assert_int_equal(c.pending_stale_ms, 1500);
+    assert_string_equal(c.database_url, "postgresql://db/orders");
+}
+
+static void test_flag_wins_over_environment_variable(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", "--port", "9100", "--threads=4", NULL};
+    char *env[] = {"ORDER_PORT=9000", "ORDER_THREADS=8", NULL};
+    assert_int_equal(load(&c, argv, env, err), SRV_CONFIG_OK);
+    assert_int_equal(c.port, 9100);
+    assert_int_equal(c.threads, 4);
+}
+
+static void test_port_out_of_range_names_the_flag(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", "--port", "70000", NULL};
+    assert_int_equal(load(&c, argv, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--port"));
+    assert_non_null(strstr(err, "0 to 65535"));
+    assert_null(strchr(err, '\n'));
+}
+
+static void test_bad_environment_value_names_the_variable(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", NULL};
+    char *env[] = {"ORDER_THREADS=12abc", NULL};
+    assert_int_equal(load(&c, argv, env, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "ORDER_THREADS"));
+    assert_non_null(strstr(err, "12abc"));
+}
+
+static void test_zero_or_negative_durations_are_refused(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *zero[] = {"order-server", "--pending-deadline-ms", "0", NULL};
+    assert_int_equal(load(&c, zero, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--pending-deadline-ms"));
+    char *negative[] = {"order-server", "--recovery-interval-ms=-5", NULL};
+    assert_int_equal(load(&c, negative, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--recovery-interval-ms"));
+}
+
+static void test_url_without_http_scheme_is_refused_without_echoing_it(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", "--inventory-url", "ftp://user:hunter2@host", NULL};
+    assert_int_equal(load(&c, argv, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--inventory-url"));
+    assert_null(strstr(err, "hunter2"));
+}
+
+static void test_account_checks_can_be_turned_off(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char buf[256];
+    char *argv[] = {"order-server", "--restrictions-url", "off", "--downstream-url",
+                    "http://sim:1/", NULL};
+    assert_int_equal(load(&c, argv, NULL, err), SRV_CONFIG_OK);
+    assert_null(srv_config_service_url(&c, ORD_HTTP_RESTRICTIONS, buf, sizeof buf));
+    assert_string_equal(srv_config_service_url(&c, ORD_HTTP_ELIGIBILITY, buf, sizeof buf),
+                        "http://sim:1/");
+    assert_string_equal(srv_config_service_url(&c, ORD_HTTP_EVENTS, buf, sizeof buf),
+                        "http://sim:1/api/v1/events");
+}
+
+static void test_required_service_cannot_be_turned_off(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", "--inventory-url", "off", NULL};
+    assert_int_equal(load(&c, argv, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--inventory-url"));
+}
+
+static void test_unknown_option_is_refused(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", "--prot", "1", NULL};
+    assert_int_equal(load(&c, argv, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--prot"));
+}
+
+static void test_option_without_value_is_refused(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", "--port", NULL};
+    assert_int_equal(load(&c, argv, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--port needs a value"));
+}
+
+static void test_help_wins_over_bad_settings(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", "--port", "x", "--help", NULL};
+    assert_int_equal(load(&c, argv, NULL, err), SRV_CONFIG_HELP);
+}
+
+static void test_migrate_command_is_recognised_and_others_refused(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *migrate[] = {"order-server", "migrate", "--database-url", "postgresql:///x", NULL};
+    assert_int_equal(load(&c, migrate, NULL, err), SRV_CONFIG_OK);
+    assert_int_equal(c.command, SRV_MIGRATE);
+    char *other[] = {"order-server", "destroy", NULL};
+    assert_int_equal(load(&c, other, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "destroy"));
+}
+
+static void test_log_level_is_parsed_and_checked(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *ok[] = {"order-server", "--log-level", "warn", NULL};
+    assert_int_equal(load(&c, ok, NULL, err), SRV_CONFIG_OK);
+    assert_int_equal(c.log_level, SRV_WARN);
+    char *bad[] = {"order-server", "--log-level", "loud", NULL};
+    assert_int_equal(load(&c, bad, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--log-level"));
+}
+
+static void test_backoff_minimum_above_maximum_is_refused(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", "--tracking-backoff-min-ms", "5000",
+                    "--tracking-backoff-max-ms", "1000", NULL};
+    assert_int_equal(load(&c, argv, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "tracking-backoff-min-ms"));
+}
+
+static void test_host_must_be_an_ipv4_address(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", "--host", "localhost", NULL};
+    assert_int_equal(load(&c, argv, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--host"));
+    char *ok[] = {"order-server", "--host", "0.0.0.0", NULL};
+    assert_int_equal(load(&c, ok, NULL, err), SRV_CONFIG_OK);
+}
+
+static void test_unknown_order_variable_is_kept_for_a_warning(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", NULL};
+    char *env[] = {"ORDER_PROT=1", "ORDER_PORT=1", NULL};
+    assert_int_equal(load(&c, argv, env, err), SRV_CONFIG_OK);
+    assert_string_equal(c.unknown_env, "ORDER_PROT=1");
+    assert_int_equal(c.port, 1);
+}
+
+static void test_help_lists_every_variable_of_the_readme(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    srv_config_usage(out);
+    fclose(out);
+    static const char *const names[] = {
+        "ORDER_PORT", "ORDER_THREADS", "ORDER_DATABASE_URL", "ORDER_DOWNSTREAM_URL",
+        "ORDER_INVENTORY_URL", "ORDER_INVENTORY_TIMEOUT_MS", "ORDER_BREAKER_OPEN_MS",
+        "ORDER_PENDING_DEADLINE_MS", "ORDER_RECOVERY_INTERVAL_MS", "ORDER_EVENT_WEBHOOK_URL",
+        "ORDER_LOG_LEVEL"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strstr(text, names[i]) == NULL)
+            fail_msg("--help does not mention %s", names[i]);
+    free(text);
+}
+
+static void test_password_of_a_database_url_is_redacted(void **state)
+{
+    (void)state;
+    char out[256];
+    assert_string_equal(srv_redact_database_url("postgresql://app:s3cret@db:5432/orders", out,
+                                                sizeof out),
+                        "postgresql://app:***@db:5432/orders");
+    assert_string_equal(srv_redact_database_url("postgres://app:p%40ss@db/orders?sslmode=require",
+                                                out, sizeof out),
+                        "postgres://app:***@db/orders?sslmode=require");
+    assert_string_equal(srv_redact_database_url("postgresql:///orders?user=a&password=s3cret&port=5",
+                                                out, sizeof out),
+                        "postgresql:///orders?user=a&password=***&port=5");
+    assert_string_equal(srv_redact_database_url("host=db password = 's3 cret' dbname=orders", out,
+                                                sizeof out),
+                        "host=db password=*** dbname=orders");
+    assert_string_equal(srv_redact_database_url("postgresql://app@db/orders", out, sizeof out),
+                        "postgresql://app@db/orders");
+}
+
+static void test_log_line_is_one_json_object_with_time_and_level(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    srv_log log = {out, SRV_INFO};
+    srv_field f[] = {SRV_STR("action", "say \"hi\"\n"), SRV_NUM("orderId", 42)};
+    srv_log_write(&log, SRV_WARN, "background action", f, 2);
+    srv_log_write(&log, SRV_DEBUG, "not written below the level", NULL, 0);
+    fclose(out);
+    assert_non_null(strchr(text, '\n'));
+    assert_int_equal(strchr(text, '\n') - text + 1, (long)len);
+    cJSON *json = cJSON_Parse(text);
+    assert_non_null(json);
+    assert_string_equal(cJSON_GetObjectItem(json, "level")->valuestring, "warn");
+    assert_string_equal(cJSON_GetObjectItem(json, "action")->valuestring, "say \"hi\"\n");
+    assert_int_equal(cJSON_GetObjectItem(json, "orderId")->valueint, 42);
+    assert_true(cJSON_IsString(cJSON_GetObjectItem(json, "time")));
+    cJSON_Delete(json);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_are_those_of_the_api_contract),
+        cmocka_unit_test(test_environment_variable_sets_a_setting),
+        cmocka_unit_test(test_flag_wins_over_environment_variable),
+        cmocka_unit_test(test_port_out_of_range_names_the_flag),
+        cmocka_unit_test(test_bad_environment_value_names_the_variable),
+        cmocka_unit_test(test_zero_or_negative_durations_are_refused),
+        cmocka_unit_test(test_url_without_http_scheme_is_refused_without_echoing_it),
+        cmocka_unit_test(test_account_checks_can_be_turned_off),
+        cmocka_unit_test(test_required_service_cannot_be_turned_off),
+        cmocka_unit_test(test_unknown_option_is_refused),
+        cmocka_unit_test(test_option_without_value_is_refused),
+        cmocka_unit_test(test_help_wins_over_bad_settings),
+        cmocka_unit_test(test_migrate_command_is_recognised_and_others_refused),
+        cmocka_unit_test(test_log_level_is_parsed_and_checked),
+        cmocka_unit_test(test_backoff_minimum_above_maximum_is_refused),
+        cmocka_unit_test(test_host_must_be_an_ipv4_address),
+        cmocka_unit_test(test_unknown_order_variable_is_kept_for_a_warning),
+        cmocka_unit_test(test_help_lists_every_variable_of_the_readme),
+        cmocka_unit_test(test_password_of_a_database_url_is_redacted),
+        cmocka_unit_test(test_log_line_is_one_json_object_with_time_and_level),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
