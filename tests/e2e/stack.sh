@@ -1,0 +1,146 @@
+#!/bin/sh
+# The end-to-end stack as a CTest fixture: a throwaway PostgreSQL cluster,
+# the downstream simulator and the order server, each on a free port, all
+# kept in one directory. Tests restart the server through this script too.
+#
+#   stack.sh start DIR SERVER SIM [SERVER_FLAGS...]  start all three
+#   stack.sh stop DIR                 stop all; fail if the server did not exit 0
+#                                     on SIGTERM or a sanitizer spoke
+#   stack.sh stop-server DIR [TERM|KILL]  stop the server (TERM: expect exit 0)
+#   stack.sh start-server DIR         start it again with the same flags and port
+#
+# DIR receives: server_port, sim_port, db_url, server.log, sim.log, and the
+# server's exit status (server.exit) after it stops.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cluster_script=$root/scripts/pg-cluster.sh
+
+cmd=${1:-}
+dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '6,12p' "$0" >&2; exit 2; }
+
+wait_for_file() { # FILE PID WHAT LOG
+    i=0
+    while [ ! -s "$1" ]; do
+        if ! kill -0 "$2" 2>/dev/null; then
+            echo "$3 exited at start:"; cat "$4"; return 1
+        fi
+        i=$((i + 1))
+        if [ $i -gt 600 ]; then
+            echo "$3 did not start in 60 s:"; cat "$4"; return 1
+        fi
+        sleep 0.1
+    done
+}
+
+start_server() {
+    rm -f "$dir/server_port" "$dir/server.exit" "$dir/server.pid"
+    port=0
+    [ -s "$dir/fixed_port" ] && port=$(cat "$dir/fixed_port")
+    # The server runs under a subshell that records its exit status; the
+    # subshell is detached from CTest's pipes so CTest does not wait for it.
+    (
+        ORDER_DATABASE_URL=$(cat "$dir/db_url")
+        export ORDER_DATABASE_URL
+        # shellcheck disable=SC2046
+        "$(cat "$dir/server_bin")" --port "$port" --port-file "$dir/server_port" \
+            --downstream-url "http://127.0.0.1:$(cat "$dir/sim_port")" \
+            $(cat "$dir/server_flags") </dev/null >>"$dir/server.log" 2>&1 &
+        echo $! >"$dir/server.pid"
+        wait $!
+        echo $? >"$dir/server.exit"
+    ) </dev/null >/dev/null 2>&1 &
+    i=0
+    while [ ! -s "$dir/server.pid" ]; do
+        i=$((i + 1)); [ $i -le 100 ] || { echo "server did not start"; return 1; }
+        sleep 0.05
+    done
+    wait_for_file "$dir/server_port" "$(cat "$dir/server.pid")" order-server "$dir/server.log" || return 1
+    cp "$dir/server_port" "$dir/fixed_port"
+    echo "order-server on port $(cat "$dir/server_port") (pid $(cat "$dir/server.pid"))"
+}
+
+# stop_server TERM|KILL: 0 when it stopped as expected.
+stop_server() {
+    sig=${1:-TERM}
+    [ -f "$dir/server.pid" ] || { echo "no server to stop"; return 0; }
+    pid=$(cat "$dir/server.pid")
+    kill "-$sig" "$pid" 2>/dev/null
+    i=0
+    while [ ! -f "$dir/server.exit" ]; do
+        i=$((i + 1))
+        if [ $i -gt 600 ]; then
+            echo "order-server ignored SIG$sig for 60 s; killing it"
+            kill -KILL "$pid" 2>/dev/null
+            sleep 1
+            rm -f "$dir/server.pid"
+            return 1
+        fi
+        sleep 0.1
+    done
+    rm -f "$dir/server.pid"
+    status=$(cat "$dir/server.exit")
+    if [ "$sig" = TERM ] && [ "$status" != 0 ]; then
+        echo "order-server exited with status $status after SIGTERM:"; tail -n 40 "$dir/server.log"
+        return 1
+    fi
+    if grep -q "Sanitizer" "$dir/server.log"; then
+        cat "$dir/server.log"; return 1
+    fi
+    return 0
+}
+
+case "$cmd" in
+start)
+    server=$3
+    sim=$4
+    shift 4
+    rm -rf "$dir/cluster"
+    mkdir -p "$dir"
+    rm -f "$dir/server_port" "$dir/fixed_port" "$dir/sim_port" "$dir/server.log" "$dir/sim.log" \
+        "$dir/server.exit" "$dir/server.pid" "$dir/sim.pid"
+    echo "$server" >"$dir/server_bin"
+    echo "$*" >"$dir/server_flags"
+    "$cluster_script" start --fresh "$dir/cluster" >/dev/null || exit 1
+    # Over TCP with a password, so the tests can check it never reaches a
+    # log line (the throwaway cluster trusts every local connection).
+    sed 's|postgresql://postgres@|postgresql://postgres:e2e-secret-pw@|' "$dir/cluster/tcp_url" >"$dir/db_url"
+
+    "$sim" --port 0 --port-file "$dir/sim_port" --hang-max-ms 10000 \
+        </dev/null >"$dir/sim.log" 2>&1 &
+    echo $! >"$dir/sim.pid"
+    wait_for_file "$dir/sim_port" "$(cat "$dir/sim.pid")" downstream-sim "$dir/sim.log" || exit 1
+
+    # The migrate command first (the server then finds nothing to apply).
+    ORDER_DATABASE_URL=$(cat "$dir/db_url") "$server" migrate >"$dir/migrate.log" 2>&1 || {
+        echo "order-server migrate failed:"; cat "$dir/migrate.log"; exit 1; }
+    start_server || exit 1
+    ;;
+start-server)
+    start_server || exit 1
+    ;;
+stop-server)
+    stop_server "${3:-TERM}" || exit 1
+    ;;
+stop)
+    rc=0
+    stop_server TERM || rc=1
+    if [ -f "$dir/sim.pid" ]; then
+        kill -TERM "$(cat "$dir/sim.pid")" 2>/dev/null
+        i=0
+        while kill -0 "$(cat "$dir/sim.pid")" 2>/dev/null && [ $i -lt 300 ]; do
+            i=$((i + 1)); sleep 0.1
+        done
+        kill -KILL "$(cat "$dir/sim.pid")" 2>/dev/null
+        rm -f "$dir/sim.pid"
+        grep -q "Sanitizer" "$dir/sim.log" && { cat "$dir/sim.log"; rc=1; }
+    fi
+    "$cluster_script" destroy "$dir/cluster" >/dev/null || rc=1
+    exit $rc
+    ;;
+*)
+    sed -n '6,12p' "$0" >&2
+    exit 2
+    ;;
+esac
