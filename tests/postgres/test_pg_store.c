@@ -377,6 +377,39 @@ static void test_serialised_create_is_conflict_while_customer_is_busy(void **sta
     ord_pg_store_free(serial);
 }
 
+static void test_statement_cut_off_by_the_timeout_is_timeout_and_writes_nothing(void **state)
+{
+    int64_t id = pgt_create(*state, 8, T0);
+    ord_pg_options options = ORD_PG_OPTIONS_INIT;
+    options.statement_timeout_ms = 200;
+    ord_pg_store *limited = NULL;
+    assert_int_equal(ord_pg_store_new(&limited, pgt_conninfo(), &options), ORD_OK);
+
+    /* Another session holds the row, so the update waits until cut off. */
+    PGconn *other = pgt_connect();
+    PGresult *r = PQexec(other, "BEGIN");
+    PQclear(r);
+    r = PQexec(other, "SELECT id FROM orders FOR UPDATE");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+    assert_int_equal(pgt_move(limited, id, 1, ORD_STATUS_PENDING_CHECK, ORD_STATUS_CONFIRMED,
+                              T0 + 1, NULL),
+                     ORD_ETIMEOUT);
+    r = PQexec(other, "ROLLBACK");
+    PQclear(r);
+    PQfinish(other);
+
+    assert_int_equal(pgt_scalar("SELECT version FROM orders"), 1);
+    assert_int_equal(pgt_scalar("SELECT count(*) FROM order_status_history"), 1);
+    /* The connection is still good for the next call. */
+    int64_t v = 0;
+    assert_int_equal(pgt_move(limited, id, 1, ORD_STATUS_PENDING_CHECK, ORD_STATUS_CONFIRMED,
+                              T0 + 2, &v),
+                     ORD_OK);
+    assert_int_equal(v, 2);
+    ord_pg_store_free(limited);
+}
+
 static void test_bad_connection_strings_and_options_are_refused(void **state)
 {
     (void)state;
@@ -389,6 +422,9 @@ static void test_bad_connection_strings_and_options_are_refused(void **state)
     assert_int_equal(ord_pg_store_new(&s, pgt_conninfo(), &bad), ORD_EINVALID);
     bad = (ord_pg_options)ORD_PG_OPTIONS_INIT;
     bad.version = 99;
+    assert_int_equal(ord_pg_store_new(&s, pgt_conninfo(), &bad), ORD_EINVALID);
+    bad = (ord_pg_options)ORD_PG_OPTIONS_INIT;
+    bad.statement_timeout_ms = -1;
     assert_int_equal(ord_pg_store_new(&s, pgt_conninfo(), &bad), ORD_EINVALID);
     assert_int_equal(ord_pg_ping(NULL), ORD_EINVALID);
     ord_pg_store_free(NULL);
@@ -451,6 +487,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_serialised_create_is_conflict_while_customer_is_busy,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_statement_cut_off_by_the_timeout_is_timeout_and_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_connection_strings_and_options_are_refused,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable_database_makes_every_port_unavailable,

@@ -22,16 +22,21 @@ static void silent_notice(void *arg, const char *message)
     (void)message;
 }
 
-PGconn *ord_pg_open(const char *conninfo, int connect_timeout_s, const char *application_name)
+PGconn *ord_pg_open(const char *conninfo, int connect_timeout_s, const char *application_name,
+                    int statement_timeout_ms)
 {
     char timeout[16];
+    char options[48] = "";
     snprintf(timeout, sizeof timeout, "%d", connect_timeout_s > 0 ? connect_timeout_s : 5);
-    /* Later keywords win: the URL may override the timeout and name, but the
-     * encoding is ours, since every string we store is UTF-8. */
-    const char *const keys[] = {"connect_timeout", "application_name", "dbname",
+    if (statement_timeout_ms > 0)
+        snprintf(options, sizeof options, "-c statement_timeout=%d", statement_timeout_ms);
+    /* Later keywords win: the URL may override the timeout, name and
+     * options, but the encoding is ours, since every string we store is
+     * UTF-8. An empty value counts as not given. */
+    const char *const keys[] = {"connect_timeout", "application_name", "options", "dbname",
                                 "client_encoding", NULL};
     const char *const values[] = {timeout, application_name != NULL ? application_name : "orders",
-                                  conninfo, "UTF8", NULL};
+                                  options, conninfo, "UTF8", NULL};
     PGconn *conn = PQconnectdbParams(keys, values, 1);
     if (conn != NULL)
         PQsetNoticeProcessor(conn, silent_notice, NULL);
@@ -89,7 +94,7 @@ ord_error ord_pg_connect(ord_pg_store *store)
         return ORD_EUNAVAILABLE;
     }
     store->conn = ord_pg_open(store->conninfo, store->options.connect_timeout_s,
-                              store->application_name);
+                              store->application_name, store->options.statement_timeout_ms);
     if (store->conn == NULL || PQstatus(store->conn) != CONNECTION_OK) {
         note_text(store, store->conn != NULL ? PQerrorMessage(store->conn) : "out of memory");
         drop_connection(store);

@@ -79,10 +79,12 @@ ord_error ord_pg_run(ord_pg_store *store, pg_stmt id, const char *const *values,
 ord_error ord_pg_connect(ord_pg_store *store);
 
 /**
- * @brief Open a new connection to @p conninfo with the store's settings.
+ * @brief Open a new connection to @p conninfo with the store's settings
+ *        (statement_timeout_ms 0: the server's own).
  * @return the connection (check PQstatus(); PQfinish() it in any case) or NULL.
  */
-PGconn *ord_pg_open(const char *conninfo, int connect_timeout_s, const char *application_name);
+PGconn *ord_pg_open(const char *conninfo, int connect_timeout_s, const char *application_name,
+                    int statement_timeout_ms);
 
 /** @brief Map a failed result (or NULL) on @p conn to an ord_error. */
 ord_error ord_pg_map_error(PGconn *conn, const PGresult *result);

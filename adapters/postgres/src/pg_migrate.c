@@ -156,7 +156,7 @@ ord_error ord_pg_migrate(const char *conninfo, ord_pg_migration_report *report)
     if (conninfo == NULL)
         return ORD_EINVALID;
 
-    PGconn *conn = ord_pg_open(conninfo, 10, "orders-migrate");
+    PGconn *conn = ord_pg_open(conninfo, 10, "orders-migrate", 0);
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
         report_detail(report, conn != NULL ? PQerrorMessage(conn) : "out of memory");
         PQfinish(conn);
@@ -182,7 +182,7 @@ ord_error ord_pg_schema_version(const char *conninfo, int *version)
     if (conninfo == NULL || version == NULL)
         return ORD_EINVALID;
     *version = 0;
-    PGconn *conn = ord_pg_open(conninfo, 10, "orders-migrate");
+    PGconn *conn = ord_pg_open(conninfo, 10, "orders-migrate", 0);
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
         PQfinish(conn);
         return ORD_EUNAVAILABLE;

@@ -7,7 +7,7 @@
 static bool options_ok(const ord_pg_options *o)
 {
     return o->version == ORD_PG_OPTIONS_VERSION && o->connect_timeout_s > 0 &&
-           o->reconnect_interval_ms >= 0;
+           o->reconnect_interval_ms >= 0 && o->statement_timeout_ms >= 0;
 }
 
 static bool conninfo_ok(const char *conninfo)

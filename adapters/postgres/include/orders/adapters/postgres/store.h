@@ -45,11 +45,16 @@ typedef struct ord_pg_options {
                                           in flight) fails with ORD_ECONFLICT. */
     const char *application_name;    /**< Shown in pg_stat_activity; copied;
                                           NULL for "orders". */
+    int statement_timeout_ms;        /**< Longest a statement may run on the server,
+                                          waits for row locks included (>= 0; 0 keeps
+                                          the server's setting). A statement cut off
+                                          returns ORD_ETIMEOUT and writes nothing.
+                                          Ignored when the URL sets "options". */
 } ord_pg_options;
 
 /** Defaults: 5 s connect timeout, 500 ms between reconnect attempts, no
- *  per-customer serialisation. */
-#define ORD_PG_OPTIONS_INIT {ORD_PG_OPTIONS_VERSION, 5, 500, false, NULL}
+ *  per-customer serialisation, the server's statement timeout. */
+#define ORD_PG_OPTIONS_INIT {ORD_PG_OPTIONS_VERSION, 5, 500, false, NULL, 0}
 
 /** @brief The store. Opaque; use from one thread at a time. */
 typedef struct ord_pg_store ord_pg_store;
