@@ -277,6 +277,9 @@ static void write_script(const char *path)
     fclose(f);
 }
 
+/* One flag string, so that its values can be told apart by address. */
+static char define_flag[] = "-D";
+
 static void add_define(char **argv, int *argc, char *buf, size_t cap, const param_map *map,
                        int count)
 {
@@ -288,7 +291,7 @@ static void add_define(char **argv, int *argc, char *buf, size_t cap, const para
             fprintf(stderr, "define too long\n");
             exit(1);
         }
-        argv[(*argc)++] = "-D";
+        argv[(*argc)++] = define_flag;
         argv[(*argc)++] = strdup(buf);
     }
 }
@@ -347,8 +350,9 @@ static double run_pgbench(const bench_config *c)
     fclose(f);
     int status = 0;
     waitpid(pid, &status, 0);
-    for (int i = 0; i < argc; i++)
-        if (i > 0 && strcmp(argv[i - 1], "-D") == 0)
+    /* The -D values are the only strings this function allocated. */
+    for (int i = argc - 1; i > 0; i--)
+        if (argv[i - 1] == define_flag)
             free(argv[i]);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || tps < 0) {
         fprintf(stderr, "pgbench failed (exit status %d)\n", WEXITSTATUS(status));
