@@ -55,6 +55,14 @@ static const ord_outbox_event *event_of(const ord_outbox_batch *b, int64_t order
     return found;
 }
 
+/* The id of an order's one event in a batch; the test fails when it has none. */
+static int64_t event_id_of(const ord_outbox_batch *b, int64_t order_id)
+{
+    const ord_outbox_event *e = event_of(b, order_id);
+    assert_non_null(e);
+    return e != NULL ? e->id : 0;
+}
+
 static void test_claim_returns_only_the_oldest_event_of_each_order(void **state)
 {
     ord_store_fixture *f = *state;
@@ -163,8 +171,8 @@ static void test_parked_event_blocks_its_own_order_but_no_other(void **state)
     ord_outbox_batch batch;
     claim(f, SC_T0 + 100, "relay", 10, &batch);
     assert_int_equal(batch.count, 2);
-    int64_t a1 = event_of(&batch, a)->id;
-    int64_t b1 = event_of(&batch, b)->id;
+    int64_t a1 = event_id_of(&batch, a);
+    int64_t b1 = event_id_of(&batch, b);
     ord_outbox_batch_free(&batch);
 
     assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, a1, SC_T0 + 200, true), ORD_OK);
@@ -191,12 +199,12 @@ static void test_count_reports_pending_and_parked(void **state)
     ord_outbox_batch batch;
     claim(f, SC_T0 + 100, "relay", 10, &batch);
     assert_int_equal(batch.count, 3);
-    assert_int_equal(f->outbox.ops->mark_delivered(f->outbox.self, event_of(&batch, a)->id),
+    assert_int_equal(f->outbox.ops->mark_delivered(f->outbox.self, event_id_of(&batch, a)),
                      ORD_OK);
-    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, event_of(&batch, b)->id,
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, event_id_of(&batch, b),
                                                 SC_T0 + 200, true),
                      ORD_OK);
-    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, event_of(&batch, c)->id,
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, event_id_of(&batch, c),
                                                 SC_T0 + 200, false),
                      ORD_OK);
     ord_outbox_batch_free(&batch);
@@ -210,8 +218,8 @@ static void test_redrive_one_puts_a_parked_event_back_due_with_attempts_reset(vo
     int64_t b = order_with_one_event(f, 51);
     ord_outbox_batch batch;
     claim(f, SC_T0 + 100, "relay", 10, &batch);
-    int64_t a1 = event_of(&batch, a)->id;
-    int64_t b1 = event_of(&batch, b)->id;
+    int64_t a1 = event_id_of(&batch, a);
+    int64_t b1 = event_id_of(&batch, b);
     ord_outbox_batch_free(&batch);
     /* Parked with a retry time far ahead: re-driving must make it due at once. */
     assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, a1, SC_T0 + 9999999, true), ORD_OK);
@@ -238,10 +246,10 @@ static void test_redrive_all_puts_every_parked_event_back(void **state)
     ord_outbox_batch batch;
     claim(f, SC_T0 + 100, "relay", 10, &batch);
     assert_int_equal(batch.count, 3);
-    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, event_of(&batch, a)->id,
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, event_id_of(&batch, a),
                                                 SC_T0 + 9999999, true),
                      ORD_OK);
-    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, event_of(&batch, b)->id,
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, event_id_of(&batch, b),
                                                 SC_T0 + 9999999, true),
                      ORD_OK);
     ord_outbox_batch_free(&batch);

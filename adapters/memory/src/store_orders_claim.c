@@ -115,7 +115,7 @@ ord_error ord_mem_orders_defer(void *self, int64_t order_id, const char *owner, 
         rc = ORD_ENOTFOUND;
     else if (strcmp(row->lease_owner, name) != 0)
         rc = ORD_ECONFLICT;
-    if (rc == ORD_OK) {
+    if (rc == ORD_OK && row != NULL) {
         row->lease_until_ms = until_ms;
         if (when == ORD_FAULT_AFTER)
             rc = injected;

@@ -168,7 +168,7 @@ static ord_error outbox_mark(ord_memory_store *store, int64_t id, int64_t retry_
         rc = injected;
     else if ((e = find_event(store, id)) == NULL)
         rc = ORD_ENOTFOUND;
-    if (rc == ORD_OK) {
+    if (rc == ORD_OK && e != NULL) {
         if (delivered) {
             e->delivered = true;
         } else if (!e->delivered) {
