@@ -3,7 +3,6 @@
 #ifndef ORDERS_APPLICATION_INTERNAL_H
 #define ORDERS_APPLICATION_INTERNAL_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,14 +16,13 @@
  * before it gives up with ORD_ECONFLICT. */
 #define APP_MAX_RETRIES 5
 
-/* Longest worker_id: leases are taken as "<worker_id>#<step number>". */
-#define APP_WORKER_ID_MAX (ORD_OWNER_SIZE - 1 - 21)
+/* Longest worker_id: it is the lease owner name. */
+#define APP_WORKER_ID_MAX (ORD_OWNER_SIZE - 1)
 
 struct ord_service {
     ord_ports ports;
     ord_service_config config;
     char worker_id[ORD_OWNER_SIZE];
-    _Atomic uint64_t steps; /* background steps run, for lease owner names */
 };
 
 /* One run of a use case or background step: who pays for the calls. */

@@ -4,7 +4,6 @@
 
 #include "internal.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,22 +20,16 @@ static int64_t clamp(int64_t value, int64_t lo, int64_t hi)
 /* One run of a background step over claimed orders. */
 typedef struct app_step {
     app_run run;
-    char owner[ORD_OWNER_SIZE];
+    const char *owner; /* the service's worker_id */
     int64_t now;
 } app_step;
 
 typedef bool (*order_step)(const app_step *step, int64_t order_id);
 
-/* Each step leases under a name of its own, "<worker_id>#<n>": a store may
- * hand a lease holder its own rows again, and then the lease kept by
- * defer() would not hold back this worker's next step, which is the whole
- * point of the backoff. Leases of earlier steps simply run out. */
 static void step_init(app_step *step, ord_service *svc)
 {
-    uint64_t n = atomic_fetch_add(&svc->steps, 1) + 1;
     step->run = (app_run){.svc = svc, .ctx = NULL, .background = true};
-    snprintf(step->owner, sizeof step->owner, "%.*s#%" PRIu64, (int)APP_WORKER_ID_MAX,
-             svc->worker_id, n);
+    step->owner = svc->worker_id;
     step->now = ord_app_now(svc);
 }
 

@@ -106,7 +106,6 @@ ord_error ord_service_new(ord_service **out, const ord_ports *ports,
     svc->ports = *ports;
     svc->config = *config;
     strcpy(svc->worker_id, config->worker_id ? config->worker_id : "orders");
-    atomic_init(&svc->steps, 0);
     /* The caller's string may not outlive this call; point at our copy. */
     svc->config.worker_id = svc->worker_id;
     *out = svc;

@@ -96,9 +96,12 @@ static void test_service_refuses_settings_out_of_range(void **state)
     c = good; c.idempotency_ttl_ms = c.idempotency_lock_ms - 1; expect_refused(&f->ports, &c);
     c = good; c.idempotency_ttl_ms = INT64_MAX; expect_refused(&f->ports, &c);
     c = good; c.worker_id = ""; expect_refused(&f->ports, &c);
-    c = good; c.worker_id = "0123456789012345678901234567890123456789012"; /* 43 bytes */
-    expect_refused(&f->ports, &c);
-    c = good; c.worker_id = "012345678901234567890123456789012345678901"; /* 42 bytes */
+    char name[ORD_OWNER_SIZE + 1];
+    memset(name, 'w', ORD_OWNER_SIZE);
+    name[ORD_OWNER_SIZE] = '\0'; /* one byte longer than a lease owner can be */
+    c = good; c.worker_id = name; expect_refused(&f->ports, &c);
+    name[ORD_OWNER_SIZE - 1] = '\0'; /* the longest that fits */
+    c = good; c.worker_id = name;
     ord_service *svc = NULL;
     assert_int_equal(ord_service_new(&svc, &f->ports, &c), ORD_OK);
     ord_service_free(svc);

@@ -151,6 +151,21 @@ static void test_defer_by_the_owner_extends_the_lease(void **state)
     assert_int_equal(claim(f, ORD_WORK_STALE_PENDING, now + 90001, now, "w2", MAX_CLAIM, ids), 1);
 }
 
+static void test_deferred_order_is_not_claimed_again_by_its_own_owner_until_the_lease_ends(
+    void **state)
+{
+    ord_store_fixture *f = *state;
+    int64_t id = sc_create_order(f, 28, SC_T0);
+    int64_t ids[MAX_CLAIM];
+    int64_t now = SC_T0 + 10000;
+    assert_int_equal(claim(f, ORD_WORK_STALE_PENDING, now, now, "w1", MAX_CLAIM, ids), 1);
+    assert_int_equal(f->orders.ops->defer(f->orders.self, id, "w1", now + 90000), ORD_OK);
+    /* The lease is the backoff: its own owner waits for it too. */
+    assert_int_equal(claim(f, ORD_WORK_STALE_PENDING, now + 60000, now, "w1", MAX_CLAIM, ids), 0);
+    assert_int_equal(claim(f, ORD_WORK_STALE_PENDING, now + 90001, now, "w1", MAX_CLAIM, ids), 1);
+    assert_int_equal(ids[0], id);
+}
+
 static void test_defer_by_a_non_owner_conflicts_and_changes_nothing(void **state)
 {
     ord_store_fixture *f = *state;
@@ -215,6 +230,7 @@ int sc_run_claims(void)
         SC_TEST(test_claim_of_nothing_returns_zero),
         SC_TEST(test_leased_order_is_not_claimed_by_another_owner_until_the_lease_ends),
         SC_TEST(test_defer_by_the_owner_extends_the_lease),
+        SC_TEST(test_deferred_order_is_not_claimed_again_by_its_own_owner_until_the_lease_ends),
         SC_TEST(test_defer_by_a_non_owner_conflicts_and_changes_nothing),
         SC_TEST(test_defer_of_an_unleased_or_missing_order_fails),
         SC_TEST(test_update_releasing_the_lease_frees_the_order_for_others),

@@ -23,8 +23,8 @@ static bool claimable(const ord_mem_order *row, const ord_work_claim *c)
 {
     if (!needs_work(&row->order, c->kind) || row->order.updated_at_ms > c->stale_before_ms)
         return false;
-    return row->lease_owner[0] == '\0' || strcmp(row->lease_owner, c->owner) == 0 ||
-           !ord_mem_held(row->lease_until_ms, c->now_ms);
+    /* A lease holds against its own owner too: defer() uses it as backoff. */
+    return row->lease_owner[0] == '\0' || !ord_mem_held(row->lease_until_ms, c->now_ms);
 }
 
 /* Oldest first: least recently updated, then lower id. */

@@ -31,11 +31,12 @@
     "unnest(" a "::bigint[], " b "::integer[], " c "::bigint[], " d "::text[]) "               \
     "WITH ORDINALITY AS t(p, q, pr, c, n)"
 
-/* Orders needing one kind of work, oldest first, leased to the caller.
+/* Orders needing one kind of work, oldest first, leased to the caller. A
+ * lease holds against its own owner too: defer() uses it as backoff.
  * $1 stale_before_ms, $2 now_ms, $3 owner, $4 lease_until_ms, $5 max. */
 #define CLAIM_ORDERS(predicate)                                                                \
     "WITH c AS (SELECT id FROM orders WHERE " predicate " AND updated_at_ms <= $1::bigint "    \
-    "AND (lease_owner IS NULL OR lease_owner = $3::text OR lease_until_ms <= $2::bigint) "     \
+    "AND (lease_owner IS NULL OR lease_until_ms <= $2::bigint) "                               \
     "ORDER BY updated_at_ms, id LIMIT $5::bigint FOR UPDATE SKIP LOCKED), "                    \
     "u AS (UPDATE orders o SET lease_owner = $3::text, lease_until_ms = $4::bigint FROM c "    \
     "WHERE o.id = c.id RETURNING o.id, o.updated_at_ms) "                                      \

@@ -44,9 +44,8 @@ typedef struct ord_service_config {
     int outbox_max_attempts;          /**< Park an event after this many failed deliveries. */
     int64_t outbox_backoff_min_ms;    /**< First wait before delivering an event again. */
     int64_t outbox_backoff_max_ms;    /**< Longest wait between deliveries. */
-    const char *worker_id;            /**< Lease owner name (copied), 1..42 bytes; NULL:
-                                           "orders". Each background step leases as
-                                           "<worker_id>#<n>". */
+    const char *worker_id;            /**< Lease owner name (copied), 1..63 bytes; NULL:
+                                           "orders". */
     ord_service_observer observer;    /**< Optional callbacks (copied). */
 } ord_service_config;
 

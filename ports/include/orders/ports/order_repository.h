@@ -141,8 +141,9 @@ typedef struct ord_order_repository_ops {
     ord_error (*update)(void *self, const ord_order_update *update, int64_t *new_version);
 
     /**
-     * @brief Lease up to claim->max orders needing work, oldest first; no row
-     *        leased by another owner until its lease ends is returned.
+     * @brief Lease up to claim->max orders needing work, oldest first; a row
+     *        whose lease has not ended is not returned, not even to the
+     *        owner of that lease (defer() relies on it for backoff).
      * @param[out] ids caller array of at least claim->max entries.
      * @param[out] count receives how many were claimed.
      * @return ORD_OK (also when none), ORD_EUNAVAILABLE.
