@@ -3,9 +3,11 @@
  * writes the response. Everything else lives in the API layer. */
 #include <orders/adapters/rest/server.h>
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <civetweb.h>
 
@@ -19,6 +21,8 @@ struct ord_rest_server {
     ord_rest_server_config config;
     char listen[256];
     int port;
+    atomic_int in_flight; /* requests being served, for ord_rest_server_drain() */
+    atomic_bool draining; /* new requests are refused with 503 */
 };
 
 /* Read the body: the whole of it when it fits, else stop one byte past the
@@ -91,7 +95,7 @@ static void write_response(struct mg_connection *conn, const ord_rest_response *
         mg_write(conn, res->body, res->body_len);
 }
 
-static int handle_request(struct mg_connection *conn, void *cbdata)
+static int serve_request(struct mg_connection *conn, void *cbdata)
 {
     ord_rest_server *server = cbdata;
     const struct mg_request_info *ri = mg_get_request_info(conn);
@@ -133,6 +137,49 @@ static int handle_request(struct mg_connection *conn, void *cbdata)
     int status = res.status;
     ord_rest_response_free(&res);
     free(body);
+    return status;
+}
+
+/* A request that arrives while the server drains: 503, and the connection
+ * closes so the client goes to another instance. */
+static int refuse_while_draining(struct mg_connection *conn, ord_rest_server *server)
+{
+    char request_id[REST_REQUEST_ID_SIZE];
+    rest_request_id_generate(request_id, sizeof request_id);
+    static const char body[] =
+        "{\"type\":\"about:blank\",\"title\":\"Service unavailable\",\"status\":503,"
+        "\"detail\":\"The server is shutting down; retry\",\"error\":\"Service unavailable\","
+        "\"message\":\"The server is shutting down; retry\"}";
+    const ord_rest_api_config *cfg = &server->api->config;
+    char retry_after[16];
+    char length[32];
+    snprintf(retry_after, sizeof retry_after, "%d",
+             cfg->retry_after_seconds > 0 ? cfg->retry_after_seconds : 5);
+    snprintf(length, sizeof length, "%zu", sizeof body - 1);
+    mg_response_header_start(conn, 503);
+    mg_response_header_add(conn, "Content-Type", "application/problem+json", -1);
+    mg_response_header_add(conn, "Content-Length", length, -1);
+    mg_response_header_add(conn, "Retry-After", retry_after, -1);
+    mg_response_header_add(conn, "X-Request-Id", request_id, -1);
+    mg_response_header_add(conn, "Connection", "close", -1);
+    mg_response_header_send(conn);
+    mg_write(conn, body, sizeof body - 1);
+    const char *method = mg_get_request_info(conn)->request_method;
+    size_t routes = 0;
+    rest_route_table(&routes);
+    if (cfg->metrics != NULL)
+        rest_metrics_record(cfg->metrics, method, routes, 503, 0.0);
+    rest_access_log(cfg->access_log, request_id, method, REST_UNMATCHED_ROUTE, 503, 0.0);
+    return 503;
+}
+
+static int handle_request(struct mg_connection *conn, void *cbdata)
+{
+    ord_rest_server *server = cbdata;
+    atomic_fetch_add(&server->in_flight, 1);
+    int status = atomic_load(&server->draining) ? refuse_while_draining(conn, server)
+                                                : serve_request(conn, cbdata);
+    atomic_fetch_sub(&server->in_flight, 1);
     return status;
 }
 
@@ -280,6 +327,17 @@ ord_error ord_rest_server_start(ord_rest_server **out, ord_rest_api *api,
 int ord_rest_server_port(const ord_rest_server *server)
 {
     return server != NULL ? server->port : -1;
+}
+
+int ord_rest_server_drain(ord_rest_server *server, int timeout_ms)
+{
+    if (server == NULL)
+        return 0;
+    atomic_store(&server->draining, true);
+    struct timespec tick = {0, 10 * 1000000L};
+    for (int waited = 0; atomic_load(&server->in_flight) > 0 && waited < timeout_ms; waited += 10)
+        nanosleep(&tick, NULL);
+    return atomic_load(&server->in_flight);
 }
 
 void ord_rest_server_stop(ord_rest_server *server)

@@ -69,6 +69,19 @@ ord_error ord_rest_server_start(ord_rest_server **out, ord_rest_api *api,
 int ord_rest_server_port(const ord_rest_server *server);
 
 /**
+ * @brief Begin a graceful stop: requests that arrive from now on are answered
+ *        503 (problem+json, Retry-After, Connection: close) while the ones
+ *        already being served run to the end. Returns when none is left or
+ *        @p timeout_ms has passed. Call it before ord_rest_server_stop():
+ *        once civetweb's stop flag is set it no longer writes responses, so
+ *        a request still running then loses its answer.
+ * @param server the server; NULL does nothing.
+ * @param timeout_ms longest wait.
+ * @return requests still in flight on return (0: all answered).
+ */
+int ord_rest_server_drain(ord_rest_server *server, int timeout_ms);
+
+/**
  * @brief Stop accepting, wait for requests in flight, end the worker threads
  *        (thread_stop runs on each) and free the server. Accepts NULL.
  */
