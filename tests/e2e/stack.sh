@@ -6,7 +6,7 @@
 #   stack.sh start DIR SERVER SIM [SERVER_FLAGS...]  start all three
 #   stack.sh stop DIR                 stop all; fail if the server did not exit 0
 #                                     on SIGTERM or a sanitizer spoke
-#   stack.sh stop-server DIR [TERM|KILL]  stop the server (TERM: expect exit 0)
+#   stack.sh stop-server DIR [TERM|INT|KILL]  stop the server (TERM, INT: expect exit 0)
 #   stack.sh start-server DIR         start it again with the same flags and port
 #
 # DIR receives: server_port, sim_port, db_url, server.log, sim.log, and the
@@ -61,7 +61,7 @@ start_server() {
     echo "order-server on port $(cat "$dir/server_port") (pid $(cat "$dir/server.pid"))"
 }
 
-# stop_server TERM|KILL: 0 when it stopped as expected.
+# stop_server TERM|INT|KILL: 0 when it stopped as expected.
 stop_server() {
     sig=${1:-TERM}
     [ -f "$dir/server.pid" ] || { echo "no server to stop"; return 0; }
@@ -81,8 +81,8 @@ stop_server() {
     done
     rm -f "$dir/server.pid"
     status=$(cat "$dir/server.exit")
-    if [ "$sig" = TERM ] && [ "$status" != 0 ]; then
-        echo "order-server exited with status $status after SIGTERM:"; tail -n 40 "$dir/server.log"
+    if [ "$sig" != KILL ] && [ "$status" != 0 ]; then
+        echo "order-server exited with status $status after SIG$sig:"; tail -n 40 "$dir/server.log"
         return 1
     fi
     if grep -q "Sanitizer" "$dir/server.log"; then

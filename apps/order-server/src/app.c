@@ -204,9 +204,16 @@ bool srv_app_start(srv_app *app)
 void srv_app_close(srv_app *app)
 {
     if (app->server != NULL) {
-        srv_log_write(&app->log, SRV_INFO, "stopping: no new connections; finishing requests in flight",
-                      NULL, 0);
-        ord_rest_server_stop(app->server); /* civetweb lets each worker finish its request */
+        srv_field f[] = {SRV_NUM("timeoutMs", app->cfg.shutdown_timeout_ms)};
+        srv_log_write(&app->log, SRV_INFO,
+                      "stopping: new requests get 503; finishing requests in flight", f, 1);
+        int left = ord_rest_server_drain(app->server, (int)app->cfg.shutdown_timeout_ms);
+        if (left > 0) {
+            srv_field g[] = {SRV_NUM("requests", left)};
+            srv_log_write(&app->log, SRV_WARN, "shutdown timeout: abandoning requests in flight",
+                          g, 1);
+        }
+        ord_rest_server_stop(app->server);
         app->server = NULL;
     }
     srv_workers_stop(app->workers);

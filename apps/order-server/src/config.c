@@ -41,6 +41,8 @@ static const setting settings[] = {
     INT("request-timeout-ms", request_timeout_ms, 100, 600000,
         "longest time to read one request (default 30000)"),
     INT("retry-after-s", retry_after_s, 1, 3600, "Retry-After of 503 answers (default 5)"),
+    INT("shutdown-timeout-ms", shutdown_timeout_ms, 1, 600000,
+        "on SIGTERM/SIGINT, longest wait for requests in flight (default 30000)"),
 
     {"database-url", K_DB_URL, OFF(database_url), 0, 0, "URL",
      "PostgreSQL URL or key=value string (default postgresql:///orders)"},
@@ -132,6 +134,7 @@ static void defaults(srv_config *c)
     c->threads = 16;
     c->request_timeout_ms = 30000;
     c->retry_after_s = 5;
+    c->shutdown_timeout_ms = 30000;
     c->database_url = "postgresql:///orders";
     c->database_connect_timeout_s = 5;
     c->migrate_wait_s = 30;

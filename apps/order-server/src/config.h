@@ -35,6 +35,7 @@ typedef struct srv_config {
     int64_t threads;       /* HTTP worker threads = connections served at once */
     int64_t request_timeout_ms;
     int64_t retry_after_s;
+    int64_t shutdown_timeout_ms; /* longest wait for requests in flight at stop */
 
     const char *database_url;
     int64_t database_connect_timeout_s;
