@@ -23,38 +23,9 @@ while [ $# -gt 0 ]; do
 done
 
 # Everything the build, the tests and the docs need (Debian 12 names).
-packages=(build-essential cmake pkg-config libcmocka-dev libcjson-dev
-          libcivetweb-dev civetweb libcurl4-openssl-dev libpq-dev postgresql
-          doxygen valgrind)
-
-install_missing_packages() {
-    local missing=() pkg
-    for pkg in "${packages[@]}"; do
-        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
-            missing+=("$pkg")
-        fi
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-
-    echo "test.sh: installing ${missing[*]}"
-    local sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        if ! command -v sudo >/dev/null; then
-            echo "test.sh: missing packages (${missing[*]}); run as root or install sudo" >&2
-            exit 1
-        fi
-        sudo=(sudo)
-    fi
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -q --no-install-recommends "${missing[@]}"
-}
-
-if command -v dpkg-query >/dev/null; then
-    install_missing_packages
-else
-    echo "test.sh: not a Debian system; assuming the dependencies are installed" >&2
-fi
+# shellcheck source=scripts/deps.sh
+. "$root/scripts/deps.sh"
+orders_install_missing test.sh "${ORDERS_BUILD_PACKAGES[@]}" "${ORDERS_TEST_PACKAGES[@]}"
 
 jobs=$(nproc)
 if $sanitize; then

@@ -1,0 +1,41 @@
+# Debian 12 packages of the project and a function that installs the
+# missing ones; sourced by scripts/test.sh and scripts/run.sh.
+#
+#   orders_install_missing NAME PACKAGE...   NAME prefixes the messages
+
+# Building the libraries and the programs.
+ORDERS_BUILD_PACKAGES=(build-essential cmake pkg-config libcjson-dev libcivetweb-dev
+                       libcurl4-openssl-dev libpq-dev)
+# Running them locally: a PostgreSQL server for the throwaway cluster, and
+# curl for the examples of the README.
+ORDERS_RUN_PACKAGES=(postgresql curl)
+# The tests and the docs (civetweb: its CMake package needs the binary).
+ORDERS_TEST_PACKAGES=(libcmocka-dev civetweb postgresql doxygen valgrind)
+
+orders_install_missing() {
+    local name=$1 missing=() pkg
+    shift
+    if ! command -v dpkg-query >/dev/null; then
+        echo "$name: not a Debian system; assuming the dependencies are installed" >&2
+        return 0
+    fi
+    for pkg in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$pkg")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+
+    echo "$name: installing ${missing[*]}"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null; then
+            echo "$name: missing packages (${missing[*]}); run as root or install sudo" >&2
+            exit 1
+        fi
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
