@@ -289,6 +289,9 @@ ord_error ord_rest_server_start(ord_rest_server **out, ord_rest_api *api,
         "enable_keep_alive", "yes",
         "request_timeout_ms", request_timeout,
         "keep_alive_timeout_ms", keep_alive_timeout,
+        /* Headers and body go out in two writes: without this, Nagle's
+         * algorithm holds the body until the client's delayed ACK (40 ms). */
+        "tcp_nodelay", "1",
         NULL,
     };
     struct mg_callbacks callbacks;
