@@ -1,4 +1,4 @@
-/* End-to-end helpers over libcurl and cJSON (see e2e.h). */
+/* End-to-end test support over libcurl and cJSON (see e2e.h). */
 #include "e2e.h"
 
 #include <math.h>

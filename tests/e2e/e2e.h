@@ -1,4 +1,4 @@
-/* End-to-end test helpers: HTTP to the order server and the simulator of the
+/* End-to-end test support: HTTP to the order server and the simulator of the
  * stack that stack.sh started (ORD_E2E_DIR), JSON access, waiting for the
  * background workers, concurrent requests, and server restarts. */
 #ifndef ORDERS_TESTS_E2E_H
