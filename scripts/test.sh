@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's one test command: installs the build and test dependencies
 # on Debian 12 when any is missing, builds, and runs every test with CTest.
-#   scripts/test.sh              debug build + all tests
+#   scripts/test.sh              optimised build (-O2, as users build it) + all tests
 #   scripts/test.sh --sanitize   ASan+UBSan build in its own folder; the docs
 #                                and install tests are left out there
 #   scripts/test.sh ... -- ARGS  extra ARGS for ctest (e.g. -- -R money)
@@ -35,7 +35,7 @@ if $sanitize; then
     ctest_args=(--label-exclude 'docs|package' "${ctest_args[@]}")
 else
     build_dir=$root/build/test
-    cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug
+    cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 fi
 cmake --build "$build_dir" -j "$jobs"
 
