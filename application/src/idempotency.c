@@ -47,7 +47,10 @@ ord_error ord_app_idem_begin(const ord_service *svc, const ord_idempotency *idem
     ord_error err = store->ops->begin(store->self, &args, &rec);
     if (err != ORD_OK) {
         ord_idem_record_free(&rec);
-        /* Nothing was done yet; the key was not taken, so nothing to forget. */
+        /* Nothing was done yet and the key was not taken: it may hold another
+         * request's answer or be in flight, so ord_place_finish() must leave it
+         * alone. An empty scope tells it so. */
+        out->idempotency_scope[0] = '\0';
         out->outcome = ORD_PLACE_STORE_UNAVAILABLE;
         out->cause = err;
         *verdict = APP_IDEM_ANSWERED;

@@ -282,6 +282,62 @@ static void test_key_store_down_places_nothing(void **state)
     ord_place_result_free(&res);
 }
 
+/* A retry whose begin() could not reach the key store never held the key:
+ * finishing it must not delete the first request's stored answer, or the
+ * next retry would place a second order. */
+static void test_key_store_down_on_a_retry_keeps_the_stored_answer(void **state)
+{
+    fx *f = *state;
+    fx_request r;
+    fx_request_init(&r, FX_CUSTOMER, 1, 1, 2);
+    ord_place_result first = {0};
+    place_keyed(f, &r, KEY, BODY_A, &first);
+    assert_int_equal(first.outcome, ORD_PLACED);
+    finish(f, KEY, BODY_A, &first, 201, "{\"orderId\":1}");
+
+    fx_fail(f, FX_STORE, ORD_MEM_IDEM_BEGIN, ORD_FAULT_BEFORE, ORD_EUNAVAILABLE, 0, 1);
+    ord_place_result down = {0};
+    place_keyed(f, &r, KEY, BODY_A, &down);
+    assert_int_equal(down.outcome, ORD_PLACE_STORE_UNAVAILABLE);
+    finish(f, KEY, BODY_A, &down, 503, "{}");
+
+    ord_place_result again = {0};
+    place_keyed(f, &r, KEY, BODY_A, &again);
+    assert_int_equal(again.outcome, ORD_PLACE_REPLAYED);
+    assert_string_equal(again.replay_body, "{\"orderId\":1}");
+    assert_int_equal(ord_memory_store_order_count(f->store), 1);
+    assert_int_equal(fx_stock(f, 1).reserved, 2);
+    ord_place_result_free(&first);
+    ord_place_result_free(&down);
+    ord_place_result_free(&again);
+}
+
+/* The same for a key held by a request still in flight: a retry that could
+ * not reach the store must not free the key for a third request. */
+static void test_key_store_down_on_a_retry_keeps_a_key_in_flight(void **state)
+{
+    fx *f = *state;
+    fx_request r;
+    fx_request_init(&r, FX_CUSTOMER, 1, 1, 2);
+    ord_place_result first = {0};
+    place_keyed(f, &r, KEY, BODY_A, &first); /* not finished: still in flight */
+    assert_int_equal(first.outcome, ORD_PLACED);
+
+    fx_fail(f, FX_STORE, ORD_MEM_IDEM_BEGIN, ORD_FAULT_BEFORE, ORD_EUNAVAILABLE, 0, 1);
+    ord_place_result down = {0};
+    place_keyed(f, &r, KEY, BODY_A, &down);
+    assert_int_equal(down.outcome, ORD_PLACE_STORE_UNAVAILABLE);
+    finish(f, KEY, BODY_A, &down, 503, "{}");
+
+    ord_place_result busy = {0};
+    place_keyed(f, &r, KEY, BODY_A, &busy);
+    assert_int_equal(busy.outcome, ORD_PLACE_KEY_IN_PROGRESS);
+    assert_int_equal(ord_memory_store_order_count(f->store), 1);
+    ord_place_result_free(&first);
+    ord_place_result_free(&down);
+    ord_place_result_free(&busy);
+}
+
 static void test_purge_forgets_expired_keys(void **state)
 {
     fx *f = *state;
@@ -322,6 +378,8 @@ int main(void)
         T(test_keys_are_scoped_per_customer),
         T(test_malformed_key_is_a_validation_error),
         T(test_key_store_down_places_nothing),
+        T(test_key_store_down_on_a_retry_keeps_the_stored_answer),
+        T(test_key_store_down_on_a_retry_keeps_a_key_in_flight),
         T(test_purge_forgets_expired_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

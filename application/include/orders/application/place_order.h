@@ -64,7 +64,9 @@ typedef struct ord_place_result {
     char *replay_body;                   /**< REPLAYED: the stored body (owned). */
     char idempotency_scope[ORD_IDEMPOTENCY_SCOPE_SIZE]; /**< Set by the use case for
                                               ord_place_finish(): the customer (or guest)
-                                              the key belongs to. */
+                                              the key belongs to; empty when this request
+                                              never held the key (then finishing changes
+                                              nothing). */
 } ord_place_result;
 
 /** @brief Free what a result owns and zero it. Accepts NULL. */
