@@ -102,6 +102,19 @@ static ord_error cancel_past_deadline(const app_run *run, ord_order *order)
     return ORD_OK;
 }
 
+/* When the order was placed: its last entry into PENDING_CHECK. A draft
+ * enters it at checkout, maybe long after the cart was started, and the
+ * deadline gives the saga its full time from there. */
+static int64_t placed_at(const ord_order *order)
+{
+    for (size_t i = order->history_count; i > 0; i--) {
+        const ord_status_change *h = &order->history[i - 1];
+        if (h->to == ORD_STATUS_PENDING_CHECK)
+            return h->at_ms;
+    }
+    return order->created_at_ms;
+}
+
 static bool recover_pending_one(const app_step *step, int64_t id)
 {
     const ord_service *svc = step->run.svc;
@@ -113,7 +126,7 @@ static bool recover_pending_one(const app_step *step, int64_t id)
         ord_app_notify_background(svc, "pending_resume", id, err);
     } else if (order.status != ORD_STATUS_PENDING_CHECK) {
         done = true; /* someone finished it since the claim */
-    } else if (step->now - order.created_at_ms >= svc->config.pending_deadline_ms) {
+    } else if (step->now - placed_at(&order) >= svc->config.pending_deadline_ms) {
         err = cancel_past_deadline(&step->run, &order);
         done = err == ORD_OK;
         ord_app_notify_background(svc, "pending_cancel_deadline", id, err);

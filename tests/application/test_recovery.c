@@ -121,6 +121,58 @@ static void test_pending_order_past_deadline_is_cancelled_and_stock_released(voi
     assert_string_equal(f->seen.last_background_what, "pending_cancel_deadline");
 }
 
+/* The deadline counts from checkout, not from when the cart was started: a
+ * draft kept for a day and checked out while inventory is down is resumed,
+ * not cancelled at once. */
+static void test_deadline_of_a_checked_out_draft_counts_from_checkout(void **state)
+{
+    fx *f = *state;
+    ord_principal admin = fx_admin();
+    ord_draft_owner owner = {.customer_id = FX_CUSTOMER};
+    ord_item_request items[] = {{.product_id = 1, .quantity = 2}};
+    ord_order draft;
+    ord_order_init(&draft);
+    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 1, NULL, &draft), ORD_OK);
+    ord_manual_clock_advance(f->clock, 2 * f->config.pending_deadline_ms);
+
+    fx_fail(f, FX_DOWNSTREAM, ORD_MEM_RESERVE, ORD_FAULT_BEFORE, ORD_EUNAVAILABLE, 0, 1);
+    ord_checkout_request req = {.owner = owner, .delivery_address = FX_ADDRESS};
+    char ref[24];
+    ord_place_result res = {0};
+    assert_int_equal(ord_checkout_draft(f->svc, &admin, NULL, fx_ref(draft.id, ref), &req, NULL,
+                                        &res),
+                     ORD_OK);
+    assert_int_equal(res.outcome, ORD_PLACE_INVENTORY_UNAVAILABLE);
+    ord_place_result_free(&res);
+
+    ord_manual_clock_advance(f->clock, f->config.pending_stale_ms);
+    assert_int_equal(recover_pending(f).completed, 1);
+    ord_order o = load(f, draft.id);
+    assert_int_equal(o.status, ORD_STATUS_CONFIRMED);
+    assert_int_equal(o.history_count, 3); /* created, checkout, stock_reserved */
+    ord_order_free(&o);
+    assert_int_equal(fx_stock(f, 1).reserved, 2);
+
+    /* Past the deadline counted from checkout, a still pending one is cancelled. */
+    ord_order second;
+    ord_order_init(&second);
+    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 1, NULL, &second), ORD_OK);
+    fx_fail(f, FX_DOWNSTREAM, ORD_MEM_RESERVE, ORD_FAULT_BEFORE, ORD_EUNAVAILABLE, 0, -1);
+    assert_int_equal(ord_checkout_draft(f->svc, &admin, NULL, fx_ref(second.id, ref), &req, NULL,
+                                        &res),
+                     ORD_OK);
+    assert_int_equal(res.outcome, ORD_PLACE_INVENTORY_UNAVAILABLE);
+    ord_place_result_free(&res);
+    ord_manual_clock_advance(f->clock, f->config.pending_deadline_ms);
+    assert_int_equal(recover_pending(f).completed, 1);
+    o = load(f, second.id);
+    assert_int_equal(o.status, ORD_STATUS_CANCELLED);
+    assert_string_equal(o.history[o.history_count - 1].reason, "deadline");
+    ord_order_free(&o);
+    ord_order_free(&draft);
+    ord_order_free(&second);
+}
+
 static void test_resumed_order_short_of_stock_is_cancelled(void **state)
 {
     fx *f = *state;
@@ -318,6 +370,7 @@ int main(void)
         T(test_crash_right_after_persisting_is_repaired_with_one_reservation),
         T(test_crash_after_reserve_before_confirm_does_not_reserve_twice),
         T(test_pending_order_past_deadline_is_cancelled_and_stock_released),
+        T(test_deadline_of_a_checked_out_draft_counts_from_checkout),
         T(test_resumed_order_short_of_stock_is_cancelled),
         T(test_pending_recovery_backs_off_while_inventory_is_down),
         T(test_recovery_reports_an_unreachable_store),

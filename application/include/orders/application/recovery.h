@@ -25,8 +25,9 @@ typedef struct ord_work_report {
 
 /**
  * @brief Resume stale PENDING_CHECK orders: reserve, confirm, ship as the
- *        saga would; cancel (and release) those older than the deadline;
- *        cancel those short of stock.
+ *        saga would; cancel (and release) those placed (created, or checked
+ *        out from a draft) longer than pending_deadline_ms ago; cancel those
+ *        short of stock.
  * @param max most orders this call.
  * @param[out] report zeroed and filled.
  * @return ORD_OK (failures of single orders are counted, not returned);
