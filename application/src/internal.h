@@ -48,6 +48,7 @@ ord_error ord_app_transition(const app_run *run, ord_order *order, ord_status to
                              const char *reason, unsigned extra_fields,
                              ord_inventory_action pending);
 ord_error ord_app_settle_inventory(const app_run *run, ord_order *order);
+ord_error ord_app_owe_inventory(const app_run *run, ord_order *order, ord_inventory_action debt);
 void ord_app_swap_orders(ord_order *a, ord_order *b);
 
 /* saga.c */

@@ -119,49 +119,81 @@ ord_error ord_app_transition(const app_run *run, ord_order *order, ord_status to
     return err;
 }
 
-static ord_error clear_inventory_debt(const app_run *run, ord_order *order)
+/* Read the order again; on failure it is left as it was. */
+static ord_error reload(const app_run *run, ord_order *order)
 {
-    ord_inventory_action paid = order->pending_inventory;
-    for (int attempt = 0; attempt < APP_MAX_RETRIES; attempt++) {
-        ord_order next;
-        ord_order_init(&next);
-        ord_error err = ord_order_copy(&next, order);
-        if (err != ORD_OK)
-            return err;
-        next.pending_inventory = ORD_INVENTORY_NONE;
-        err = ord_app_write(run, &next, ORD_UPDATE_INVENTORY, NULL);
-        if (err == ORD_OK)
-            ord_app_swap_orders(order, &next);
-        ord_order_free(&next);
-        if (err != ORD_ECONFLICT)
-            return err;
-        /* Someone else wrote the order: clear only the debt we paid. */
-        err = ord_app_load(run->svc, order->id, order);
-        if (err != ORD_OK)
-            return err;
-        if (order->pending_inventory != paid)
-            return ORD_OK;
-    }
-    return ORD_ECONFLICT;
+    ord_order fresh;
+    ord_order_init(&fresh);
+    ord_error err = ord_app_load(run->svc, order->id, &fresh);
+    if (err == ORD_OK)
+        ord_app_swap_orders(order, &fresh);
+    ord_order_free(&fresh);
+    return err;
 }
 
-ord_error ord_app_settle_inventory(const app_run *run, ord_order *order)
+/* Record @p debt (NONE clears it) at the version the order was read. */
+static ord_error write_debt(const app_run *run, ord_order *order, ord_inventory_action debt)
+{
+    ord_order next;
+    ord_order_init(&next);
+    ord_error err = ord_order_copy(&next, order);
+    if (err == ORD_OK) {
+        next.pending_inventory = debt;
+        err = ord_app_write(run, &next, ORD_UPDATE_INVENTORY, NULL);
+    }
+    if (err == ORD_OK)
+        ord_app_swap_orders(order, &next);
+    ord_order_free(&next);
+    return err;
+}
+
+static ord_error pay_debt(const app_run *run, const ord_order *order)
 {
     const ord_inventory *inv = &run->svc->ports.inventory;
-    ord_error err;
     switch (order->pending_inventory) {
     case ORD_INVENTORY_NONE:
         return ORD_OK;
     case ORD_INVENTORY_RELEASE:
-        err = inv->ops->release(inv->self, run->ctx, order->id);
-        break;
+        return inv->ops->release(inv->self, run->ctx, order->id);
     case ORD_INVENTORY_COMMIT:
-        err = inv->ops->commit(inv->self, run->ctx, order->id);
-        break;
-    default:
-        return ORD_EINTERNAL;
+        return inv->ops->commit(inv->self, run->ctx, order->id);
     }
-    if (err != ORD_OK)
-        return err;
-    return clear_inventory_debt(run, order);
+    return ORD_EINTERNAL;
+}
+
+/* A debt is cleared only by a write at the version read before it was paid.
+ * When another write came in between, it may have recorded stock that
+ * reached inventory after our payment (a reservation that lost its race
+ * with a cancel): read again and pay again, release and commit being
+ * repeatable, rather than clear a debt we did not cover. */
+ord_error ord_app_settle_inventory(const app_run *run, ord_order *order)
+{
+    for (int attempt = 0; attempt < APP_MAX_RETRIES; attempt++) {
+        if (order->pending_inventory == ORD_INVENTORY_NONE)
+            return ORD_OK;
+        ord_error err = pay_debt(run, order);
+        if (err == ORD_OK)
+            err = write_debt(run, order, ORD_INVENTORY_NONE);
+        if (err != ORD_ECONFLICT)
+            return err;
+        err = reload(run, order);
+        if (err != ORD_OK)
+            return err;
+    }
+    return ORD_ECONFLICT;
+}
+
+/* Written even when the order already owes the same: the new version makes
+ * a concurrent settling of that older debt pay it again (see above). */
+ord_error ord_app_owe_inventory(const app_run *run, ord_order *order, ord_inventory_action debt)
+{
+    for (int attempt = 0; attempt < APP_MAX_RETRIES; attempt++) {
+        ord_error err = write_debt(run, order, debt);
+        if (err != ORD_ECONFLICT)
+            return err;
+        err = reload(run, order);
+        if (err != ORD_OK)
+            return err;
+    }
+    return ORD_ECONFLICT;
 }

@@ -163,14 +163,7 @@ static void release_after_lost_race(const app_run *run, ord_order *order)
     const ord_inventory *inv = &run->svc->ports.inventory;
     if (inv->ops->release(inv->self, run->ctx, order->id) == ORD_OK)
         return;
-    ord_order next;
-    ord_order_init(&next);
-    if (ord_order_copy(&next, order) == ORD_OK) {
-        next.pending_inventory = ORD_INVENTORY_RELEASE;
-        if (ord_app_write(run, &next, ORD_UPDATE_INVENTORY, NULL) == ORD_OK)
-            ord_app_swap_orders(order, &next);
-    }
-    ord_order_free(&next);
+    (void)ord_app_owe_inventory(run, order, ORD_INVENTORY_RELEASE);
 }
 
 /* Reserve and confirm. Returns with *answered set when out holds the final

@@ -302,6 +302,7 @@ typedef struct hooked_inventory {
     ord_inventory inner;
     fx *f;
     void (*before_reserve)(struct hooked_inventory *h, int64_t order_id);
+    void (*after_release)(struct hooked_inventory *h, int64_t order_id);
     int depth;
 } hooked_inventory;
 
@@ -321,7 +322,13 @@ static ord_error hooked_reserve(void *self, const ord_call_context *ctx, int64_t
 static ord_error hooked_release(void *self, const ord_call_context *ctx, int64_t order_id)
 {
     hooked_inventory *h = self;
-    return h->inner.ops->release(h->inner.self, ctx, order_id);
+    ord_error err = h->inner.ops->release(h->inner.self, ctx, order_id);
+    if (h->after_release && h->depth == 0) {
+        h->depth++;
+        h->after_release(h, order_id);
+        h->depth--;
+    }
+    return err;
 }
 
 static ord_error hooked_commit(void *self, const ord_call_context *ctx, int64_t order_id)
@@ -343,6 +350,7 @@ static void install_hook(fx *f, hooked_inventory *h,
     h->inner = f->ports.inventory;
     h->f = f;
     h->before_reserve = hook;
+    h->after_release = NULL;
     h->depth = 0;
     f->ports.inventory = (ord_inventory){.ops = &hooked_ops, .self = h};
     fx_rebuild(f);
@@ -373,6 +381,101 @@ static void test_place_order_cancelled_during_reserve_releases_and_conflicts(voi
     assert_int_equal(s.available, 10);
     assert_int_equal(s.reserved, 0);
     ord_place_result_free(&res);
+}
+
+/* The cancel wins, then inventory stops answering releases and the first
+ * write of the owed release loses a version race (as against the cancel's
+ * own clearing of its debt). */
+static void cancel_now_then_break_release(hooked_inventory *h, int64_t order_id)
+{
+    cancel_now(h, order_id);
+    fx_fail(h->f, FX_DOWNSTREAM, ORD_MEM_RELEASE, ORD_FAULT_BEFORE, ORD_EUNAVAILABLE, 0, -1);
+    /* The first update after this is the confirm, which loses for real. */
+    fx_fail(h->f, FX_STORE, ORD_MEM_ORDER_UPDATE, ORD_FAULT_BEFORE, ORD_ECONFLICT, 1, 1);
+}
+
+static void test_place_order_late_reservation_stays_owed_when_its_write_loses_a_race(void **state)
+{
+    fx *f = *state;
+    hooked_inventory h;
+    install_hook(f, &h, cancel_now_then_break_release);
+    fx_request r;
+    fx_request_init(&r, FX_CUSTOMER, 1, 1, 3);
+    ord_place_result res = {0};
+    fx_place(f, &r, &res);
+    assert_int_equal(res.outcome, ORD_PLACE_CONFLICT);
+    int64_t id = res.order.id;
+    ord_place_result_free(&res);
+    assert_int_equal(fx_stock(f, 1).reserved, 3);
+
+    ord_order o;
+    ord_order_init(&o);
+    fx_load(f, id, &o);
+    assert_int_equal(o.status, ORD_STATUS_CANCELLED);
+    assert_int_equal(o.pending_inventory, ORD_INVENTORY_RELEASE);
+    ord_order_free(&o);
+
+    fx_heal(f, FX_DOWNSTREAM, ORD_MEM_RELEASE);
+    ord_manual_clock_advance(f->clock, f->config.tracking_backoff_min_ms);
+    ord_work_report report;
+    assert_int_equal(ord_recover_inventory_actions(f->svc, 10, &report), ORD_OK);
+    assert_int_equal(report.completed, 1);
+    ord_memory_stock s = fx_stock(f, 1);
+    assert_int_equal(s.reserved, 0);
+    assert_int_equal(s.available, 10);
+}
+
+/* What a saga that lost its race with a cancel does between the cancel's
+ * release and the cancel clearing its debt: its reservation reaches
+ * inventory late, and it records the release it now owes. */
+static void late_reservation_recorded(hooked_inventory *h, int64_t order_id)
+{
+    h->after_release = NULL;
+    const ord_order_repository *repo = &h->f->ports.orders;
+    ord_order o;
+    ord_order_init(&o);
+    assert_int_equal(repo->ops->get_by_id(repo->self, order_id, &o), ORD_OK);
+    ord_reserve_result rr;
+    assert_int_equal(h->inner.ops->reserve(h->inner.self, NULL, order_id, o.items, o.item_count,
+                                           &rr),
+                     ORD_OK);
+    assert_true(rr.reserved);
+    o.pending_inventory = ORD_INVENTORY_RELEASE;
+    ord_order_update up = {.order = &o, .fields = ORD_UPDATE_INVENTORY};
+    int64_t version = 0;
+    assert_int_equal(repo->ops->update(repo->self, &up, &version), ORD_OK);
+    ord_order_free(&o);
+}
+
+static void test_cancel_pays_again_a_release_recorded_while_it_settled(void **state)
+{
+    fx *f = *state;
+    fx_fail(f, FX_DOWNSTREAM, ORD_MEM_RESERVE, ORD_FAULT_BEFORE, ORD_EUNAVAILABLE, 0, 1);
+    fx_request r;
+    fx_request_init(&r, FX_CUSTOMER, 1, 1, 3);
+    ord_place_result res = {0};
+    fx_place(f, &r, &res);
+    assert_int_equal(res.outcome, ORD_PLACE_INVENTORY_UNAVAILABLE);
+    int64_t id = res.order.id;
+    ord_place_result_free(&res);
+
+    hooked_inventory h;
+    install_hook(f, &h, NULL);
+    h.after_release = late_reservation_recorded;
+    char ref[24];
+    ord_principal admin = fx_admin();
+    assert_int_equal(ord_cancel_order(f->svc, &admin, NULL, fx_ref(id, ref), 0), ORD_OK);
+
+    ord_memory_stock s = fx_stock(f, 1);
+    assert_int_equal(s.reserved, 0);
+    assert_int_equal(s.available, 10);
+    assert_int_equal(ord_memory_downstream_reservation(f->ds, id), ORD_MEM_RESERVATION_RELEASED);
+    ord_order o;
+    ord_order_init(&o);
+    fx_load(f, id, &o);
+    assert_int_equal(o.status, ORD_STATUS_CANCELLED);
+    assert_int_equal(o.pending_inventory, ORD_INVENTORY_NONE);
+    ord_order_free(&o);
 }
 
 static void recover_now(hooked_inventory *h, int64_t order_id)
@@ -474,6 +577,8 @@ int main(void)
         T(test_place_order_mixed_currencies_is_a_catalog_contract_failure),
         T(test_place_order_customer_may_not_order_for_another),
         T(test_place_order_cancelled_during_reserve_releases_and_conflicts),
+        T(test_place_order_late_reservation_stays_owed_when_its_write_loses_a_race),
+        T(test_cancel_pays_again_a_release_recorded_while_it_settled),
         T(test_place_order_continues_when_recovery_confirmed_first),
         T(test_place_order_retries_confirm_after_a_spurious_conflict),
         T(test_place_order_retries_the_tracking_update_once_after_a_conflict),
