@@ -104,17 +104,7 @@ static ord_error store_new_draft(ord_service *svc, const ord_draft_owner *owner,
         err = ord_order_start(draft, ORD_STATUS_DRAFT, ord_app_now(svc), "created");
     if (err != ORD_OK)
         return err == ORD_ENOMEM ? err : ORD_EINTERNAL;
-    const ord_order_repository *repo = &svc->ports.orders;
-    err = ORD_ECONFLICT;
-    for (int attempt = 0; attempt < 3 && err == ORD_ECONFLICT; attempt++) {
-        char uuid[ORD_UUID_SIZE];
-        err = ord_app_new_uuid(svc, uuid);
-        if (err != ORD_OK)
-            return err;
-        snprintf(draft->number, sizeof draft->number, "ORD-%s", uuid);
-        err = repo->ops->create(repo->self, draft);
-    }
-    return err;
+    return ord_app_create(svc, draft);
 }
 
 ord_error ord_create_draft(ord_service *svc, const ord_principal *who, const ord_draft_owner *owner,

@@ -40,6 +40,8 @@ void ord_app_notify_background(const ord_service *svc, const char *what, int64_t
                                ord_error result);
 
 /* order_store.c */
+/* Store a new order (first history entry set) under a fresh random number. */
+ord_error ord_app_create(const ord_service *svc, ord_order *order);
 ord_error ord_app_load(const ord_service *svc, int64_t id, ord_order *out);
 ord_error ord_app_load_ref(const ord_service *svc, const char *ref, ord_order *out);
 ord_error ord_app_write(const app_run *run, ord_order *next, unsigned fields,

@@ -3,6 +3,7 @@
  * the outbox event describing the order as of that change, in one update. */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,24 @@ void ord_app_swap_orders(ord_order *a, ord_order *b)
     ord_order tmp = *a;
     *a = *b;
     *b = tmp;
+}
+
+/* Order numbers are random; a clash is astronomically rare but retried. */
+#define NUMBER_ATTEMPTS 3
+
+ord_error ord_app_create(const ord_service *svc, ord_order *order)
+{
+    const ord_order_repository *repo = &svc->ports.orders;
+    ord_error err = ORD_ECONFLICT;
+    for (int attempt = 0; attempt < NUMBER_ATTEMPTS && err == ORD_ECONFLICT; attempt++) {
+        char uuid[ORD_UUID_SIZE];
+        err = ord_app_new_uuid(svc, uuid);
+        if (err != ORD_OK)
+            return err;
+        snprintf(order->number, sizeof order->number, "ORD-%s", uuid);
+        err = repo->ops->create(repo->self, order);
+    }
+    return err;
 }
 
 ord_error ord_app_load(const ord_service *svc, int64_t id, ord_order *out)

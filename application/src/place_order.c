@@ -3,15 +3,11 @@
  * or resumes the order an earlier attempt left behind. */
 #include "internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <orders/domain/text.h>
 #include <orders/domain/validation.h>
-
-/* Order numbers are random; a clash is astronomically rare but retried. */
-#define NUMBER_ATTEMPTS 3
 
 void ord_place_result_free(ord_place_result *result)
 {
@@ -58,22 +54,6 @@ static ord_error build_order(const app_run *run, const ord_create_request *reque
     return ord_order_start(order, ORD_STATUS_PENDING_CHECK, ord_app_now(run->svc), "created");
 }
 
-/* Store the new order under a fresh number. */
-static ord_error persist(const app_run *run, ord_order *order)
-{
-    const ord_order_repository *repo = &run->svc->ports.orders;
-    ord_error err = ORD_ECONFLICT;
-    for (int attempt = 0; attempt < NUMBER_ATTEMPTS && err == ORD_ECONFLICT; attempt++) {
-        char uuid[ORD_UUID_SIZE];
-        err = ord_app_new_uuid(run->svc, uuid);
-        if (err != ORD_OK)
-            return err;
-        snprintf(order->number, sizeof order->number, "ORD-%s", uuid);
-        err = repo->ops->create(repo->self, order);
-    }
-    return err;
-}
-
 /* Steps 3 and 4 and the rest of the saga, for a request that holds its key
  * (or has none). */
 static ord_error place_new(const app_run *run, const ord_create_request *request,
@@ -99,7 +79,7 @@ static ord_error place_new(const app_run *run, const ord_create_request *request
     err = build_order(run, request, priced, &order, out, &answered);
     free(priced);
     if (err == ORD_OK && !answered) {
-        err = persist(run, &order);
+        err = ord_app_create(run->svc, &order);
         if (err == ORD_EUNAVAILABLE || err == ORD_ETIMEOUT) {
             out->outcome = ORD_PLACE_STORE_UNAVAILABLE;
             out->cause = err;
