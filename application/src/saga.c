@@ -177,6 +177,11 @@ static ord_error reserve_and_confirm(const app_run *run, ord_order *order, ord_p
     *answered = true;
     ord_error err =
         inv->ops->reserve(inv->self, run->ctx, order->id, order->items, order->item_count, &rr);
+    /* A shortage must name what is short: anything else is outside the
+     * contract, and no reason to cancel the customer's order. */
+    if (err == ORD_OK && !rr.reserved &&
+        (rr.unavailable_count == 0 || rr.unavailable_count > ORD_MAX_ITEMS))
+        err = ORD_ECONTRACT;
     if (err != ORD_OK) {
         out->cause = err;
         return answer(out, order, ORD_PLACE_INVENTORY_UNAVAILABLE);

@@ -303,6 +303,7 @@ typedef struct hooked_inventory {
     fx *f;
     void (*before_reserve)(struct hooked_inventory *h, int64_t order_id);
     void (*after_release)(struct hooked_inventory *h, int64_t order_id);
+    bool short_of_nothing; /* answer "not reserved" naming no product */
     int depth;
 } hooked_inventory;
 
@@ -315,6 +316,10 @@ static ord_error hooked_reserve(void *self, const ord_call_context *ctx, int64_t
         h->depth++;
         h->before_reserve(h, order_id);
         h->depth--;
+    }
+    if (h->short_of_nothing) {
+        memset(result, 0, sizeof *result);
+        return ORD_OK;
     }
     return h->inner.ops->reserve(h->inner.self, ctx, order_id, items, count, result);
 }
@@ -351,6 +356,7 @@ static void install_hook(fx *f, hooked_inventory *h,
     h->f = f;
     h->before_reserve = hook;
     h->after_release = NULL;
+    h->short_of_nothing = false;
     h->depth = 0;
     f->ports.inventory = (ord_inventory){.ops = &hooked_ops, .self = h};
     fx_rebuild(f);
@@ -478,6 +484,38 @@ static void test_cancel_pays_again_a_release_recorded_while_it_settled(void **st
     ord_order_free(&o);
 }
 
+/* "Not reserved" that names no product short of stock is no answer to
+ * cancel a customer's order on: it is outside the contract, and the order
+ * waits in PENDING_CHECK as for any other inventory failure. */
+static void test_place_order_shortage_naming_no_product_keeps_the_order_pending(void **state)
+{
+    fx *f = *state;
+    hooked_inventory h;
+    install_hook(f, &h, NULL);
+    h.short_of_nothing = true;
+    fx_request r;
+    fx_request_init(&r, FX_CUSTOMER, 1, 1, 1);
+    ord_place_result res = {0};
+    fx_place(f, &r, &res);
+    assert_int_equal(res.outcome, ORD_PLACE_INVENTORY_UNAVAILABLE);
+    assert_int_equal(res.cause, ORD_ECONTRACT);
+    assert_int_equal(res.order.status, ORD_STATUS_PENDING_CHECK);
+    int64_t id = res.order.id;
+    ord_place_result_free(&res);
+
+    /* Once inventory answers properly, recovery places it. */
+    h.short_of_nothing = false;
+    ord_manual_clock_advance(f->clock, f->config.pending_stale_ms);
+    ord_work_report report;
+    assert_int_equal(ord_recover_pending_orders(f->svc, 10, &report), ORD_OK);
+    assert_int_equal(report.completed, 1);
+    ord_order o;
+    ord_order_init(&o);
+    fx_load(f, id, &o);
+    assert_int_equal(o.status, ORD_STATUS_CONFIRMED);
+    ord_order_free(&o);
+}
+
 static void recover_now(hooked_inventory *h, int64_t order_id)
 {
     (void)order_id;
@@ -579,6 +617,7 @@ int main(void)
         T(test_place_order_cancelled_during_reserve_releases_and_conflicts),
         T(test_place_order_late_reservation_stays_owed_when_its_write_loses_a_race),
         T(test_cancel_pays_again_a_release_recorded_while_it_settled),
+        T(test_place_order_shortage_naming_no_product_keeps_the_order_pending),
         T(test_place_order_continues_when_recovery_confirmed_first),
         T(test_place_order_retries_confirm_after_a_spurious_conflict),
         T(test_place_order_retries_the_tracking_update_once_after_a_conflict),
