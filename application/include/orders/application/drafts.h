@@ -71,7 +71,8 @@ typedef struct ord_checkout_request {
  * @param ref an order reference.
  * @param idem as for ord_place_order().
  * @param[out] out a zeroed result, filled; the caller frees it.
- * @return ORD_OK when out->outcome is set; ORD_ENOMEM, ORD_EINTERNAL.
+ * @return ORD_OK when out->outcome is set; ORD_EINVALID for a NULL argument;
+ *         ORD_ENOMEM, ORD_EINTERNAL.
  */
 ord_error ord_checkout_draft(ord_service *svc, const ord_principal *who, const ord_call_context *ctx,
                              const char *ref, const ord_checkout_request *request,

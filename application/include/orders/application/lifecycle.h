@@ -27,7 +27,7 @@ extern "C" {
  * @return ORD_OK; ORD_ENOTFOUND (absent, malformed, not the caller's);
  *         ORD_ETRANSITION (SHIPPED, DELIVERED); ORD_ECONFLICT when
  *         @p if_match is stale (or the order keeps changing under us);
- *         ORD_EUNAVAILABLE.
+ *         ORD_EUNAVAILABLE; ORD_EINVALID for a NULL service or caller.
  */
 ord_error ord_cancel_order(ord_service *svc, const ord_principal *who, const ord_call_context *ctx,
                            const char *ref, int64_t if_match);

@@ -92,8 +92,8 @@ typedef struct ord_idempotency {
  *        CANCELLED meanwhile the answer is ORD_PLACE_INSUFFICIENT_STOCK (when
  *        stock was short; products is then empty) or ORD_PLACE_CONFLICT.
  * @param[out] out a zeroed result, filled; the caller frees it.
- * @return ORD_OK when out->outcome is set; ORD_ENOMEM or ORD_EINTERNAL
- *         otherwise (nothing half-done is left: a stored order is repaired
+ * @return ORD_OK when out->outcome is set; ORD_EINVALID for a NULL argument;
+ *         ORD_ENOMEM or ORD_EINTERNAL otherwise (nothing half-done is left: a stored order is repaired
  *         by recovery).
  */
 ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_call_context *ctx,
@@ -113,7 +113,9 @@ ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_
  * @param result the use case's result.
  * @param status the status answered.
  * @param body the body answered, NUL-terminated, copied.
- * @return ORD_OK, ORD_EUNAVAILABLE.
+ * @return ORD_OK; what the idempotency store answered (ORD_EUNAVAILABLE,
+ *         ORD_ENOTFOUND when the key is gone, ORD_ENOMEM); ORD_EINVALID for a
+ *         NULL @p svc or @p result.
  */
 ord_error ord_place_finish(ord_service *svc, const ord_idempotency *idem,
                            const ord_place_result *result, int status, const char *body);

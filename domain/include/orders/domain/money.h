@@ -81,7 +81,7 @@ ord_error ord_money_add(ord_money *out, ord_money a, ord_money b);
 /**
  * @brief value × factor (a unit price times a quantity).
  * @param[out] out receives the product; untouched on failure.
- * @return ORD_OK or ORD_EOVERFLOW.
+ * @return ORD_OK, ORD_EOVERFLOW, or ORD_EINVALID when @p out is NULL.
  */
 ord_error ord_money_multiply(ord_money *out, ord_money value, int64_t factor);
 

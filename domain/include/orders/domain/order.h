@@ -104,9 +104,9 @@ void ord_order_free(ord_order *order);
 /**
  * @brief Deep copy.
  * @param[out] dst an initialised order; its previous content is freed first.
- *             On failure it is left zeroed.
+ *             On ORD_ENOMEM it is left zeroed (untouched on ORD_EINVALID).
  * @param src the order to copy.
- * @return ORD_OK or ORD_ENOMEM.
+ * @return ORD_OK, ORD_EINVALID (NULL argument) or ORD_ENOMEM.
  */
 ord_error ord_order_copy(ord_order *dst, const ord_order *src);
 
@@ -162,7 +162,8 @@ ord_error ord_order_start(ord_order *order, ord_status status, int64_t at_ms, co
  * @param at_ms when; sets updated_at_ms.
  * @param reason short reason.
  * @param[out] change when not NULL, receives a copy of the new history entry.
- * @return ORD_OK, ORD_ETRANSITION when refused, ORD_ENOMEM.
+ * @return ORD_OK, ORD_ETRANSITION when refused, ORD_ENOMEM, ORD_EINVALID
+ *         (NULL order, or a status outside the enum).
  */
 ord_error ord_order_transition(ord_order *order, ord_status to, int64_t at_ms,
                                const char *reason, ord_status_change *change);

@@ -58,7 +58,7 @@ typedef struct ord_memory_stock {
 /**
  * @brief Create fake services with an empty catalog and no account rules.
  * @param[out] out receives them, owned by the caller (ord_memory_downstream_free()).
- * @return ORD_OK or ORD_ENOMEM.
+ * @return ORD_OK, ORD_EINVALID (@p out is NULL) or ORD_ENOMEM.
  */
 ord_error ord_memory_downstream_new(ord_memory_downstream **out);
 
@@ -81,11 +81,13 @@ ord_event_sink ord_memory_downstream_events(ord_memory_downstream *ds);
 ord_error ord_memory_downstream_set_product(ord_memory_downstream *ds, int64_t product_id,
                                             ord_money price, int64_t available);
 
-/** @brief Mark a customer restricted (or not). @return ORD_OK or ORD_ENOMEM. */
+/** @brief Mark a customer restricted (or not).
+ *  @return ORD_OK, ORD_EINVALID (@p ds NULL, @p customer_id <= 0) or ORD_ENOMEM. */
 ord_error ord_memory_downstream_set_restricted(ord_memory_downstream *ds, int64_t customer_id,
                                                bool restricted);
 
-/** @brief Mark a customer ineligible (or not). @return ORD_OK or ORD_ENOMEM. */
+/** @brief Mark a customer ineligible (or not).
+ *  @return ORD_OK, ORD_EINVALID (@p ds NULL, @p customer_id <= 0) or ORD_ENOMEM. */
 ord_error ord_memory_downstream_set_ineligible(ord_memory_downstream *ds, int64_t customer_id,
                                                bool ineligible);
 
@@ -99,7 +101,7 @@ size_t ord_memory_downstream_calls(ord_memory_downstream *ds, ord_memory_downstr
 /**
  * @brief Stock of a product.
  * @param[out] out receives the numbers.
- * @return ORD_OK or ORD_ENOTFOUND.
+ * @return ORD_OK, ORD_ENOTFOUND, or ORD_EINVALID for a NULL argument.
  */
 ord_error ord_memory_downstream_stock(ord_memory_downstream *ds, int64_t product_id,
                                       ord_memory_stock *out);
@@ -121,7 +123,7 @@ size_t ord_memory_downstream_duplicate_events(ord_memory_downstream *ds);
 /**
  * @brief Copy of the @p index-th event received (oldest first).
  * @param[out] out an ord_outbox_event the caller releases with free(out->payload).
- * @return ORD_OK, ORD_ENOTFOUND (index too large), ORD_ENOMEM.
+ * @return ORD_OK, ORD_ENOTFOUND (index too large), ORD_ENOMEM, ORD_EINVALID (NULL argument).
  */
 ord_error ord_memory_downstream_event(ord_memory_downstream *ds, size_t index, ord_outbox_event *out);
 

@@ -41,7 +41,7 @@ typedef enum ord_memory_store_op {
 /**
  * @brief Create an empty store.
  * @param[out] out receives the store, owned by the caller (ord_memory_store_free()).
- * @return ORD_OK or ORD_ENOMEM.
+ * @return ORD_OK, ORD_EINVALID (@p out is NULL) or ORD_ENOMEM.
  */
 ord_error ord_memory_store_new(ord_memory_store **out);
 

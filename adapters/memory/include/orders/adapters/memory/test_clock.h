@@ -21,7 +21,7 @@ typedef struct ord_manual_clock ord_manual_clock;
 /**
  * @brief Create a clock showing @p start_ms.
  * @param[out] out receives it, owned by the caller (ord_manual_clock_free()).
- * @return ORD_OK or ORD_ENOMEM.
+ * @return ORD_OK, ORD_EINVALID (@p out is NULL) or ORD_ENOMEM.
  */
 ord_error ord_manual_clock_new(ord_manual_clock **out, int64_t start_ms);
 /** @brief Free. Accepts NULL. */
@@ -37,7 +37,7 @@ typedef struct ord_counting_ids ord_counting_ids;
 /**
  * @brief Create an id source whose first UUID ends in 1.
  * @param[out] out receives it, owned by the caller (ord_counting_ids_free()).
- * @return ORD_OK or ORD_ENOMEM.
+ * @return ORD_OK, ORD_EINVALID (@p out is NULL) or ORD_ENOMEM.
  */
 ord_error ord_counting_ids_new(ord_counting_ids **out);
 /** @brief Free. Accepts NULL. */
