@@ -84,10 +84,6 @@ ord_error ord_order_copy(ord_order *dst, const ord_order *src)
         ord_order_free(&tmp);
         return ORD_ENOMEM;
     }
-    if (tmp.item_count == 0)
-        tmp.items = NULL;
-    if (tmp.history_count == 0)
-        tmp.history = NULL;
     *dst = tmp;
     return ORD_OK;
 }
