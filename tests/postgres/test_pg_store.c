@@ -251,6 +251,63 @@ static void test_rows_breaking_table_rules_are_invalid_and_store_nothing(void **
     assert_int_equal(pgt_scalar("SELECT count(*) FROM order_status_history"), 0);
 }
 
+/* @p chars copies of @p unit (one character of any width); free() it. */
+static char *repeat_text(const char *unit, size_t chars)
+{
+    size_t len = strlen(unit);
+    char *s = malloc(len * chars + 1);
+    assert_non_null(s);
+    for (size_t i = 0; i < chars; i++)
+        memcpy(s + i * len, unit, len);
+    s[len * chars] = '\0';
+    return s;
+}
+
+static ord_error create_with_texts(ord_order_repository repo, size_t name_chars,
+                                   size_t address_chars, size_t carrier_chars)
+{
+    ord_order o;
+    pgt_build_order(&o, 6, T0, 1);
+    /* Two-byte characters: the limits count characters, not bytes. */
+    char *name = repeat_text("\xC3\xA9", name_chars);
+    char *address = repeat_text("\xC3\xA9", address_chars);
+    char *carrier = repeat_text("\xC3\xA9", carrier_chars);
+    assert_int_equal(ord_order_set_text(&o.customer_name, name), ORD_OK);
+    assert_int_equal(ord_order_set_text(&o.delivery_address, address), ORD_OK);
+    assert_int_equal(ord_order_set_text(&o.carrier, carrier), ORD_OK);
+    ord_error rc = repo.ops->create(repo.self, &o);
+    free(name);
+    free(address);
+    free(carrier);
+    ord_order_free(&o);
+    return rc;
+}
+
+static void test_text_longer_than_the_domain_allows_is_invalid_and_stores_nothing(void **state)
+{
+    ord_order_repository repo = repo_of(state);
+    assert_int_equal(create_with_texts(repo, ORD_MAX_NAME_CHARS, ORD_MAX_ADDRESS_CHARS,
+                                       ORD_MAX_CARRIER_CHARS),
+                     ORD_OK);
+    assert_int_equal(create_with_texts(repo, ORD_MAX_NAME_CHARS + 1, 1, 1), ORD_EINVALID);
+    assert_int_equal(create_with_texts(repo, 1, ORD_MAX_ADDRESS_CHARS + 1, 1), ORD_EINVALID);
+    assert_int_equal(create_with_texts(repo, 1, 1, ORD_MAX_CARRIER_CHARS + 1), ORD_EINVALID);
+    assert_int_equal(pgt_scalar("SELECT count(*) FROM orders"), 1);
+
+    /* An update is held to the same limits, and writes nothing either. */
+    int64_t id = pgt_scalar("SELECT id FROM orders");
+    ord_order o;
+    ord_order_init(&o);
+    o.id = id;
+    o.version = 1;
+    o.updated_at_ms = T0 + 1;
+    o.carrier = repeat_text("x", ORD_MAX_CARRIER_CHARS + 1);
+    ord_order_update u = {.order = &o, .fields = ORD_UPDATE_DELIVERY};
+    assert_int_equal(repo.ops->update(repo.self, &u, NULL), ORD_EINVALID);
+    assert_int_equal(pgt_scalar("SELECT version FROM orders"), 1);
+    ord_order_free(&o);
+}
+
 static void test_stale_version_is_conflict_and_writes_nothing(void **state)
 {
     ord_pg_store *store = *state;
@@ -479,6 +536,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_rows_breaking_table_rules_are_invalid_and_store_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_text_longer_than_the_domain_allows_is_invalid_and_stores_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_version_is_conflict_and_writes_nothing, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_update_with_a_bad_event_rolls_back_the_status_change,
