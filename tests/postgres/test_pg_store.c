@@ -308,6 +308,24 @@ static void test_text_longer_than_the_domain_allows_is_invalid_and_stores_nothin
     ord_order_free(&o);
 }
 
+static void test_scope_too_large_for_the_key_index_is_invalid_and_stores_nothing(void **state)
+{
+    /* Random text, so that compression cannot make it fit the index. */
+    enum { UUIDS = 240 };
+    char *scope = malloc(UUIDS * (ORD_UUID_SIZE - 1) + 1);
+    assert_non_null(scope);
+    for (size_t i = 0; i < UUIDS; i++)
+        pgt_uuid(scope + i * (ORD_UUID_SIZE - 1));
+    ord_idempotency_store idem = ord_pg_store_idempotency(*state);
+    ord_idem_begin b = {.scope = scope, .key = "k", .fingerprint = "f", .now_ms = T0,
+                        .lock_until_ms = T0 + 1000, .expires_at_ms = T0 + 100000};
+    ord_idem_record rec = {0};
+    assert_int_equal(idem.ops->begin(idem.self, &b, &rec), ORD_EINVALID);
+    assert_null(rec.response_body);
+    assert_int_equal(pgt_scalar("SELECT count(*) FROM idempotency_keys"), 0);
+    free(scope);
+}
+
 static void test_stale_version_is_conflict_and_writes_nothing(void **state)
 {
     ord_pg_store *store = *state;
@@ -538,6 +556,8 @@ int main(void)
             test_rows_breaking_table_rules_are_invalid_and_store_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_text_longer_than_the_domain_allows_is_invalid_and_stores_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_scope_too_large_for_the_key_index_is_invalid_and_stores_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_version_is_conflict_and_writes_nothing, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_update_with_a_bad_event_rolls_back_the_status_change,

@@ -131,7 +131,9 @@ ord_error ord_pg_map_error(PGconn *conn, const PGresult *result)
     if (state_is(state, "23505") || state_is(state, "40001") || state_is(state, "40P01") ||
         state_is(state, "55P03"))
         return ORD_ECONFLICT;
-    if (class_is(state, "23") || class_is(state, "22"))
+    /* 54000: a value too large for an index (a scope of several KiB): bad
+     * input like any other, not a fault of the store. */
+    if (class_is(state, "23") || class_is(state, "22") || state_is(state, "54000"))
         return ORD_EINVALID;
     if (class_is(state, "08") || class_is(state, "53") || state_is(state, "57P01") ||
         state_is(state, "57P02") || state_is(state, "57P03") || state_is(state, "25006"))
