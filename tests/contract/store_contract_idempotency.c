@@ -118,6 +118,24 @@ static void test_released_key_is_resumable_with_its_order(void **state)
     assert_int_equal(begin_state(f, SCOPE, KEY, PRINT_A, SC_T0 + 6), ORD_IDEM_IN_PROGRESS);
 }
 
+/* A request whose lock ran out may release the key after the request that
+ * took it over stored the final answer: the answer stays. */
+static void test_late_release_keeps_the_completed_answer(void **state)
+{
+    ord_store_fixture *f = *state;
+    assert_int_equal(begin_state(f, SCOPE, KEY, PRINT_A, SC_T0), ORD_IDEM_STARTED);
+    assert_int_equal(f->idempotency.ops->complete(f->idempotency.self, SCOPE, KEY, 42, 201,
+                                                  "{\"orderId\":42}"),
+                     ORD_OK);
+    assert_int_equal(f->idempotency.ops->release(f->idempotency.self, SCOPE, KEY, 7), ORD_OK);
+    ord_idem_record r;
+    assert_int_equal(begin_at(f, SCOPE, KEY, PRINT_A, SC_T0 + 1, &r), ORD_IDEM_COMPLETED);
+    assert_int_equal(r.order_id, 42);
+    assert_int_equal(r.response_status, 201);
+    assert_string_equal(r.response_body, "{\"orderId\":42}");
+    ord_idem_record_free(&r);
+}
+
 static void test_key_whose_lock_ran_out_is_resumable(void **state)
 {
     ord_store_fixture *f = *state;
@@ -235,6 +253,7 @@ int sc_run_idempotency(void)
         SC_TEST(test_begin_with_another_request_is_a_mismatch),
         SC_TEST(test_completed_key_returns_the_stored_response),
         SC_TEST(test_released_key_is_resumable_with_its_order),
+        SC_TEST(test_late_release_keeps_the_completed_answer),
         SC_TEST(test_key_whose_lock_ran_out_is_resumable),
         SC_TEST(test_forget_makes_the_key_new_again),
         SC_TEST(test_expired_key_counts_as_absent),
