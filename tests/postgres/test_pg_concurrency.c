@@ -291,13 +291,148 @@ static void test_many_relays_deliver_every_event_once(void **state)
     assert_int_equal(pgt_scalar("SELECT count(*) FROM outbox_events WHERE NOT delivered"), 0);
 }
 
+/* ---- relaying in order ---- */
+
+#define CHAIN_ORDERS 60
+#define CHAIN_FIRST 2 /* sequence of an order's first event (CONFIRMED) */
+#define CHAIN_LAST 4  /* ... and of its last (DELIVERED) */
+
+/* What the relays have done, shared between them. */
+typedef struct chain_log {
+    pthread_mutex_t lock;
+    bool marking[CHAIN_ORDERS + 1][CHAIN_LAST + 1]; /* mark_delivered called */
+    int claims[CHAIN_ORDERS + 1][CHAIN_LAST + 1];
+    int early; /* events claimed while their predecessor was not being marked */
+} chain_log;
+
+typedef struct chain_relay {
+    pthread_barrier_t *start;
+    chain_log *log;
+    int index;
+    ord_error failure;
+} chain_relay;
+
+static bool chain_event_ok(const ord_outbox_event *e)
+{
+    return e->order_id >= 1 && e->order_id <= CHAIN_ORDERS && e->sequence >= CHAIN_FIRST &&
+           e->sequence <= CHAIN_LAST;
+}
+
+/* Claims, "delivers" slowly, then marks: an order's next event may only be
+ * claimed once its previous one is being marked delivered. */
+static void *chain_run(void *arg)
+{
+    chain_relay *r = arg;
+    chain_log *log = r->log;
+    ord_pg_store *store = pgt_store();
+    ord_outbox outbox = ord_pg_store_outbox(store);
+    char owner[32];
+    snprintf(owner, sizeof owner, "relay-%d", r->index);
+    pthread_barrier_wait(r->start);
+    long idle = 0;
+    while (r->failure == ORD_OK) {
+        ord_outbox_batch batch = {0};
+        ord_error rc = outbox.ops->claim(outbox.self, T0 + 1000, T0 + 1000000, owner, 3, &batch);
+        if (rc != ORD_OK) {
+            r->failure = rc;
+            break;
+        }
+        if (batch.count == 0) {
+            int64_t pending = 0, parked = 0;
+            rc = outbox.ops->count(outbox.self, &pending, &parked);
+            if (rc != ORD_OK || pending == 0 || ++idle > 200000) {
+                r->failure = rc != ORD_OK || pending == 0 ? rc : ORD_ETIMEOUT;
+                break;
+            }
+            struct timespec pause = {.tv_nsec = 500000};
+            nanosleep(&pause, NULL);
+            continue;
+        }
+        for (size_t i = 0; i < batch.count; i++) {
+            const ord_outbox_event *e = &batch.events[i];
+            if (!chain_event_ok(e)) {
+                r->failure = ORD_ECONTRACT;
+                break;
+            }
+            pthread_mutex_lock(&log->lock);
+            log->claims[e->order_id][e->sequence]++;
+            if (e->sequence > CHAIN_FIRST && !log->marking[e->order_id][e->sequence - 1])
+                log->early++;
+            pthread_mutex_unlock(&log->lock);
+        }
+        /* The delivery: long enough for the other relays to claim meanwhile. */
+        struct timespec deliver = {.tv_nsec = 2000000};
+        nanosleep(&deliver, NULL);
+        for (size_t i = 0; i < batch.count && r->failure == ORD_OK; i++) {
+            const ord_outbox_event *e = &batch.events[i];
+            pthread_mutex_lock(&log->lock);
+            log->marking[e->order_id][e->sequence] = true;
+            pthread_mutex_unlock(&log->lock);
+            rc = outbox.ops->mark_delivered(outbox.self, e->id);
+            if (rc != ORD_OK)
+                r->failure = rc;
+        }
+        ord_outbox_batch_free(&batch);
+    }
+    ord_pg_store_free(store);
+    return NULL;
+}
+
+static void test_relays_never_claim_an_orders_next_event_before_its_previous_is_delivered(
+    void **state)
+{
+    (void)state;
+    ord_pg_store *store = pgt_store();
+    /* Three events per order, made before any relay runs. */
+    for (int i = 0; i < CHAIN_ORDERS; i++) {
+        int64_t id = pgt_create(store, 1 + i % 5, T0);
+        assert_int_equal(id, i + 1);
+        assert_int_equal(pgt_move(store, id, 1, ORD_STATUS_PENDING_CHECK, ORD_STATUS_CONFIRMED,
+                                  T0 + 1, NULL),
+                         ORD_OK);
+        assert_int_equal(
+            pgt_move(store, id, 2, ORD_STATUS_CONFIRMED, ORD_STATUS_SHIPPED, T0 + 2, NULL),
+            ORD_OK);
+        assert_int_equal(
+            pgt_move(store, id, 3, ORD_STATUS_SHIPPED, ORD_STATUS_DELIVERED, T0 + 3, NULL),
+            ORD_OK);
+    }
+    ord_pg_store_free(store);
+
+    static chain_log log;
+    memset(&log, 0, sizeof log);
+    pthread_mutex_init(&log.lock, NULL);
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, THREADS);
+    chain_relay relays[THREADS];
+    pthread_t threads[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        relays[i] = (chain_relay){.start = &start, .log = &log, .index = i};
+        assert_int_equal(pthread_create(&threads[i], NULL, chain_run, &relays[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(threads[i], NULL);
+    pthread_barrier_destroy(&start);
+    pthread_mutex_destroy(&log.lock);
+
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(relays[i].failure, ORD_OK);
+    assert_int_equal(log.early, 0);
+    for (int order = 1; order <= CHAIN_ORDERS; order++)
+        for (int seq = CHAIN_FIRST; seq <= CHAIN_LAST; seq++)
+            assert_int_equal(log.claims[order][seq], 1);
+    assert_int_equal(pgt_scalar("SELECT count(*) FROM outbox_events WHERE NOT delivered"), 0);
+}
+
 /* ---- one idempotency key, many first requests ---- */
 
 typedef struct requester {
     pthread_barrier_t *start;
     const char *key;
+    int64_t now_ms;
     ord_error rc;
     ord_idem_state state;
+    int64_t order_id;
 } requester;
 
 static void *begin_run(void *arg)
@@ -307,12 +442,13 @@ static void *begin_run(void *arg)
     (void)ord_pg_ping(store);
     ord_idempotency_store idem = ord_pg_store_idempotency(store);
     ord_idem_begin b = {.scope = "customer:7", .key = q->key, .fingerprint = "same-request",
-                        .now_ms = T0, .lock_until_ms = T0 + 30000,
-                        .expires_at_ms = T0 + 86400000};
+                        .now_ms = q->now_ms, .lock_until_ms = q->now_ms + 30000,
+                        .expires_at_ms = q->now_ms + 86400000};
     ord_idem_record rec = {0};
     pthread_barrier_wait(q->start);
     q->rc = idem.ops->begin(idem.self, &b, &rec);
     q->state = rec.state;
+    q->order_id = rec.order_id;
     ord_idem_record_free(&rec);
     ord_pg_store_free(store);
     return NULL;
@@ -329,7 +465,7 @@ static void test_concurrent_first_requests_with_one_key_have_one_winner(void **s
         requester qs[THREADS];
         pthread_t threads[THREADS];
         for (int i = 0; i < THREADS; i++) {
-            qs[i] = (requester){.start = &start, .key = key, .rc = ORD_EINTERNAL};
+            qs[i] = (requester){.start = &start, .key = key, .now_ms = T0, .rc = ORD_EINTERNAL};
             assert_int_equal(pthread_create(&threads[i], NULL, begin_run, &qs[i]), 0);
         }
         for (int i = 0; i < THREADS; i++)
@@ -350,6 +486,75 @@ static void test_concurrent_first_requests_with_one_key_have_one_winner(void **s
     assert_int_equal(pgt_scalar("SELECT min(customer_id) FROM idempotency_keys"), 7);
 }
 
+/* Races @p THREADS first requests for @p key at @p now_ms; counts outcomes. */
+static void race_begin(const char *key, int64_t now_ms, int counts[ORD_IDEM_MISMATCH + 1],
+                       int64_t *order_id)
+{
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, THREADS);
+    requester qs[THREADS];
+    pthread_t threads[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        qs[i] = (requester){.start = &start, .key = key, .now_ms = now_ms, .rc = ORD_EINTERNAL};
+        assert_int_equal(pthread_create(&threads[i], NULL, begin_run, &qs[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(threads[i], NULL);
+    pthread_barrier_destroy(&start);
+    memset(counts, 0, sizeof(int) * (ORD_IDEM_MISMATCH + 1));
+    *order_id = -1;
+    for (int i = 0; i < THREADS; i++) {
+        assert_int_equal(qs[i].rc, ORD_OK);
+        assert_true((unsigned)qs[i].state <= ORD_IDEM_MISMATCH);
+        counts[qs[i].state]++;
+        if (qs[i].state != ORD_IDEM_IN_PROGRESS)
+            *order_id = qs[i].order_id;
+    }
+}
+
+static void test_concurrent_retries_of_a_released_key_have_one_taker(void **state)
+{
+    (void)state;
+    ord_pg_store *store = pgt_store();
+    ord_idempotency_store idem = ord_pg_store_idempotency(store);
+    ord_idem_begin b = {.scope = "customer:7", .key = "released", .fingerprint = "same-request",
+                        .now_ms = T0, .lock_until_ms = T0 + 30000, .expires_at_ms = T0 + 86400000};
+    ord_idem_record rec = {0};
+    assert_int_equal(idem.ops->begin(idem.self, &b, &rec), ORD_OK);
+    assert_int_equal(rec.state, ORD_IDEM_STARTED);
+    assert_int_equal(idem.ops->release(idem.self, "customer:7", "released", 42), ORD_OK);
+    ord_pg_store_free(store);
+
+    int counts[ORD_IDEM_MISMATCH + 1];
+    int64_t order_id = 0;
+    race_begin("released", T0 + 1, counts, &order_id);
+    assert_int_equal(counts[ORD_IDEM_RESUMABLE], 1);
+    assert_int_equal(counts[ORD_IDEM_IN_PROGRESS], THREADS - 1);
+    assert_int_equal(order_id, 42);
+}
+
+static void test_concurrent_first_requests_on_an_expired_key_have_one_winner(void **state)
+{
+    (void)state;
+    ord_pg_store *store = pgt_store();
+    ord_idempotency_store idem = ord_pg_store_idempotency(store);
+    ord_idem_begin b = {.scope = "customer:7", .key = "expired", .fingerprint = "old-request",
+                        .now_ms = T0, .lock_until_ms = T0 + 5, .expires_at_ms = T0 + 10};
+    ord_idem_record rec = {0};
+    assert_int_equal(idem.ops->begin(idem.self, &b, &rec), ORD_OK);
+    assert_int_equal(idem.ops->complete(idem.self, "customer:7", "expired", 9, 201, "{}"),
+                     ORD_OK);
+    ord_pg_store_free(store);
+
+    /* Expired: as if absent, so one new holder and no stored answer. */
+    int counts[ORD_IDEM_MISMATCH + 1];
+    int64_t order_id = -1;
+    race_begin("expired", T0 + 100, counts, &order_id);
+    assert_int_equal(counts[ORD_IDEM_STARTED], 1);
+    assert_int_equal(counts[ORD_IDEM_IN_PROGRESS], THREADS - 1);
+    assert_int_equal(order_id, 0);
+}
+
 int main(void)
 {
     pgt_init("orders_test_concurrency");
@@ -357,7 +562,12 @@ int main(void)
         cmocka_unit_test_setup(test_cancel_and_ship_racing_on_one_order_have_one_winner, setup),
         cmocka_unit_test_setup(test_many_workers_claiming_never_claim_an_order_twice, setup),
         cmocka_unit_test_setup(test_many_relays_deliver_every_event_once, setup),
+        cmocka_unit_test_setup(
+            test_relays_never_claim_an_orders_next_event_before_its_previous_is_delivered, setup),
         cmocka_unit_test_setup(test_concurrent_first_requests_with_one_key_have_one_winner,
+                               setup),
+        cmocka_unit_test_setup(test_concurrent_retries_of_a_released_key_have_one_taker, setup),
+        cmocka_unit_test_setup(test_concurrent_first_requests_on_an_expired_key_have_one_winner,
                                setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
