@@ -85,7 +85,8 @@ static void test_wrong_shapes_and_types_are_contract_errors(void **state)
 
 static void test_inexact_or_negative_prices_are_contract_errors(void **state)
 {
-    static const char *const prices[] = {"99.999", "-1.00", "0.001", "1e300", "0.30000000000000004"};
+    static const char *const prices[] = {"99.999", "1.005", "-1.00", "-0.01", "0.001",
+                                         "1e300",  "0.30000000000000004"};
     for (size_t i = 0; i < sizeof prices / sizeof prices[0]; i++) {
         char body[256];
         snprintf(body, sizeof body,
@@ -116,6 +117,31 @@ static void test_prices_convert_exactly_at_the_currency_precision(void **state)
     assert_int_equal(dinar.minor, 1234);
     assert_int_equal(price_of(*state, 5, &big), ORD_OK);
     assert_int_equal(big.minor, 9007199254740);
+}
+
+static void test_exponent_notation_is_read_exactly(void **state)
+{
+    ord_money price;
+    catalog_answers(200, "[{\\\"productId\\\":1,\\\"price\\\":1e2,\\\"currency\\\":\\\"USD\\\"}]");
+    assert_int_equal(price_of(*state, 1, &price), ORD_OK);
+    assert_int_equal(price.minor, 10000);
+    catalog_answers(200, "[{\\\"productId\\\":1,\\\"price\\\":0.10,\\\"currency\\\":\\\"USD\\\"}]");
+    assert_int_equal(price_of(*state, 1, &price), ORD_OK);
+    assert_int_equal(price.minor, 10);
+}
+
+/* Past 2^52 / 10^decimals a double no longer tells neighbouring minor units
+ * apart: 9999999999999.001 KWD parses to the double that prints as .002. */
+static void test_prices_beyond_double_precision_are_contract_errors(void **state)
+{
+    static const char *const bodies[] = {
+        "[{\\\"productId\\\":1,\\\"price\\\":9999999999999.001,\\\"currency\\\":\\\"KWD\\\"}]",
+        "[{\\\"productId\\\":1,\\\"price\\\":45035996273704.97,\\\"currency\\\":\\\"USD\\\"}]",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        catalog_answers(200, bodies[i]);
+        assert_int_equal(price_of(*state, 1, NULL), ORD_ECONTRACT);
+    }
 }
 
 static void test_deeply_nested_json_is_a_contract_error(void **state)
@@ -202,6 +228,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wrong_shapes_and_types_are_contract_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inexact_or_negative_prices_are_contract_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prices_convert_exactly_at_the_currency_precision, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exponent_notation_is_read_exactly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prices_beyond_double_precision_are_contract_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deeply_nested_json_is_a_contract_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_huge_body_is_cut_off_as_a_contract_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_trickle_ends_within_the_timeout, setup, teardown),

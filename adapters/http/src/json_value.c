@@ -47,8 +47,13 @@ ord_error http_json_money(const cJSON *number, const char *currency, ord_money *
     if (decimals < 0 || !cJSON_IsNumber(number))
         return ORD_ECONTRACT;
     double v = number->valuedouble;
-    /* Up to 1e13 every amount with 3 decimals is still exact in a double. */
-    if (!isfinite(v) || v < 0 || v > 1e13)
+    /* Below 2^52 / 10^decimals neighbouring amounts are further apart than
+     * a double's step, so the nearest amount is the one sent; above it
+     * (9999999999999.001 KWD reads as .002) the amount is not exact. */
+    double scale = 1;
+    for (int i = 0; i < decimals; i++)
+        scale *= 10;
+    if (!isfinite(v) || v < 0 || v >= 4503599627370496.0 / scale)
         return ORD_ECONTRACT;
     /* Format at the currency's precision and read it back: the nearest
      * decimal must be the very number sent, or it had more decimals. */

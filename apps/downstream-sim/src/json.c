@@ -31,9 +31,16 @@ int sim_money_from_json(const cJSON *number, const char *currency, int64_t *mino
     if (!cJSON_IsNumber(number) || decimals < 0)
         return -1;
     double value = number->valuedouble;
-    /* Beyond 1e13 a double no longer holds every cent exactly. */
-    if (!isfinite(value) || value < 0 || value > 1e13)
+    /* Below 2^52 / 10^decimals neighbouring amounts are further apart than
+     * a double's step, so the nearest amount is the one sent; above it
+     * (9999999999999.001 KWD reads as .002) the amount is not exact. */
+    double scale = 1;
+    for (int i = 0; i < decimals; i++)
+        scale *= 10;
+    if (!isfinite(value) || value < 0 || value >= 4503599627370496.0 / scale)
         return -1;
+    if (value == 0)
+        value = 0; /* -0 is zero: "-0.00" would not read back as digits below */
     char text[64];
     snprintf(text, sizeof text, "%.*f", decimals, value);
     if (strtod(text, NULL) != value)
