@@ -7,8 +7,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
 
 #include "sim_control.h"
 
@@ -102,6 +104,9 @@ static void test_bad_catalog_is_refused_and_changes_nothing(void **state)
         "{}",
         "{\"products\":[{\"productId\":1,\"price\":-1,\"available\":1}]}",
         "{\"products\":[{\"productId\":1,\"price\":1.001,\"available\":1}]}",
+        /* parses to the double nearest 9999999999999.002: not the price sent */
+        "{\"products\":[{\"productId\":1,\"price\":9999999999999.001,\"currency\":\"KWD\","
+        "\"available\":1}]}",
         "{\"products\":[{\"productId\":1,\"price\":1,\"available\":1},"
         "{\"productId\":1,\"price\":2,\"available\":1}]}",
         "{\"products\":[{\"productId\":0,\"price\":1,\"available\":1}]}",
@@ -113,6 +118,18 @@ static void test_bad_catalog_is_refused_and_changes_nothing(void **state)
     int64_t a, r, c;
     assert_true(sim_stock(20, &a, &r, &c));
     assert_int_equal(a, 100);
+}
+
+static void test_negative_zero_price_is_zero(void **state)
+{
+    (void)state;
+    assert_true(sim_catalog("{\"products\":[{\"productId\":1,\"price\":-0,\"available\":1},"
+                            "{\"productId\":2,\"price\":-0.0,\"currency\":\"JPY\",\"available\":1}]}"));
+    char *body = NULL;
+    assert_int_equal(sim_http("GET", "/api/v1/inventory/products?ids=1,2", NULL, &body), 200);
+    assert_non_null(strstr(body, "\"productId\":1,\"name\":\"Product 1\",\"price\":0.00,"));
+    assert_non_null(strstr(body, "\"productId\":2,\"name\":\"Product 2\",\"price\":0,"));
+    free(body);
 }
 
 static void test_catalog_replaces_account_lists(void **state)
@@ -223,6 +240,73 @@ static void test_in_flight_maximum_counts_overlapping_calls(void **state)
     assert_int_equal(sim_state_number("inFlight", "catalog"), 0);
 }
 
+static size_t ignore_body(char *data, size_t size, size_t count, void *userdata)
+{
+    (void)data;
+    (void)userdata;
+    return size * count;
+}
+
+/* n requests to a hanging service from clients that give up after 300 ms. */
+static void give_up_on_hanging_calls(int n)
+{
+    enum { MAX = 16 };
+    char url[512];
+    snprintf(url, sizeof url, "%s/api/v1/inventory/release", sim_base_url());
+    CURLM *multi = curl_multi_init();
+    CURL *easy[MAX];
+    assert_true(n <= MAX);
+    for (int i = 0; i < n; i++) {
+        easy[i] = curl_easy_init();
+        curl_easy_setopt(easy[i], CURLOPT_URL, url);
+        curl_easy_setopt(easy[i], CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(easy[i], CURLOPT_TIMEOUT_MS, 300L);
+        curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, "{\"orderId\":1}");
+        curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, ignore_body);
+        curl_multi_add_handle(multi, easy[i]);
+    }
+    int running = 1;
+    while (running > 0) {
+        curl_multi_perform(multi, &running);
+        curl_multi_poll(multi, NULL, 0, 100, NULL);
+    }
+    CURLMsg *msg;
+    int left = 0, timed_out = 0;
+    while ((msg = curl_multi_info_read(multi, &left)) != NULL)
+        timed_out += msg->msg == CURLMSG_DONE && msg->data.result == CURLE_OPERATION_TIMEDOUT;
+    for (int i = 0; i < n; i++) {
+        curl_multi_remove_handle(multi, easy[i]);
+        curl_easy_cleanup(easy[i]);
+    }
+    curl_multi_cleanup(multi);
+    assert_int_equal(timed_out, n);
+}
+
+static void test_hang_ends_when_the_client_hangs_up(void **state)
+{
+    (void)state;
+    /* A held request occupies one of the simulator's worker threads: one
+     * still held after its client left would starve every other service. */
+    assert_true(sim_fault("{\"service\":\"inventory\",\"mode\":\"hang\"}"));
+    give_up_on_hanging_calls(8);
+    int64_t held = -1;
+    for (int tries = 0; tries < 100 && held != 0; tries++) {
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 50 * 1000000L};
+        nanosleep(&pause, NULL);
+        held = sim_state_number("inFlight", "inventory");
+    }
+    assert_int_equal(held, 0);
+    /* Still hanging for the next caller: only the gone clients were let go. */
+    cJSON *st = sim_state();
+    const cJSON *mode = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "faults"), "inventory"),
+        "mode");
+    assert_true(cJSON_IsString(mode));
+    assert_string_equal(mode->valuestring, "hang");
+    cJSON_Delete(st);
+    assert_int_equal(sim_state_number("requests", "inventory"), 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +316,7 @@ int main(void)
         cmocka_unit_test_setup(test_refused_reserve_stays_refused_when_stock_returns, setup),
         cmocka_unit_test_setup(test_state_tracks_reservation_status, setup),
         cmocka_unit_test_setup(test_bad_catalog_is_refused_and_changes_nothing, setup),
+        cmocka_unit_test_setup(test_negative_zero_price_is_zero, setup),
         cmocka_unit_test_setup(test_catalog_replaces_account_lists, setup),
         cmocka_unit_test_setup(test_reset_restores_the_start_catalog_and_forgets_activity, setup),
         cmocka_unit_test_setup(test_fault_requests_are_checked, setup),
@@ -240,6 +325,7 @@ int main(void)
         cmocka_unit_test_setup(test_events_need_an_event_id_and_duplicates_are_counted, setup),
         cmocka_unit_test_setup(test_unknown_routes_and_methods, setup),
         cmocka_unit_test_setup(test_in_flight_maximum_counts_overlapping_calls, setup),
+        cmocka_unit_test_setup(test_hang_ends_when_the_client_hangs_up, setup),
     };
     return cmocka_run_group_tests(tests, http_group_setup, http_group_teardown);
 }

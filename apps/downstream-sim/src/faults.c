@@ -3,13 +3,20 @@
  * so a slow or hanging service never delays the others. */
 #include "sim.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <civetweb.h>
+
+/* How often a hang looks whether its client is still there. */
+#define SIM_HANGUP_POLL_MS 50
 
 void sim_enter(sim_state *st, sim_service svc, sim_fault *fault)
 {
@@ -89,6 +96,92 @@ static bool wait_for(sim_state *st, sim_service svc, uint64_t generation, int ms
     return keep_going;
 }
 
+static int port_of(const struct sockaddr_storage *addr)
+{
+    if (addr->ss_family == AF_INET)
+        return ntohs(((const struct sockaddr_in *)(const void *)addr)->sin_port);
+    if (addr->ss_family == AF_INET6)
+        return ntohs(((const struct sockaddr_in6 *)(const void *)addr)->sin6_port);
+    return -1;
+}
+
+/* Whether descriptor fd is the connection from this request's client. */
+static bool is_connection_of(int fd, const struct mg_request_info *info)
+{
+    struct sockaddr_storage local, peer;
+    socklen_t local_len = sizeof local, peer_len = sizeof peer;
+    if (getsockname(fd, (struct sockaddr *)&local, &local_len) != 0 ||
+        getpeername(fd, (struct sockaddr *)&peer, &peer_len) != 0 ||
+        port_of(&local) != info->server_port || port_of(&peer) != info->remote_port)
+        return false;
+    char text[INET6_ADDRSTRLEN];
+    const void *ip = peer.ss_family == AF_INET
+                         ? (const void *)&((const struct sockaddr_in *)(const void *)&peer)->sin_addr
+                         : (const void *)&((const struct sockaddr_in6 *)(const void *)&peer)->sin6_addr;
+    return inet_ntop(peer.ss_family, ip, text, sizeof text) != NULL &&
+           strcmp(text, info->remote_addr) == 0;
+}
+
+/* civetweb does not hand out a connection's socket, so a hang finds it among
+ * the process's descriptors by its two addresses (unique while the request
+ * is being served). -1 when not found: the hang then cannot see its client
+ * leave and lasts its full time. */
+static int connection_socket(const struct mg_connection *conn)
+{
+    const struct mg_request_info *info = mg_get_request_info(conn);
+    DIR *dir = opendir("/proc/self/fd");
+    if (dir == NULL)
+        return -1;
+    int found = -1;
+    const struct dirent *entry;
+    while (found < 0 && (entry = readdir(dir)) != NULL) {
+        char *end = NULL;
+        long fd = strtol(entry->d_name, &end, 10);
+        if (end != entry->d_name && *end == '\0' && fd != dirfd(dir) &&
+            is_connection_of((int)fd, info))
+            found = (int)fd;
+    }
+    closedir(dir);
+    return found;
+}
+
+/* The client closed its end (or the connection broke). Peeking consumes
+ * nothing, so civetweb still reads whatever the client sent. */
+static bool client_gone(int fd)
+{
+    char byte;
+    ssize_t n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Hold a request until its client gives up, the service's fault changes,
+ * the simulator stops, or the cap runs out. A held request occupies a worker
+ * thread, so it must not outlive its client: enough of them would leave no
+ * thread for the other services. */
+static void hold(sim_state *st, sim_service svc, const sim_fault *fault,
+                 const struct mg_connection *conn)
+{
+    int fd = connection_socket(conn);
+    int64_t end = monotonic_ms() + st->hang_max_ms;
+    for (;;) {
+        int64_t left = end - monotonic_ms();
+        if (left <= 0)
+            return;
+        int step = fd >= 0 && left > SIM_HANGUP_POLL_MS ? SIM_HANGUP_POLL_MS : (int)left;
+        if (!wait_for(st, svc, fault->generation, step, true))
+            return;
+        if (fd >= 0 && client_gone(fd))
+            return;
+    }
+}
+
 static void play_huge(struct mg_connection *conn)
 {
     enum { TOTAL = 16 * 1024 * 1024, CHUNK = 64 * 1024 };
@@ -142,9 +235,8 @@ bool sim_fault_play(sim_state *st, sim_service svc, const sim_fault *fault,
         wait_for(st, svc, fault->generation, fault->latency_ms, false);
         return false;
     case SIM_FAULT_HANG:
-        /* Civetweb cannot tell us when the client hangs up, so the hang ends
-         * when the fault changes (reset, new fault), at stop, or at the cap. */
-        wait_for(st, svc, fault->generation, st->hang_max_ms, true);
+        hold(st, svc, fault, conn);
+        /* Nobody may be listening any more; the answer only closes the exchange. */
         sim_reply_error(conn, 503, "Service hung (simulated)");
         return true;
     case SIM_FAULT_GARBAGE: {

@@ -28,7 +28,7 @@ typedef enum sim_fault_mode {
     SIM_FAULT_OK = 0,
     SIM_FAULT_ERROR,    /* 503 */
     SIM_FAULT_SLOW,     /* wait latencyMs, then answer normally */
-    SIM_FAULT_HANG,     /* answer nothing until the fault changes or the cap */
+    SIM_FAULT_HANG,     /* answer nothing until the client leaves, the fault changes or the cap */
     SIM_FAULT_GARBAGE,  /* 200 (or "status") with a body outside the contract */
     SIM_FAULT_HUGE,     /* 200 with a body of several MiB */
     SIM_FAULT_TRICKLE,  /* 200, then one byte every latencyMs */
