@@ -100,6 +100,7 @@ static void build_order(ord_order *o, uint64_t *seed, int64_t at_ms)
 typedef struct worker {
     const bench_config *config;
     int index;
+    pthread_barrier_t *ready; /* every worker connected: the clock starts */
     atomic_bool *stop;
     int64_t done;
     int64_t failed;
@@ -109,8 +110,13 @@ static void *worker_run(void *arg)
 {
     worker *w = arg;
     ord_pg_store *store = NULL;
-    if (ord_pg_store_new(&store, w->config->url, NULL) != ORD_OK) {
+    /* Connected before the clock starts, as pgbench reports its rate
+     * "without initial connection time". */
+    if (ord_pg_store_new(&store, w->config->url, NULL) != ORD_OK || ord_pg_ping(store) != ORD_OK)
         w->failed++;
+    pthread_barrier_wait(w->ready);
+    if (w->failed > 0) {
+        ord_pg_store_free(store);
         return NULL;
     }
     ord_order_repository repo = ord_pg_store_orders(store);
@@ -157,11 +163,14 @@ static double run_adapter(const bench_config *c, int64_t *failures)
         fprintf(stderr, "out of memory\n");
         exit(1);
     }
-    double start = now_s();
+    pthread_barrier_t ready;
+    pthread_barrier_init(&ready, NULL, (unsigned)c->threads + 1);
     for (int i = 0; i < c->threads; i++) {
-        workers[i] = (worker){.config = c, .index = i, .stop = &stop};
+        workers[i] = (worker){.config = c, .index = i, .ready = &ready, .stop = &stop};
         pthread_create(&threads[i], NULL, worker_run, &workers[i]);
     }
+    pthread_barrier_wait(&ready);
+    double start = now_s();
     struct timespec pause = {.tv_sec = c->seconds};
     nanosleep(&pause, NULL);
     atomic_store(&stop, true);
@@ -173,6 +182,7 @@ static double run_adapter(const bench_config *c, int64_t *failures)
         *failures += workers[i].failed;
     }
     double elapsed = now_s() - start;
+    pthread_barrier_destroy(&ready);
     free(workers);
     free(threads);
     return (double)done / elapsed;
