@@ -46,7 +46,7 @@ static const pg_statement statements[PG_STMT_COUNT] = {
     /* $1 number, $2 customer, $3 guest hash, $4 name, $5 address, $6 carrier,
      * $7 tracking, $8 status, $9 total, $10 currency, $11 created, $12 updated,
      * $13 pending inventory, $14-$17 items, $18-$21 first history entry,
-     * $22 serialise per customer. Result: id (NULL when the lock was busy). */
+     * $22 serialise per customer. Result: id; no row when the lock was busy. */
     [PG_ORDER_CREATE] = {"ord_order_create",
         "WITH lk AS (SELECT CASE WHEN $22::boolean "
         "THEN pg_try_advisory_xact_lock(1869767282, hashint8($2::bigint)) ELSE true END AS ok), "
