@@ -271,7 +271,7 @@ static void test_http_errors_have_the_problem_shape(void **state)
     assert_int_equal(r.status, 405);
     char value[64];
     assert_non_null(header(&r, "Allow", value, sizeof value));
-    assert_string_equal(value, "GET");
+    assert_string_equal(value, "GET, HEAD");
     free(r.body);
     r = http(h, "POST", "/api/v1/orders", "{", 1, "Content-Type: application/json", NULL);
     assert_int_equal(r.status, 400);
@@ -368,6 +368,160 @@ static void test_http_keeps_serving_many_requests_on_one_connection(void **state
         answers++;
     assert_int_equal(answers, 3);
     assert_non_null(strstr(answer, "X-Request-Id: second"));
+    free(answer);
+}
+
+/* Status lines in a raw exchange. */
+static size_t count_answers(const char *answer)
+{
+    size_t n = 0;
+    for (const char *p = answer; (p = strstr(p, "HTTP/1.1 ")) != NULL; p++)
+        n++;
+    return n;
+}
+
+static void test_http_head_has_headers_but_no_body_and_204_has_no_length(void **state)
+{
+    hx *h = *state;
+    reply created = http(h, "POST", "/api/v1/orders", RX_ORDER_BODY, strlen(RX_ORDER_BODY),
+                         "Content-Type: application/json", NULL);
+    assert_int_equal(created.status, 201);
+    char location[128];
+    assert_non_null(header(&created, "Location", location, sizeof location));
+    free(created.body);
+    /* Body bytes after a HEAD answer would be taken for the next answer on
+     * this connection. */
+    char request[1024];
+    snprintf(request, sizeof request,
+             "HEAD /health/live HTTP/1.1\r\nHost: x\r\n\r\n"
+             "HEAD %s HTTP/1.1\r\nHost: x\r\n\r\n"
+             "PUT %s/cancel HTTP/1.1\r\nHost: x\r\n\r\n"
+             "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+             location, location);
+    char *answer = raw_exchange(h, request);
+    assert_int_equal(count_answers(answer), 4);
+    assert_true(strncmp(answer, "HTTP/1.1 200", 12) == 0);
+    const char *second = strstr(answer + 1, "HTTP/1.1 ");
+    assert_true(strncmp(second, "HTTP/1.1 200", 12) == 0);
+    assert_non_null(strstr(second, "ETag: \""));
+    const char *third = strstr(second + 1, "HTTP/1.1 ");
+    assert_true(strncmp(third, "HTTP/1.1 204", 12) == 0);
+    const char *fourth = strstr(third + 1, "HTTP/1.1 ");
+    assert_true(strncmp(fourth, "HTTP/1.1 200", 12) == 0);
+    /* Only the GET sent a body; the 204 says no length (RFC 9110 8.6). */
+    assert_null(strstr(answer, "\"orderId\""));
+    assert_non_null(strstr(fourth, "{\"status\":\"UP\"}"));
+    size_t bodies = 0;
+    for (const char *p = answer; (p = strstr(p, "{\"status\":\"UP\"}")) != NULL; p++)
+        bodies++;
+    assert_int_equal(bodies, 1);
+    char between[512];
+    size_t n = (size_t)(fourth - third) < sizeof between ? (size_t)(fourth - third) : sizeof between - 1;
+    memcpy(between, third, n);
+    between[n] = '\0';
+    assert_null(strstr(between, "Content-Length"));
+    free(answer);
+}
+
+static void test_http_body_of_exactly_64_kib_is_read(void **state)
+{
+    hx *h = *state;
+    size_t n = ORD_REST_MAX_BODY_BYTES;
+    char *body = malloc(n);
+    assert_non_null(body);
+    memset(body, ' ', n);
+    body[0] = '{';
+    body[n - 1] = '}';
+    reply r = http(h, "POST", "/api/v1/orders", body, n, "Content-Type: application/json", NULL);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "\"error\":\"Validation failed\""));
+    free(r.body);
+    free(body);
+}
+
+static void test_http_deeply_nested_body_is_400_and_the_server_lives(void **state)
+{
+    hx *h = *state;
+    /* cJSON allows 1000 levels; a civetweb worker's stack holds fewer. */
+    size_t depth = 900;
+    char *body = malloc(2 * depth + 7);
+    assert_non_null(body);
+    memcpy(body, "{\"a\":", 5);
+    memset(body + 5, '[', depth);
+    memset(body + 5 + depth, ']', depth);
+    memcpy(body + 5 + 2 * depth, "}", 2);
+    reply r = http(h, "POST", "/api/v1/orders", body, strlen(body), "Content-Type: application/json", NULL);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "\"error\":\"Malformed JSON\""));
+    free(r.body);
+    free(body);
+    reply live = http(h, "GET", "/health/live", NULL, 0, NULL);
+    assert_int_equal(live.status, 200);
+    free(live.body);
+}
+
+static void test_http_escaped_slash_or_nul_in_the_path_matches_no_route(void **state)
+{
+    hx *h = *state;
+    reply created = http(h, "POST", "/api/v1/orders", RX_ORDER_BODY, strlen(RX_ORDER_BODY),
+                         "Content-Type: application/json", NULL);
+    assert_int_equal(created.status, 201);
+    char location[128];
+    assert_non_null(header(&created, "Location", location, sizeof location));
+    free(created.body);
+    char path[192];
+    /* Decoded whole, this path would cancel the order. */
+    snprintf(path, sizeof path, "%s/cancel%%00junk", location);
+    reply r = http(h, "PUT", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
+    free(r.body);
+    snprintf(path, sizeof path, "%s%%2Fcancel", location);
+    r = http(h, "PUT", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 405);
+    free(r.body);
+    snprintf(path, sizeof path, "%s%%00", location);
+    r = http(h, "GET", path, NULL, 0, NULL);
+    assert_int_equal(r.status, 404);
+    free(r.body);
+    r = http(h, "GET", location, NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"status\":\"CONFIRMED\""));
+    free(r.body);
+}
+
+static void test_http_more_headers_than_civetweb_keeps_is_431(void **state)
+{
+    hx *h = *state;
+    size_t orders_before = ord_memory_store_order_count(h->x->store);
+    /* civetweb keeps 64 headers; the Idempotency-Key here is the 70th and
+     * would be dropped without a word. */
+    char request[8192];
+    size_t len = (size_t)snprintf(request, sizeof request,
+                                  "POST /api/v1/orders HTTP/1.1\r\nHost: x\r\n"
+                                  "Content-Type: application/json\r\nContent-Length: %zu\r\n",
+                                  strlen(RX_ORDER_BODY));
+    for (int i = 0; i < 66; i++)
+        len += (size_t)snprintf(request + len, sizeof request - len, "X-Filler-%d: x\r\n", i);
+    snprintf(request + len, sizeof request - len, "Idempotency-Key: lost\r\nConnection: close\r\n\r\n%s",
+             RX_ORDER_BODY);
+    char *answer = raw_exchange(h, request);
+    assert_true(strncmp(answer, "HTTP/1.1 431", 12) == 0);
+    assert_non_null(strstr(answer, "application/problem+json"));
+    assert_non_null(strstr(answer, "X-Request-Id: "));
+    free(answer);
+    assert_int_equal(ord_memory_store_order_count(h->x->store), orders_before);
+}
+
+static void test_http_unreadable_chunked_body_gets_the_problem_shape(void **state)
+{
+    hx *h = *state;
+    char *answer = raw_exchange(h, "POST /api/v1/orders HTTP/1.1\r\nHost: x\r\n"
+                                   "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                                   "Connection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
+    assert_true(strncmp(answer, "HTTP/1.1 400", 12) == 0);
+    assert_non_null(strstr(answer, "application/problem+json"));
+    assert_non_null(strstr(answer, "X-Request-Id: "));
+    assert_non_null(strstr(answer, "\"error\":\"Bad request\""));
     free(answer);
 }
 
@@ -513,6 +667,12 @@ int main(void)
         T(test_http_list_query_reaches_the_api),
         T(test_http_malformed_request_gets_problem_and_request_id),
         T(test_http_keeps_serving_many_requests_on_one_connection),
+        T(test_http_head_has_headers_but_no_body_and_204_has_no_length),
+        T(test_http_body_of_exactly_64_kib_is_read),
+        T(test_http_deeply_nested_body_is_400_and_the_server_lives),
+        T(test_http_escaped_slash_or_nul_in_the_path_matches_no_route),
+        T(test_http_more_headers_than_civetweb_keeps_is_431),
+        T(test_http_unreadable_chunked_body_gets_the_problem_shape),
         T(test_http_concurrent_clients_are_all_served),
         T(test_server_warns_that_auth_is_off),
         T(test_stop_ends_every_worker_with_its_thread_data),

@@ -148,6 +148,11 @@ static bool read_json_body(rest_call *c)
         rest_problem(c, 400, "Malformed JSON", "The request body is empty");
         return false;
     }
+    const char *refused = rest_json_scan(body, len);
+    if (refused != NULL) {
+        rest_problem(c, 400, "Malformed JSON", refused);
+        return false;
+    }
     const char *end = NULL;
     c->json = cJSON_ParseWithLengthOpts(body, len, &end, false);
     bool trailing = false;
@@ -165,6 +170,17 @@ static bool read_json_body(rest_call *c)
     }
     if (!cJSON_IsObject(c->json)) {
         rest_problem(c, 400, "Malformed JSON", "The request body must be a JSON object");
+        return false;
+    }
+    bool failed = false;
+    bool duplicate = rest_json_has_duplicate_member(c->json, &failed);
+    if (failed) {
+        c->oom = true;
+        rest_problem_internal(c);
+        return false;
+    }
+    if (duplicate) {
+        rest_problem(c, 400, "Malformed JSON", "An object in the request body names a member twice");
         return false;
     }
     return true;

@@ -109,8 +109,22 @@ bool rest_json_get_items(rest_call *c, const cJSON *obj, const char *name,
                          ord_item_request **items, size_t *count, bool *present,
                          ord_field_errors *errors);
 
+/* json_guard.c: what cJSON does not check. Bodies nest at most this deep;
+ * ours need three levels, and cJSON's recursion must fit a worker thread's
+ * stack (civetweb's are about 100 KiB). */
+#define REST_JSON_MAX_DEPTH 32
+/* Before parsing: NULL when the body is acceptable, else why not (nesting
+ * too deep, \u0000 or a raw control character in a string). */
+const char *rest_json_scan(const char *body, size_t len);
+/* After parsing: whether any object names a member twice; *failed is set
+ * when memory ran out. */
+bool rest_json_has_duplicate_member(const cJSON *item, bool *failed);
+
 /* Path parameters and query strings (params.c). */
 bool rest_parse_positive_id(const char *text, int64_t *out);
+/* One path segment percent-decoded into the arena ('+' stays '+'); NULL
+ * when an escape is malformed or decodes to NUL, or (c->oom) out of memory. */
+char *rest_path_segment_decode(rest_call *c, const char *segment, size_t len);
 /* Value of a query parameter, percent-decoded into the arena. Returns 0 when
  * absent, 1 when found, -1 when repeated or malformed. */
 int rest_query_get(rest_call *c, const char *name, const char **value);

@@ -19,6 +19,18 @@ static void string_member(const cJSON *obj, const char *name, const char **out,
         ord_field_errors_add(errors, name, "must be a string");
 }
 
+/* Whether @p field or a field containing it ("items[1]" for
+ * "items[1].quantity") already has an error. */
+static bool field_covered(const ord_field_errors *errors, const char *field)
+{
+    for (size_t i = 0; i < errors->count; i++) {
+        size_t n = strlen(errors->items[i].field);
+        if (strncmp(field, errors->items[i].field, n) == 0 && (field[n] == '\0' || field[n] == '.'))
+            return true;
+    }
+    return false;
+}
+
 /* Report decoding errors together with the domain's rules, once per field. */
 static void answer_decode_errors(rest_call *c, const ord_create_request *req,
                                  ord_field_errors *errors)
@@ -26,7 +38,7 @@ static void answer_decode_errors(rest_call *c, const ord_create_request *req,
     ord_field_errors domain = {0};
     (void)ord_validate_create_request(req, &domain);
     for (size_t i = 0; i < domain.count; i++) {
-        if (!ord_field_errors_has(errors, domain.items[i].field))
+        if (!field_covered(errors, domain.items[i].field))
             ord_field_errors_add(errors, domain.items[i].field, domain.items[i].message);
     }
     ord_field_errors_free(&domain);

@@ -4,8 +4,10 @@
 
 #include "call.h"
 
-/* Integers beyond 2^53 lose precision in a double; refuse them. */
-#define REST_JSON_MAX_EXACT 9007199254740992.0
+/* A double holds every integer below 2^53 exactly; from 2^53 on, the
+ * number sent may not be the number parsed (2^53 + 1 reads as 2^53), so
+ * those are refused. */
+#define REST_JSON_EXACT_LIMIT 9007199254740992.0
 
 rest_json_int_result rest_json_get_int(const cJSON *obj, const char *name, int64_t *out)
 {
@@ -16,7 +18,7 @@ rest_json_int_result rest_json_get_int(const cJSON *obj, const char *name, int64
         return REST_JSON_WRONG;
     double v = item->valuedouble;
     /* The comparison is false for NaN too. */
-    if (!(v >= -REST_JSON_MAX_EXACT && v <= REST_JSON_MAX_EXACT))
+    if (!(v > -REST_JSON_EXACT_LIMIT && v < REST_JSON_EXACT_LIMIT))
         return REST_JSON_WRONG;
     int64_t i = (int64_t)v;
     if ((double)i != v)

@@ -31,8 +31,9 @@ static int hex_value(char ch)
     return -1;
 }
 
-/* Percent-decode (and '+' as space); NULL when malformed or holding a NUL. */
-static char *decode(rest_call *c, const char *s, size_t len, bool *bad)
+/* Percent-decode ('+' as space in queries only); NULL when malformed or
+ * holding a NUL. */
+static char *decode(rest_call *c, const char *s, size_t len, bool plus_is_space, bool *bad)
 {
     char *out = rest_arena_alloc(&c->arena, len + 1);
     if (out == NULL) {
@@ -50,7 +51,7 @@ static char *decode(rest_call *c, const char *s, size_t len, bool *bad)
             }
             out[n++] = (char)(hi * 16 + lo);
             i += 2;
-        } else if (s[i] == '+') {
+        } else if (s[i] == '+' && plus_is_space) {
             out[n++] = ' ';
         } else {
             out[n++] = s[i];
@@ -58,6 +59,12 @@ static char *decode(rest_call *c, const char *s, size_t len, bool *bad)
     }
     out[n] = '\0';
     return out;
+}
+
+char *rest_path_segment_decode(rest_call *c, const char *segment, size_t len)
+{
+    bool bad = false;
+    return decode(c, segment, len, false, &bad);
 }
 
 int rest_query_get(rest_call *c, const char *name, const char **value)
@@ -79,7 +86,7 @@ int rest_query_get(rest_call *c, const char *name, const char **value)
             found = 1;
             bool bad = false;
             const char *v = eq != NULL ? eq + 1 : q + len;
-            *value = decode(c, v, (size_t)(q + len - v), &bad);
+            *value = decode(c, v, (size_t)(q + len - v), true, &bad);
             if (*value == NULL)
                 return -1;
         }

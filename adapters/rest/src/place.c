@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <orders/application/place_order.h>
 
@@ -12,12 +13,27 @@
 
 #define TRACKING_PENDING_WARNING "Tracking number pending: tracking service unavailable"
 
+static size_t header_count(const ord_rest_request *req, const char *name)
+{
+    size_t n = 0;
+    for (size_t i = 0; req->headers != NULL && i < req->header_count; i++) {
+        if (req->headers[i].name != NULL && strcasecmp(req->headers[i].name, name) == 0)
+            n++;
+    }
+    return n;
+}
+
 bool rest_read_idempotency(rest_call *c, ord_idempotency *idem, const ord_idempotency **use)
 {
     *use = NULL;
     const char *key = ord_rest_request_header(c->req, "Idempotency-Key");
     if (key == NULL)
         return true;
+    /* Two keys: which one the client meant is unknowable. */
+    if (header_count(c->req, "Idempotency-Key") > 1) {
+        rest_problem(c, 400, "Invalid Idempotency-Key", "Send one Idempotency-Key header, not several");
+        return false;
+    }
     if (!ord_idempotency_key_is_valid(key, strlen(key))) {
         rest_problem(c, 400, "Invalid Idempotency-Key",
                      "Idempotency-Key must be 1 to 255 printable ASCII characters");

@@ -46,98 +46,125 @@ const ord_rest_route_info *ord_rest_routes(size_t *count)
     return ROUTE_INFO;
 }
 
-/* Match one template against the path; a match counts its literal segments
- * so that /orders/drafts wins over /orders/{id}. Returns -1 for no match. */
-static int match_template(const char *tmpl, const char *path, const char *starts[REST_MAX_PARAMS],
-                          size_t lens[REST_MAX_PARAMS])
+/* The path split at '/' and each segment percent-decoded, so that an
+ * escaped '/' (%2F) stays inside its segment and %00 matches nothing. */
+#define REST_MAX_SEGMENTS 8
+
+typedef struct path_segments {
+    const char *seg[REST_MAX_SEGMENTS];
+    size_t count;
+} path_segments;
+
+/* Returns 0, 404 (not a path of ours) or 500 (out of memory). */
+static int split_path(rest_call *c, const char *path, path_segments *out)
+{
+    out->count = 0;
+    if (path == NULL || path[0] != '/')
+        return 404;
+    const char *p = path;
+    while (*p == '/') {
+        p++;
+        const char *end = strchr(p, '/');
+        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+        if (out->count == REST_MAX_SEGMENTS)
+            return 404;
+        char *decoded = rest_path_segment_decode(c, p, len);
+        if (decoded == NULL)
+            return c->oom ? 500 : 404;
+        out->seg[out->count++] = decoded;
+        p += len;
+    }
+    return 0;
+}
+
+/* Match one template against the segments; a match counts its literal
+ * segments so that /orders/drafts wins over /orders/{id}. Returns -1 for no
+ * match. */
+static int match_template(const char *tmpl, const path_segments *path,
+                          const char *params[REST_MAX_PARAMS])
 {
     int literals = 0;
     size_t nparams = 0;
-    const char *t = tmpl;
-    const char *p = path;
-    while (*t != '\0' || *p != '\0') {
-        if (*t != '/' || *p != '/')
-            return -1;
+    size_t i = 0;
+    for (const char *t = tmpl; *t == '/'; i++) {
         t++;
-        p++;
         const char *tend = strchr(t, '/');
         size_t tlen = tend != NULL ? (size_t)(tend - t) : strlen(t);
-        const char *pend = strchr(p, '/');
-        size_t plen = pend != NULL ? (size_t)(pend - p) : strlen(p);
+        if (i >= path->count)
+            return -1;
+        const char *seg = path->seg[i];
         if (tlen >= 2 && t[0] == '{' && t[tlen - 1] == '}') {
-            if (plen == 0 || nparams >= REST_MAX_PARAMS)
+            if (seg[0] == '\0' || nparams >= REST_MAX_PARAMS)
                 return -1;
-            starts[nparams] = p;
-            lens[nparams] = plen;
-            nparams++;
+            params[nparams++] = seg;
         } else {
-            if (tlen != plen || memcmp(t, p, tlen) != 0)
+            if (strlen(seg) != tlen || memcmp(t, seg, tlen) != 0)
                 return -1;
             literals++;
         }
         t += tlen;
-        p += plen;
     }
-    return literals;
+    return i == path->count ? literals : -1;
+}
+
+/* HEAD is answered as GET (the transport sends no body). */
+static bool method_matches(const char *route_method, const char *method)
+{
+    return strcmp(route_method, method) == 0 ||
+           (strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0);
 }
 
 int rest_route_match(rest_call *c, const char **allow)
 {
-    const char *path = c->req->path;
     const char *method = c->req->method;
     *allow = NULL;
-    if (path == NULL || path[0] != '/' || method == NULL)
+    if (method == NULL)
         return 404;
+    path_segments path;
+    int split = split_path(c, c->req->path, &path);
+    if (split != 0)
+        return split;
     int best = -1;
     bool path_known = false;
-    const char *best_starts[REST_MAX_PARAMS] = {NULL, NULL};
-    size_t best_lens[REST_MAX_PARAMS] = {0, 0};
+    const char *best_params[REST_MAX_PARAMS] = {NULL, NULL};
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
-        const char *starts[REST_MAX_PARAMS] = {NULL, NULL};
-        size_t lens[REST_MAX_PARAMS] = {0, 0};
-        int literals = match_template(ROUTES[i].path, path, starts, lens);
+        const char *params[REST_MAX_PARAMS] = {NULL, NULL};
+        int literals = match_template(ROUTES[i].path, &path, params);
         if (literals < 0)
             continue;
         path_known = true;
-        if (strcmp(ROUTES[i].method, method) != 0 || literals <= best)
+        if (!method_matches(ROUTES[i].method, method) || literals <= best)
             continue;
         best = literals;
         c->route = &ROUTES[i];
         c->route_index = i;
-        memcpy(best_starts, starts, sizeof starts);
-        memcpy(best_lens, lens, sizeof lens);
+        memcpy(best_params, params, sizeof params);
     }
     if (best >= 0) {
-        for (size_t k = 0; k < REST_MAX_PARAMS; k++) {
-            if (best_starts[k] == NULL)
-                continue;
-            c->params[k] = rest_arena_strndup(&c->arena, best_starts[k], best_lens[k]);
-            if (c->params[k] == NULL) {
-                c->oom = true;
-                return 500;
-            }
-        }
+        memcpy(c->params, best_params, sizeof best_params);
         return 0;
     }
     if (!path_known)
         return 404;
-    /* 405: list the methods of every route of this path, once each. */
+    /* 405: list the methods of every route of this path, once each, with
+     * HEAD after GET. */
     rest_buf methods = {0};
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
-        const char *starts[REST_MAX_PARAMS] = {NULL, NULL};
-        size_t lens[REST_MAX_PARAMS] = {0, 0};
-        if (match_template(ROUTES[i].path, path, starts, lens) < 0)
+        const char *params[REST_MAX_PARAMS] = {NULL, NULL};
+        if (match_template(ROUTES[i].path, &path, params) < 0)
             continue;
         bool listed = false;
         for (size_t j = 0; j < i && !listed; j++) {
             listed = strcmp(ROUTES[j].method, ROUTES[i].method) == 0 &&
-                     match_template(ROUTES[j].path, path, starts, lens) >= 0;
+                     match_template(ROUTES[j].path, &path, params) >= 0;
         }
         if (listed)
             continue;
         if (methods.len > 0)
             rest_buf_puts(&methods, ", ");
         rest_buf_puts(&methods, ROUTES[i].method);
+        if (strcmp(ROUTES[i].method, "GET") == 0)
+            rest_buf_puts(&methods, ", HEAD");
     }
     *allow = methods.failed ? NULL : rest_arena_strndup(&c->arena, methods.data, methods.len);
     rest_buf_free(&methods);

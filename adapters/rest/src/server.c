@@ -45,7 +45,9 @@ static char *read_body(struct mg_connection *conn, const struct mg_request_info 
     }
     for (;;) {
         if (*len + 1 >= cap) {
-            if (cap > ORD_REST_MAX_BODY_BYTES) {
+            /* Room for one byte past the limit, so that a body of
+             * exactly the limit reads to its end and is accepted. */
+            if (cap >= ORD_REST_MAX_BODY_BYTES + 2) {
                 *too_large = true;
                 break;
             }
@@ -80,25 +82,38 @@ static char *read_body(struct mg_connection *conn, const struct mg_request_info 
     return body;
 }
 
-static void write_response(struct mg_connection *conn, const ord_rest_response *res)
+/* A 204 carries no Content-Length (RFC 9110 8.6), and the answer to HEAD
+ * has the headers of GET but no body: body bytes after it would be read as
+ * the next response on a kept-alive connection. */
+static void write_response(struct mg_connection *conn, const ord_rest_response *res, bool head)
 {
     mg_response_header_start(conn, res->status);
     for (size_t i = 0; i < res->header_count; i++)
         mg_response_header_add(conn, res->headers[i].name, res->headers[i].value, -1);
-    char length[32];
-    snprintf(length, sizeof length, "%zu", res->body != NULL ? res->body_len : 0);
-    mg_response_header_add(conn, "Content-Length", length, -1);
+    if (res->status != 204) {
+        char length[32];
+        snprintf(length, sizeof length, "%zu", res->body != NULL ? res->body_len : 0);
+        mg_response_header_add(conn, "Content-Length", length, -1);
+    }
     if (res->close_connection)
         mg_response_header_add(conn, "Connection", "close", -1);
     mg_response_header_send(conn);
-    if (res->body != NULL && res->body_len > 0)
+    if (!head && res->status != 204 && res->body != NULL && res->body_len > 0)
         mg_write(conn, res->body, res->body_len);
 }
+
+static int handle_http_error(struct mg_connection *conn, int status, const char *message);
 
 static int serve_request(struct mg_connection *conn, void *cbdata)
 {
     ord_rest_server *server = cbdata;
     const struct mg_request_info *ri = mg_get_request_info(conn);
+    /* civetweb keeps MG_MAX_HEADERS headers and drops the rest unseen: an
+     * Idempotency-Key or Content-Type among them would silently not count. */
+    if (ri->num_headers >= MG_MAX_HEADERS) {
+        handle_http_error(conn, 431, NULL);
+        return 431;
+    }
     ord_rest_header headers[MG_MAX_HEADERS];
     size_t count = 0;
     for (int i = 0; i < ri->num_headers && i < MG_MAX_HEADERS; i++) {
@@ -124,16 +139,14 @@ static int serve_request(struct mg_connection *conn, void *cbdata)
     };
     ord_rest_response res;
     if (failed) {
-        /* The client went away or memory ran out: nothing sensible to say. */
+        /* A broken chunked body, a client that stalled or went away, or no
+         * memory: still the error shape, in case anyone is listening. */
         free(body);
-        memset(&res, 0, sizeof res);
-        res.status = 400;
-        res.close_connection = true;
-        write_response(conn, &res);
+        handle_http_error(conn, 400, NULL);
         return 400;
     }
     ord_rest_api_handle(server->api, &req, &res);
-    write_response(conn, &res);
+    write_response(conn, &res, strcmp(ri->request_method, "HEAD") == 0);
     int status = res.status;
     ord_rest_response_free(&res);
     free(body);
@@ -163,8 +176,9 @@ static int refuse_while_draining(struct mg_connection *conn, ord_rest_server *se
     mg_response_header_add(conn, "X-Request-Id", request_id, -1);
     mg_response_header_add(conn, "Connection", "close", -1);
     mg_response_header_send(conn);
-    mg_write(conn, body, sizeof body - 1);
     const char *method = mg_get_request_info(conn)->request_method;
+    if (strcmp(method, "HEAD") != 0)
+        mg_write(conn, body, sizeof body - 1);
     size_t routes = 0;
     rest_route_table(&routes);
     if (cfg->metrics != NULL)
@@ -292,6 +306,9 @@ ord_error ord_rest_server_start(ord_rest_server **out, ord_rest_api *api,
         /* Headers and body go out in two writes: without this, Nagle's
          * algorithm holds the body until the client's delayed ACK (40 ms). */
         "tcp_nodelay", "1",
+        /* The API decodes each path segment itself: decoded by civetweb,
+         * %2F would split a segment and %00 would cut the path short. */
+        "decode_url", "no",
         NULL,
     };
     struct mg_callbacks callbacks;

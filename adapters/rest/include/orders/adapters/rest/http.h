@@ -28,7 +28,9 @@ typedef struct ord_rest_header {
  *         for the duration of ord_rest_api_handle(). */
 typedef struct ord_rest_request {
     const char *method;             /**< "GET", "POST", ... */
-    const char *path;               /**< Path without the query ("/api/v1/orders/7"). */
+    const char *path;               /**< Path without the query ("/api/v1/orders/7"), as
+                                         sent: still percent-encoded (the API decodes
+                                         each segment). */
     const char *query;              /**< Query string without '?', or NULL. */
     const ord_rest_header *headers; /**< Request headers; may be NULL when none. */
     size_t header_count;            /**< Entries in headers. */

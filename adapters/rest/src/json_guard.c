@@ -1,0 +1,90 @@
+/* Checks of a request body that cJSON does not make: nesting depth (its
+ * recursion would overflow a server thread's small stack), NUL and raw
+ * control characters in strings (a C string would silently end early), and
+ * an object naming one member twice (which value counts is ambiguous). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "call.h"
+
+/* The escape \u0000 at p (which points at the backslash). */
+static bool is_nul_escape(const char *p, const char *end)
+{
+    if (end - p < 6 || p[1] != 'u')
+        return false;
+    return memcmp(p + 2, "0000", 4) == 0;
+}
+
+const char *rest_json_scan(const char *body, size_t len)
+{
+    const char *end = body + len;
+    int depth = 0;
+    bool in_string = false;
+    for (const char *p = body; p < end; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (in_string) {
+            if (ch == '"') {
+                in_string = false;
+            } else if (ch == '\\') {
+                if (is_nul_escape(p, end))
+                    return "Strings must not contain \\u0000";
+                p++; /* the escaped character cannot end the string */
+            } else if (ch < 0x20) {
+                return "Control characters in strings must be escaped";
+            }
+            continue;
+        }
+        if (ch == '"') {
+            in_string = true;
+        } else if (ch == '{' || ch == '[') {
+            if (++depth > REST_JSON_MAX_DEPTH)
+                return "The request body is nested too deeply";
+        } else if (ch == '}' || ch == ']') {
+            depth--;
+        }
+    }
+    return NULL;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorting the names keeps a body of thousands of members linear-ish. */
+static bool object_has_duplicate(const cJSON *obj, bool *failed)
+{
+    size_t n = 0;
+    for (const cJSON *m = obj->child; m != NULL; m = m->next)
+        n++;
+    if (n < 2)
+        return false;
+    const char **names = malloc(n * sizeof *names);
+    if (names == NULL) {
+        *failed = true;
+        return false;
+    }
+    size_t i = 0;
+    for (const cJSON *m = obj->child; m != NULL; m = m->next)
+        names[i++] = m->string != NULL ? m->string : "";
+    qsort(names, n, sizeof *names, compare_names);
+    bool duplicate = false;
+    for (i = 1; i < n && !duplicate; i++)
+        duplicate = strcmp(names[i - 1], names[i]) == 0;
+    free(names);
+    return duplicate;
+}
+
+/* Recursion is bounded by REST_JSON_MAX_DEPTH, checked before parsing. */
+bool rest_json_has_duplicate_member(const cJSON *item, bool *failed)
+{
+    if (item == NULL)
+        return false;
+    if (cJSON_IsObject(item) && object_has_duplicate(item, failed))
+        return true;
+    for (const cJSON *child = item->child; child != NULL && !*failed; child = child->next) {
+        if (rest_json_has_duplicate_member(child, failed))
+            return true;
+    }
+    return false;
+}
