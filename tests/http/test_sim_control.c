@@ -96,6 +96,30 @@ static void test_state_tracks_reservation_status(void **state)
     assert_int_equal(sim_http("POST", "/api/v1/inventory/release", "{}", NULL), 400);
 }
 
+static void test_stock_held_in_a_replaced_catalog_does_not_return(void **state)
+{
+    (void)state;
+    assert_int_equal(sim_http("POST", "/api/v1/inventory/reserve",
+                              "{\"orderId\":8,\"items\":[{\"productId\":1,\"quantity\":5}]}", NULL),
+                     200);
+    assert_int_equal(sim_http("POST", "/api/v1/inventory/reserve",
+                              "{\"orderId\":9,\"items\":[{\"productId\":2,\"quantity\":3}]}", NULL),
+                     200);
+    assert_true(sim_catalog("{\"products\":[{\"productId\":1,\"price\":1,\"available\":10},"
+                            "{\"productId\":2,\"price\":1,\"available\":10}]}"));
+    assert_int_equal(sim_http("POST", "/api/v1/inventory/release", "{\"orderId\":8}", NULL), 204);
+    assert_int_equal(sim_http("POST", "/api/v1/inventory/commit", "{\"orderId\":9}", NULL), 204);
+    assert_string_equal(reservation_status(8), "RELEASED");
+    assert_string_equal(reservation_status(9), "COMMITTED");
+    for (int64_t id = 1; id <= 2; id++) {
+        int64_t a, r, c;
+        assert_true(sim_stock(id, &a, &r, &c));
+        assert_int_equal(a, 10);
+        assert_int_equal(r, 0);
+        assert_int_equal(c, 0);
+    }
+}
+
 static void test_bad_catalog_is_refused_and_changes_nothing(void **state)
 {
     (void)state;
@@ -315,6 +339,7 @@ int main(void)
         cmocka_unit_test_setup(test_malformed_reserve_is_400_without_products, setup),
         cmocka_unit_test_setup(test_refused_reserve_stays_refused_when_stock_returns, setup),
         cmocka_unit_test_setup(test_state_tracks_reservation_status, setup),
+        cmocka_unit_test_setup(test_stock_held_in_a_replaced_catalog_does_not_return, setup),
         cmocka_unit_test_setup(test_bad_catalog_is_refused_and_changes_nothing, setup),
         cmocka_unit_test_setup(test_negative_zero_price_is_zero, setup),
         cmocka_unit_test_setup(test_catalog_replaces_account_lists, setup),

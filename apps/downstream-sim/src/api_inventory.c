@@ -145,6 +145,7 @@ static int reserve_new(sim_state *st, sim_reservation *r)
             r->unavailable[r->unavailable_count++] = id;
     }
     r->status = r->unavailable_count > 0 ? SIM_RES_REJECTED : SIM_RES_RESERVED;
+    r->catalog_generation = st->catalog_generation;
     if (r->status == SIM_RES_RESERVED)
         for (size_t i = 0; i < r->line_count; i++) {
             sim_product *p = sim_catalog_find(&st->current, r->lines[i].product_id);
@@ -211,10 +212,12 @@ int sim_handle_release(struct mg_connection *conn, sim_state *st, const char *bo
     size_t at = find_reservation(st, order_id);
     if (at < SIZE_MAX - 1 && st->reservations[at].status == SIM_RES_RESERVED) {
         sim_reservation *r = &st->reservations[at];
-        for (size_t i = 0; i < r->line_count; i++) {
+        /* Stock held in a catalog replaced since is gone with it. */
+        size_t lines = r->catalog_generation == st->catalog_generation ? r->line_count : 0;
+        for (size_t i = 0; i < lines; i++) {
             sim_product *p = sim_catalog_find(&st->current, r->lines[i].product_id);
             if (p == NULL)
-                continue; /* the catalog was replaced since */
+                continue; /* cannot happen: the reservation found it in this catalog */
             p->reserved -= r->lines[i].quantity;
             if (commit)
                 p->committed += r->lines[i].quantity;

@@ -92,6 +92,7 @@ typedef struct sim_line {
 typedef struct sim_reservation {
     int64_t order_id;
     sim_reservation_status status;
+    uint64_t catalog_generation; /* the catalog whose stock it holds */
     sim_line *lines;
     size_t line_count;
     int64_t *unavailable;
@@ -126,6 +127,7 @@ typedef struct sim_state {
 
     sim_catalog start; /* what /sim/reset restores */
     sim_catalog current;
+    uint64_t catalog_generation; /* grows when the current catalog is replaced */
 
     sim_reservation *reservations;
     size_t reservation_count, reservation_cap;

@@ -150,6 +150,9 @@ void sim_state_replace_catalog_locked(sim_state *st, sim_catalog *catalog)
     sim_catalog_free(&st->current);
     st->current = *catalog;
     *catalog = (sim_catalog){0};
+    /* The new stock numbers are the whole truth: reservations held against
+     * the old catalog no longer move stock when released or committed. */
+    st->catalog_generation++;
 }
 
 void sim_state_stop(sim_state *st)
