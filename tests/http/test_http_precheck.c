@@ -260,6 +260,63 @@ static void test_a_new_trace_starts_without_a_valid_traceparent(void **state)
     cJSON_Delete(st);
 }
 
+/* The traceparent the catalog received for a call made with this one. */
+static char *forwarded_traceparent(http_fixture *fx, const char *incoming)
+{
+    ord_call_context ctx = {.request_id = "req-tp", .traceparent = incoming};
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    ord_precheck port = ord_http_client_precheck(fx->client);
+    assert_int_equal(port.ops->check(port.self, &ctx, 0, prices, 1, &result), ORD_OK);
+    cJSON *st = sim_state();
+    const cJSON *tp = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "lastRequest"),
+                                         "catalog"),
+        "traceparent");
+    assert_true(cJSON_IsString(tp));
+    char *copy = strdup(tp->valuestring);
+    cJSON_Delete(st);
+    return copy;
+}
+
+static void test_only_the_sampled_flag_is_passed_on(void **state)
+{
+    /* W3C trace context: flags this version does not define are sent as 0. */
+    static const char *const incoming[] = {
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-ff",
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-02",
+    };
+    static const char *const flags[] = {"-01", "-00"};
+    for (size_t i = 0; i < 2; i++) {
+        char *tp = forwarded_traceparent(*state, incoming[i]);
+        assert_int_equal(strlen(tp), 55);
+        assert_memory_equal(tp, incoming[i], 36);
+        assert_string_equal(tp + 52, flags[i]);
+        free(tp);
+    }
+}
+
+static void test_a_later_traceparent_version_keeps_its_trace(void **state)
+{
+    /* A later version may add fields after the flags; its trace goes on,
+     * sent as version 00. Version 00 itself has no room for more. */
+    static const char later[] =
+        "cc-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-what-the-future-holds";
+    char *tp = forwarded_traceparent(*state, later);
+    assert_int_equal(strlen(tp), 55);
+    assert_memory_equal(tp, "00-0af7651916cd43dd8448eb211c80319c-", 36);
+    assert_string_equal(tp + 52, "-01");
+    free(tp);
+    static const char longer_00[] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-x";
+    tp = forwarded_traceparent(*state, longer_00);
+    assert_memory_not_equal(tp + 3, longer_00 + 3, 32);
+    free(tp);
+    static const char later_bad_end[] = "cc-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01x";
+    tp = forwarded_traceparent(*state, later_bad_end);
+    assert_memory_not_equal(tp + 3, later_bad_end + 3, 32);
+    free(tp);
+}
+
 static void test_bad_arguments_are_refused_without_a_call(void **state)
 {
     http_fixture *fx = *state;
@@ -308,6 +365,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_first_failure_cancels_the_other_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tracing_headers_reach_the_services, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_new_trace_starts_without_a_valid_traceparent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_only_the_sampled_flag_is_passed_on, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_later_traceparent_version_keeps_its_trace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments_are_refused_without_a_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_hundred_products_fit_one_lookup, setup, teardown),
     };

@@ -18,13 +18,17 @@ static bool lower_hex(const char *s, size_t n, bool *all_zero)
     return true;
 }
 
-/* version "-" trace-id(32) "-" parent-id(16) "-" flags(2), as W3C defines. */
+/* version "-" trace-id(32) "-" parent-id(16) "-" flags(2), as W3C defines;
+ * a version after 00 may add fields after another "-", which are ignored. */
 static bool traceparent_valid(const char *tp)
 {
     bool zero;
-    if (tp == NULL || strlen(tp) != 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-')
+    size_t n = tp != NULL ? strlen(tp) : 0;
+    if (n < 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-')
         return false;
     if (!lower_hex(tp, 2, &zero) || strncmp(tp, "ff", 2) == 0)
+        return false;
+    if (strncmp(tp, "00", 2) == 0 ? n != 55 : n > 55 && tp[55] != '-')
         return false;
     if (!lower_hex(tp + 3, 32, &zero) || zero)
         return false;
@@ -48,19 +52,20 @@ static void random_hex(ord_http_client *client, char *out, size_t digits)
 void http_traceparent(ord_http_client *client, const char *incoming,
                       char out[HTTP_TRACEPARENT_SIZE])
 {
-    char trace_id[33], span_id[17], flags[3];
+    char trace_id[33], span_id[17];
+    bool sampled = true;
     if (traceparent_valid(incoming)) {
         memcpy(trace_id, incoming + 3, 32);
-        memcpy(flags, incoming + 53, 2);
+        /* Version 00 defines only the sampled bit; the others go out as 0. */
+        char last = incoming[54];
+        sampled = ((last >= 'a' ? last - 'a' + 10 : last - '0') & 1) != 0;
     } else {
         random_hex(client, trace_id, 32);
-        memcpy(flags, "01", 2);
     }
     trace_id[32] = '\0';
-    flags[2] = '\0';
     random_hex(client, span_id, 16);
     span_id[16] = '\0';
-    snprintf(out, HTTP_TRACEPARENT_SIZE, "00-%s-%s-%s", trace_id, span_id, flags);
+    snprintf(out, HTTP_TRACEPARENT_SIZE, "00-%s-%s-%s", trace_id, span_id, sampled ? "01" : "00");
 }
 
 bool http_request_id_ok(const char *request_id)
