@@ -13,9 +13,20 @@
 /* Longest guest token accepted, in bytes. */
 #define GUEST_TOKEN_MAX 255
 
+/* A token of only whitespace is no token: nobody could tell it from a typo. */
 static bool has_guest(const ord_draft_owner *owner)
 {
-    return owner->guest_token != NULL && owner->guest_token[0] != '\0';
+    if (owner->guest_token == NULL)
+        return false;
+    for (const char *p = owner->guest_token; *p; p++)
+        if (!strchr(" \t\n\r\v\f", *p))
+            return true;
+    return false;
+}
+
+bool ord_draft_owner_present(const ord_draft_owner *owner)
+{
+    return owner != NULL && (owner->customer_id != 0 || has_guest(owner));
 }
 
 /* The draft's owner proves itself with the field it created the draft with:
@@ -63,28 +74,9 @@ static ord_error validate_new_draft(const ord_draft_owner *owner, const ord_item
         err = add(errors, "guestToken", "give either customerId or guestToken, not both");
     if (err == ORD_OK && has_guest(owner) && strlen(owner->guest_token) > GUEST_TOKEN_MAX)
         err = add(errors, "guestToken", "must be at most 255 characters");
-    if (err == ORD_OK && item_count > ORD_MAX_ITEMS)
-        err = add(errors, "items", "must have at most 100 entries");
-    for (size_t i = 0; err == ORD_OK && i < item_count && i < ORD_MAX_ITEMS; i++) {
-        char field[ORD_FIELD_PATH_SIZE];
-        if (items[i].product_id <= 0) {
-            snprintf(field, sizeof field, "items[%zu].productId", i);
-            err = add(errors, field, "must be > 0");
-        } else {
-            for (size_t k = 0; k < i; k++) {
-                if (items[k].product_id == items[i].product_id) {
-                    snprintf(field, sizeof field, "items[%zu].productId", i);
-                    err = add(errors, field, "must not repeat a product");
-                    break;
-                }
-            }
-        }
-        if (err == ORD_OK && (items[i].quantity < 1 || items[i].quantity > ORD_MAX_QUANTITY)) {
-            snprintf(field, sizeof field, "items[%zu].quantity", i);
-            err = add(errors, field, "must be between 1 and 10000");
-        }
-    }
     if (err != ORD_OK)
+        return ORD_ENOMEM;
+    if (ord_validate_items(items, item_count, true, errors) == ORD_ENOMEM)
         return ORD_ENOMEM;
     return errors->count > before ? ORD_EINVALID : ORD_OK;
 }

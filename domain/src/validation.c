@@ -92,8 +92,22 @@ static bool is_blank(const char *text)
     return true;
 }
 
-/* A text field: present unless optional, not blank, UTF-8, at most max_chars
- * code points. One error per field, the most basic one. */
+/* C0 controls, DEL and C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F):
+ * invisible on a shipping label and a way to smuggle terminal escapes into
+ * logs and back offices. Addresses are single-line fields here. */
+static bool has_control(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (; *s; s++) {
+        if (*s < 0x20 || *s == 0x7F || (s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F))
+            return true;
+    }
+    return false;
+}
+
+/* A text field: present unless optional, not blank, UTF-8, no control
+ * characters, at most max_chars code points. One error per field, the most
+ * basic one. */
 static void check_text(check *c, const char *field, const char *value, bool required,
                        size_t max_chars)
 {
@@ -107,6 +121,8 @@ static void check_text(check *c, const char *field, const char *value, bool requ
         report(c, field, "must be valid UTF-8");
     } else if (is_blank(value)) {
         report(c, field, "must not be blank");
+    } else if (has_control(value)) {
+        report(c, field, "must not contain control characters");
     } else if (chars > max_chars) {
         char message[ORD_FIELD_MESSAGE_SIZE];
         snprintf(message, sizeof message, "must be at most %zu characters", max_chars);
@@ -127,10 +143,11 @@ static void item_path(char path[ORD_FIELD_PATH_SIZE], size_t index, const char *
     snprintf(path, ORD_FIELD_PATH_SIZE, "items[%zu].%s", index, member);
 }
 
-static void check_items(check *c, const ord_item_request *items, size_t count)
+static void check_items(check *c, const ord_item_request *items, size_t count, bool allow_empty)
 {
-    if (count == 0 || count > ORD_MAX_ITEMS || !items) {
-        report(c, "items", "must contain between 1 and 100 items");
+    if ((count == 0 && !allow_empty) || count > ORD_MAX_ITEMS || (!items && count > 0)) {
+        report(c, "items", allow_empty ? "must contain at most 100 items"
+                                       : "must contain between 1 and 100 items");
         if (!items)
             return;
     }
@@ -163,8 +180,16 @@ ord_error ord_validate_create_request(const ord_create_request *req, ord_field_e
         return ORD_EINVALID;
     if (req->customer_id <= 0)
         report(&c, "customerId", "must be > 0");
-    check_items(&c, req->items, req->item_count);
+    check_items(&c, req->items, req->item_count, false);
     check_delivery(&c, req->customer_name, req->delivery_address, req->carrier);
+    return verdict(&c);
+}
+
+ord_error ord_validate_items(const ord_item_request *items, size_t count, bool allow_empty,
+                             ord_field_errors *errors)
+{
+    check c = {.errors = errors};
+    check_items(&c, items, count, allow_empty);
     return verdict(&c);
 }
 

@@ -180,6 +180,43 @@ static void test_text_fields_must_be_valid_utf8(void **state)
     expect_single_error(&req, "customerName", "must be valid UTF-8");
 }
 
+static void test_text_fields_must_not_contain_control_characters(void **state)
+{
+    (void)state;
+    ord_create_request req = good_request();
+    req.delivery_address = "1 Main St\x1b" "[31m"; /* a terminal escape */
+    expect_single_error(&req, "deliveryAddress", "must not contain control characters");
+    req = good_request();
+    req.delivery_address = "1 Main St\nCity";
+    expect_single_error(&req, "deliveryAddress", "must not contain control characters");
+    req = good_request();
+    req.carrier = "DHL\x7f";                     /* DEL */
+    expect_single_error(&req, "carrier", "must not contain control characters");
+    req = good_request();
+    req.customer_name = "Ada\xC2\x85";          /* U+0085, a C1 control */
+    expect_single_error(&req, "customerName", "must not contain control characters");
+    req = good_request();
+    req.customer_name = "Ad\xC2\xA0" "a";      /* U+00A0 (no-break space) is text */
+    expect_valid(&req);
+}
+
+static void test_items_alone_follow_the_same_rules_and_may_be_empty_for_drafts(void **state)
+{
+    (void)state;
+    ord_field_errors errors = {0};
+    assert_int_equal(ord_validate_items(NULL, 0, true, &errors), ORD_OK);
+    assert_int_equal(ord_validate_items(NULL, 0, false, &errors), ORD_EINVALID);
+    assert_true(ord_field_errors_has(&errors, "items"));
+    ord_field_errors_free(&errors);
+    ord_item_request lines[] = {{1, 1}, {2, 0}, {1, 3}};
+    assert_int_equal(ord_validate_items(lines, 3, true, &errors), ORD_EINVALID);
+    assert_int_equal(errors.count, 2);
+    assert_string_equal(errors.items[0].field, "items[1].quantity");
+    assert_string_equal(errors.items[1].field, "items[2].productId");
+    assert_string_equal(errors.items[1].message, "duplicate product");
+    ord_field_errors_free(&errors);
+}
+
 static void test_carrier_is_optional_but_limited(void **state)
 {
     (void)state;
@@ -378,6 +415,8 @@ int main(void)
         cmocka_unit_test(test_delivery_address_is_required_and_not_blank),
         cmocka_unit_test(test_delivery_address_limit_counts_characters_not_bytes),
         cmocka_unit_test(test_text_fields_must_be_valid_utf8),
+        cmocka_unit_test(test_text_fields_must_not_contain_control_characters),
+        cmocka_unit_test(test_items_alone_follow_the_same_rules_and_may_be_empty_for_drafts),
         cmocka_unit_test(test_carrier_is_optional_but_limited),
         cmocka_unit_test(test_customer_name_is_optional_but_limited),
         cmocka_unit_test(test_every_broken_rule_is_reported_at_once),

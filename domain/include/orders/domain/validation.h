@@ -59,7 +59,8 @@ typedef struct ord_item_request {
 typedef struct ord_create_request {
     int64_t customer_id;            /**< Must be > 0. */
     const char *customer_name;      /**< Optional; at most ORD_MAX_NAME_CHARS. */
-    const char *delivery_address;   /**< Required, not blank; at most ORD_MAX_ADDRESS_CHARS. */
+    const char *delivery_address;   /**< Required, not blank; at most ORD_MAX_ADDRESS_CHARS.
+                                         Text fields are single-line: no control characters. */
     const char *carrier;            /**< Optional (NULL: default); at most ORD_MAX_CARRIER_CHARS. */
     const ord_item_request *items;  /**< 1 .. ORD_MAX_ITEMS lines, each product once. */
     size_t item_count;              /**< Lines in items. */
@@ -73,6 +74,19 @@ typedef struct ord_create_request {
  *         ORD_ENOMEM when the list could not grow.
  */
 ord_error ord_validate_create_request(const ord_create_request *req, ord_field_errors *errors);
+
+/**
+ * @brief Check order lines by the create request's rules: product id > 0 and
+ *        each product once, quantity 1 .. ORD_MAX_QUANTITY, at most
+ *        ORD_MAX_ITEMS lines (paths "items", "items[i].productId", ...).
+ * @param items the lines; may be NULL when @p count is 0.
+ * @param count lines in @p items.
+ * @param allow_empty whether no lines at all is valid (a draft) or not (an order).
+ * @param[out] errors receives one entry per broken rule (appended).
+ * @return ORD_OK, ORD_EINVALID or ORD_ENOMEM as for ord_validate_create_request().
+ */
+ord_error ord_validate_items(const ord_item_request *items, size_t count, bool allow_empty,
+                             ord_field_errors *errors);
 
 /**
  * @brief Check the delivery fields given at checkout (same rules as create).
