@@ -4,6 +4,7 @@
 
 #include "internal.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,12 +44,20 @@ bool ord_order_ref_parse(const char *ref, int64_t *id, char number[ORD_ORDER_NUM
             *id = parsed;
         return true;
     }
-    if (ord_order_number_is_valid(ref)) {
-        if (number)
-            snprintf(number, ORD_ORDER_NUMBER_SIZE, "%s", ref);
-        return true;
-    }
-    return false;
+    /* UUIDs compare without regard to case (RFC 9562); stored numbers are
+     * lower case, so an upper-case copy of one names the same order. */
+    char canonical[ORD_ORDER_NUMBER_SIZE];
+    size_t len = strlen(ref);
+    if (len != ORD_ORDER_NUMBER_SIZE - 1)
+        return false;
+    memcpy(canonical, ref, sizeof canonical);
+    for (size_t i = 4; i < len; i++)
+        canonical[i] = (char)tolower((unsigned char)canonical[i]);
+    if (!ord_order_number_is_valid(canonical))
+        return false;
+    if (number)
+        memcpy(number, canonical, ORD_ORDER_NUMBER_SIZE);
+    return true;
 }
 
 ord_error ord_get_order(ord_service *svc, const ord_principal *who, const char *ref, ord_order *out)

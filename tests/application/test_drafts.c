@@ -87,6 +87,13 @@ static void test_create_draft_needs_an_owner(void **state)
     assert_int_equal(ord_create_draft(f->svc, &admin, &empty_token, NULL, 0, &errors, &d),
                      ORD_EINVALID);
     ord_field_errors_free(&errors);
+    /* A blank token is no token either. */
+    ord_draft_owner blank_token = {.guest_token = " \t "};
+    assert_false(ord_draft_owner_present(&blank_token));
+    assert_int_equal(ord_create_draft(f->svc, &admin, &blank_token, NULL, 0, &errors, &d),
+                     ORD_EINVALID);
+    assert_string_equal(errors.items[0].field, "customerId");
+    ord_field_errors_free(&errors);
 
     ord_draft_owner both = {.customer_id = FX_CUSTOMER, .guest_token = GUEST};
     assert_int_equal(ord_create_draft(f->svc, &admin, &both, NULL, 0, &errors, &d), ORD_EINVALID);

@@ -86,6 +86,9 @@ static void test_draft_without_owner_is_400(void **state)
     res = rx_send(x, "POST", "/api/v1/orders/drafts", NULL, "{\"customerId\":null,\"guestToken\":null}", NULL);
     rx_assert_problem(&res, 400, "Either customerId or guestToken must be provided");
     ord_rest_response_free(&res);
+    res = rx_send(x, "POST", "/api/v1/orders/drafts", NULL, "{\"guestToken\":\"  \"}", NULL);
+    rx_assert_problem(&res, 400, "Either customerId or guestToken must be provided");
+    ord_rest_response_free(&res);
     res = rx_send(x, "POST", "/api/v1/orders/drafts", NULL, "{\"customerId\":\"7\"}", NULL);
     rx_assert_problem(&res, 400, "Validation failed");
     ord_rest_response_free(&res);

@@ -54,7 +54,7 @@ void rest_handle_create_draft(rest_call *c)
         ord_field_errors_free(&errors);
         return;
     }
-    if (owner.customer_id == 0 && owner.guest_token == NULL) {
+    if (!ord_draft_owner_present(&owner)) {
         rest_problem(c, 400, "Either customerId or guestToken must be provided",
                      "A draft belongs to a customer (customerId) or a guest (guestToken)");
         return;

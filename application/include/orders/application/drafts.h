@@ -9,6 +9,7 @@
 #ifndef ORDERS_APPLICATION_DRAFTS_H
 #define ORDERS_APPLICATION_DRAFTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,13 @@ typedef struct ord_draft_owner {
     int64_t customer_id;    /**< > 0 for a customer's draft, else 0. */
     const char *guest_token; /**< The guest's secret, or NULL. */
 } ord_draft_owner;
+
+/**
+ * @brief Whether an owner names anyone: a customer id, or a guest token that
+ *        is not blank.
+ * @param owner may be NULL (then false).
+ */
+bool ord_draft_owner_present(const ord_draft_owner *owner);
 
 /**
  * @brief Create a DRAFT order, optionally with lines (prices are not fixed).

@@ -28,7 +28,8 @@ extern "C" {
  * @brief Parse an order reference: a decimal orderId or an "ORD-<uuid>" number.
  *
  * Only the canonical forms count: digits without sign, spaces or leading
- * zeros that fit in int64 and are > 0, or "ORD-" and a lower-case UUID.
+ * zeros that fit in int64 and are > 0, or "ORD-" and a UUID in either case
+ * (UUIDs ignore case; @p number receives the stored, lower-case form).
  * @param ref NUL-terminated text.
  * @param[out] id receives the id when numeric, else 0.
  * @param[out] number ORD_ORDER_NUMBER_SIZE bytes; receives the number, else "".
