@@ -296,6 +296,22 @@ static void test_only_the_sampled_flag_is_passed_on(void **state)
     }
 }
 
+static void test_new_span_ids_use_every_bit(void **state)
+{
+    /* Each hex digit of a fresh span id is random: over 32 calls the lowest
+     * bit of the first digit is 0 at least once, unless a bit is pinned. */
+    const char *incoming = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    bool seen_even = false;
+    for (int i = 0; i < 32 && !seen_even; i++) {
+        char *tp = forwarded_traceparent(*state, incoming);
+        char first = tp[36];
+        int value = first >= 'a' ? first - 'a' + 10 : first - '0';
+        seen_even = (value & 1) == 0;
+        free(tp);
+    }
+    assert_true(seen_even);
+}
+
 static void test_a_later_traceparent_version_keeps_its_trace(void **state)
 {
     /* A later version may add fields after the flags; its trace goes on,
@@ -367,6 +383,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_new_trace_starts_without_a_valid_traceparent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_only_the_sampled_flag_is_passed_on, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_later_traceparent_version_keeps_its_trace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_span_ids_use_every_bit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments_are_refused_without_a_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_hundred_products_fit_one_lookup, setup, teardown),
     };

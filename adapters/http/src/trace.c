@@ -41,12 +41,16 @@ static void random_hex(ord_http_client *client, char *out, size_t digits)
 {
     static const char hex[] = "0123456789abcdef";
     uint64_t bits = 0;
+    bool all_zero = true;
     for (size_t i = 0; i < digits; i++) {
         if (i % 16 == 0)
-            bits = http_random(client) | 1u; /* never an all-zero id */
+            bits = http_random(client);
         out[i] = hex[bits & 0xf];
+        all_zero = all_zero && (bits & 0xf) == 0;
         bits >>= 4;
     }
+    if (all_zero)
+        out[digits - 1] = '1'; /* W3C: an all-zero id is invalid */
 }
 
 void http_traceparent(ord_http_client *client, const char *incoming,
