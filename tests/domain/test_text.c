@@ -272,6 +272,23 @@ static void test_sha256_pads_correctly_around_block_boundaries(void **state)
         assert_sha256(data, cases[i].len, cases[i].hex);
 }
 
+static void test_json_depth_counts_brackets_outside_strings_only(void **state)
+{
+    (void)state;
+    const char *flat = "{\"a\":[1,2]}";
+    assert_true(ord_json_depth_within(flat, strlen(flat), 2));
+    assert_false(ord_json_depth_within(flat, strlen(flat), 1));
+    /* Brackets in strings, escaped quotes included, are text. */
+    const char *text = "{\"a\":\"[[[\\\"[[{{\"}";
+    assert_true(ord_json_depth_within(text, strlen(text), 1));
+    char deep[2 * 40];
+    memset(deep, '[', 40);
+    memset(deep + 40, ']', 40);
+    assert_true(ord_json_depth_within(deep, sizeof deep, 40));
+    assert_false(ord_json_depth_within(deep, sizeof deep, 39));
+    assert_true(ord_json_depth_within(NULL, 0, 1));
+}
+
 static void test_secret_compare_matches_only_equal_strings(void **state)
 {
     (void)state;
@@ -304,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_sha256_of_a_million_a),
         cmocka_unit_test(test_sha256_pads_correctly_around_block_boundaries),
         cmocka_unit_test(test_secret_compare_matches_only_equal_strings),
+        cmocka_unit_test(test_json_depth_counts_brackets_outside_strings_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

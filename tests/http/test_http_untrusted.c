@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include <orders/domain/text.h>
+
 #include "sim_control.h"
 
 static int setup(void **state)
@@ -154,6 +156,24 @@ static void test_deeply_nested_json_is_a_contract_error(void **state)
     assert_int_equal(price_of(*state, 1, NULL), ORD_ECONTRACT);
 }
 
+/* Deep but within cJSON's own limit, around an otherwise good answer: the
+ * depth alone must make it a contract error (parsing it on a server
+ * thread's stack would crash the process). */
+static void test_answer_nested_deeper_than_the_limit_is_a_contract_error(void **state)
+{
+    char body[1024];
+    int n = snprintf(body, sizeof body,
+                     "[{\\\"productId\\\":1,\\\"name\\\":\\\"x\\\",\\\"price\\\":1.5,"
+                     "\\\"currency\\\":\\\"USD\\\",\\\"available\\\":1,\\\"extra\\\":");
+    for (int i = 0; i < ORD_JSON_MAX_DEPTH; i++)
+        body[n++] = '[';
+    for (int i = 0; i < ORD_JSON_MAX_DEPTH; i++)
+        body[n++] = ']';
+    snprintf(body + n, sizeof body - (size_t)n, "}]");
+    catalog_answers(200, body);
+    assert_int_equal(price_of(*state, 1, NULL), ORD_ECONTRACT);
+}
+
 static void test_huge_body_is_cut_off_as_a_contract_error(void **state)
 {
     http_fixture *fx = *state;
@@ -231,6 +251,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exponent_notation_is_read_exactly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prices_beyond_double_precision_are_contract_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deeply_nested_json_is_a_contract_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answer_nested_deeper_than_the_limit_is_a_contract_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_huge_body_is_cut_off_as_a_contract_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_trickle_ends_within_the_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redirect_loop_is_a_contract_error, setup, teardown),

@@ -201,6 +201,21 @@ static void test_fault_requests_are_checked(void **state)
     assert_int_equal(sim_http("PUT", "/sim/faults", "[]", NULL), 400);
 }
 
+static void test_deeply_nested_request_is_400_and_the_simulator_lives_on(void **state)
+{
+    (void)state;
+    /* 900 levels: under cJSON's own limit, deep enough to overflow a
+     * civetweb thread's stack if it were parsed. */
+    char body[1801];
+    memset(body, '[', 900);
+    memset(body + 900, ']', 900);
+    body[1800] = '\0';
+    assert_int_equal(sim_http("PUT", "/sim/faults", body, NULL), 400);
+    assert_int_equal(sim_http("PUT", "/sim/catalog", body, NULL), 400);
+    int64_t a, r, c;
+    assert_true(sim_stock(1, &a, &r, &c)); /* still answering */
+}
+
 static void test_error_rate_fails_that_fraction_of_calls(void **state)
 {
     (void)state;
@@ -345,6 +360,7 @@ int main(void)
         cmocka_unit_test_setup(test_catalog_replaces_account_lists, setup),
         cmocka_unit_test_setup(test_reset_restores_the_start_catalog_and_forgets_activity, setup),
         cmocka_unit_test_setup(test_fault_requests_are_checked, setup),
+        cmocka_unit_test_setup(test_deeply_nested_request_is_400_and_the_simulator_lives_on, setup),
         cmocka_unit_test_setup(test_error_rate_fails_that_fraction_of_calls, setup),
         cmocka_unit_test_setup(test_ok_with_error_rate_answers_503, setup),
         cmocka_unit_test_setup(test_events_need_an_event_id_and_duplicates_are_counted, setup),

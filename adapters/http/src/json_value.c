@@ -8,10 +8,11 @@
 #include <string.h>
 
 #include <orders/domain/money.h>
+#include <orders/domain/text.h>
 
 cJSON *http_json_parse(const char *text, size_t len)
 {
-    if (text == NULL || len == 0)
+    if (text == NULL || len == 0 || !ord_json_depth_within(text, len, ORD_JSON_MAX_DEPTH))
         return NULL;
     /* The end pointer (never cJSON_GetErrorPtr, a racy global) tells
      * whether anything but whitespace follows the value. */

@@ -11,6 +11,7 @@
 
 #include <orders/adapters/rest/api.h>
 #include <orders/application/service.h>
+#include <orders/domain/text.h>
 #include <orders/domain/validation.h>
 #include <orders/ports/call_context.h>
 
@@ -109,11 +110,10 @@ bool rest_json_get_items(rest_call *c, const cJSON *obj, const char *name,
                          ord_item_request **items, size_t *count, bool *present,
                          ord_field_errors *errors);
 
-/* json_guard.c: what cJSON does not check. Bodies nest at most this deep;
- * ours need three levels, and cJSON's recursion must fit a worker thread's
- * stack (civetweb's are about 100 KiB). */
-#define REST_JSON_MAX_DEPTH 32
-/* Before parsing: NULL when the body is acceptable, else why not (nesting
+/* json_guard.c: what cJSON does not check. Bodies nest at most
+ * ORD_JSON_MAX_DEPTH deep (ours need three levels; cJSON's recursion must
+ * fit a civetweb worker's stack of about 100 KiB).
+ * Before parsing: NULL when the body is acceptable, else why not (nesting
  * too deep, \u0000 or a raw control character in a string). */
 const char *rest_json_scan(const char *body, size_t len);
 /* After parsing: whether any object names a member twice; *failed is set

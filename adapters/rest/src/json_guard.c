@@ -37,7 +37,7 @@ const char *rest_json_scan(const char *body, size_t len)
         if (ch == '"') {
             in_string = true;
         } else if (ch == '{' || ch == '[') {
-            if (++depth > REST_JSON_MAX_DEPTH)
+            if (++depth > ORD_JSON_MAX_DEPTH)
                 return "The request body is nested too deeply";
         } else if (ch == '}' || ch == ']') {
             depth--;
@@ -75,7 +75,7 @@ static bool object_has_duplicate(const cJSON *obj, bool *failed)
     return duplicate;
 }
 
-/* Recursion is bounded by REST_JSON_MAX_DEPTH, checked before parsing. */
+/* Recursion is bounded by ORD_JSON_MAX_DEPTH, checked before parsing. */
 bool rest_json_has_duplicate_member(const cJSON *item, bool *failed)
 {
     if (item == NULL)

@@ -80,9 +80,36 @@ bool sim_json_int(const cJSON *item, int64_t min, int64_t max, int64_t *out)
     return true;
 }
 
+/* cJSON recurses once per level on a civetweb thread's small stack: a few
+ * KiB of "[[[[" would overflow it. The simulator stands in for other
+ * teams' services, so it keeps this check of its own. */
+#define SIM_JSON_MAX_DEPTH 32
+
+static bool depth_within(const char *text, size_t len)
+{
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        if (in_string) {
+            if (text[i] == '\\')
+                i++;
+            else if (text[i] == '"')
+                in_string = false;
+        } else if (text[i] == '"') {
+            in_string = true;
+        } else if (text[i] == '{' || text[i] == '[') {
+            if (++depth > SIM_JSON_MAX_DEPTH)
+                return false;
+        } else if (text[i] == '}' || text[i] == ']') {
+            depth--;
+        }
+    }
+    return true;
+}
+
 cJSON *sim_json_parse(const char *text, size_t len)
 {
-    if (text == NULL)
+    if (text == NULL || !depth_within(text, len))
         return NULL;
     const char *end = NULL;
     cJSON *json = cJSON_ParseWithLengthOpts(text, len, &end, false);
