@@ -26,6 +26,13 @@ typedef struct ord_store_factory {
     const char *name;                               /**< Shown in test output. */
     int (*setup)(ord_store_fixture *fixture);       /**< 0 on success; empty store. */
     void (*teardown)(ord_store_fixture *fixture);
+    /**
+     * Optional (NULL: the per-customer lock tests are skipped). Another
+     * repository over the same store that holds customer locks in its own
+     * name, as a second connection does; it lives until teardown, which
+     * drops it too. 0 on success.
+     */
+    int (*second_session)(ord_store_fixture *fixture, ord_order_repository *out);
 } ord_store_factory;
 
 /**

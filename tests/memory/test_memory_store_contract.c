@@ -1,7 +1,11 @@
-/* The storage contract run against the in-memory store. */
+/* The storage contract run against the in-memory store; the second session
+ * of the lock tests is an ord_memory_store_session. */
 #include <orders/adapters/memory/store.h>
 
 #include "contract.h"
+
+/* The one open session of the current test, closed at teardown. */
+static ord_memory_store_session *second;
 
 static int memory_setup(ord_store_fixture *fixture)
 {
@@ -17,8 +21,18 @@ static int memory_setup(ord_store_fixture *fixture)
 
 static void memory_teardown(ord_store_fixture *fixture)
 {
+    ord_memory_store_session_free(second);
+    second = NULL;
     ord_memory_store_free(fixture->state);
     fixture->state = NULL;
+}
+
+static int memory_second_session(ord_store_fixture *fixture, ord_order_repository *out)
+{
+    if (second == NULL && ord_memory_store_session_new(fixture->state, &second) != ORD_OK)
+        return -1;
+    *out = ord_memory_store_session_orders(second);
+    return 0;
 }
 
 int main(void)
@@ -27,6 +41,7 @@ int main(void)
         .name = "memory",
         .setup = memory_setup,
         .teardown = memory_teardown,
+        .second_session = memory_second_session,
     };
     return ord_run_store_contract(&factory) == 0 ? 0 : 1;
 }

@@ -35,6 +35,7 @@ void ord_memory_store_free(ord_memory_store *store)
         ord_mem_event_free(store->events[i]);
     free(store->events);
     ord_mem_store_free_idempotency(store);
+    ord_mem_map_clear(&store->customer_locks);
     pthread_mutex_destroy(&store->lock);
     free(store);
 }
@@ -74,6 +75,16 @@ size_t ord_memory_store_event_count(ord_memory_store *store)
         return 0;
     pthread_mutex_lock(&store->lock);
     size_t n = store->event_count;
+    pthread_mutex_unlock(&store->lock);
+    return n;
+}
+
+size_t ord_memory_store_locked_customers(ord_memory_store *store)
+{
+    if (store == NULL)
+        return 0;
+    pthread_mutex_lock(&store->lock);
+    size_t n = store->customer_locks.count;
     pthread_mutex_unlock(&store->lock);
     return n;
 }

@@ -73,6 +73,8 @@ struct ord_memory_store {
     size_t event_capacity;
     size_t first_undelivered;        /**< No event before this index is undelivered. */
     ord_mem_map idempotency;         /**< scope NUL key -> ord_mem_idem *. */
+    ord_mem_map customer_locks;      /**< customer id (its 8 bytes) -> holder: the store
+                                          or an ord_memory_store_session (borrowed). */
     ord_fault_slot faults[ORD_MEM_STORE_OP_COUNT];
 };
 
@@ -117,6 +119,20 @@ ord_error ord_mem_orders_claim(void *self, const ord_work_claim *claim, int64_t 
 
 /** @brief ord_order_repository_ops::defer (store_orders_claim.c). */
 ord_error ord_mem_orders_defer(void *self, int64_t order_id, const char *owner, int64_t until_ms);
+
+/**
+ * @brief ord_order_repository_ops::lock_customer in the name of @p holder
+ *        (store_locks.c); any pointer that names one holder.
+ */
+ord_error ord_mem_lock_customer(ord_memory_store *store, const void *holder, int64_t customer_id);
+
+/** @brief ord_order_repository_ops::unlock_customer in the name of @p holder (store_locks.c). */
+ord_error ord_mem_unlock_customer(ord_memory_store *store, const void *holder,
+                                  int64_t customer_id);
+
+/** @brief The store's own port methods of the customer lock (holder: the store). */
+ord_error ord_mem_orders_lock_customer(void *self, int64_t customer_id);
+ord_error ord_mem_orders_unlock_customer(void *self, int64_t customer_id);
 
 /** @brief Whether a lease or lock ending at @p until_ms is still held at @p now_ms. */
 static inline bool ord_mem_held(int64_t until_ms, int64_t now_ms)

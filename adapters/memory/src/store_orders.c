@@ -326,6 +326,8 @@ static const ord_order_repository_ops memory_repository_ops = {
     .update = orders_update,
     .claim = ord_mem_orders_claim,
     .defer = ord_mem_orders_defer,
+    .lock_customer = ord_mem_orders_lock_customer,
+    .unlock_customer = ord_mem_orders_unlock_customer,
 };
 
 ord_order_repository ord_memory_store_orders(ord_memory_store *store)

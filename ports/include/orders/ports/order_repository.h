@@ -6,6 +6,10 @@
  * update with its history entry and outbox event. Updates use optimistic
  * locking on ord_order::version. Work for background steps is claimed with a
  * lease so that several server instances never work one order at once.
+ *
+ * Version 2 appended the optional per-customer lock (lock_customer,
+ * unlock_customer), with which the application serialises the creates of
+ * one customer across threads and server instances when asked to.
  */
 #ifndef ORDERS_PORTS_ORDER_REPOSITORY_H
 #define ORDERS_PORTS_ORDER_REPOSITORY_H
@@ -23,8 +27,11 @@
 extern "C" {
 #endif
 
-/** Version of ord_order_repository_ops this header describes. */
-#define ORD_ORDER_REPOSITORY_VERSION 1
+/** Version of ord_order_repository_ops this header describes: 1 without the
+ *  per-customer lock, 2 with it (an adapter built against version 1 has no
+ *  lock_customer and unlock_customer fields at all, and the application
+ *  never reads them from it). */
+#define ORD_ORDER_REPOSITORY_VERSION 2
 /** Bytes of a lease owner name with NUL. */
 #define ORD_OWNER_SIZE 64
 
@@ -105,7 +112,10 @@ typedef struct ord_order_repository_ops {
      * @param[in,out] order number, customer, items, total, status and exactly
      *        one history entry set by the caller; on success the adapter sets
      *        id and version (1). Ownership stays with the caller.
-     * @return ORD_OK; ORD_ECONFLICT when the order number exists;
+     * @return ORD_OK; ORD_ECONFLICT when the order number exists (an
+     *         adapter that refuses a create for a concurrent one answers
+     *         ORD_ECONFLICT too: the application retries under another
+     *         number only when get_by_number() finds the number taken);
      *         ORD_EINVALID when a stored rule is broken; ORD_EUNAVAILABLE.
      *         On failure nothing is stored and @p order is unchanged.
      */
@@ -157,6 +167,39 @@ typedef struct ord_order_repository_ops {
      *         ORD_ENOTFOUND, ORD_EUNAVAILABLE.
      */
     ord_error (*defer)(void *self, int64_t order_id, const char *owner, int64_t until_ms);
+
+    /* ---- Version 2. Optional: both NULL, or both set. ---- */
+
+    /**
+     * @brief Try, without waiting, to take the exclusive lock of one
+     *        customer, held by this repository instance (one connection,
+     *        one session) until unlock_customer() or until the instance is
+     *        freed or loses its connection, whichever comes first.
+     *
+     * Taking a lock the same instance already holds succeeds and does not
+     * stack: one unlock_customer() releases it. Nothing else (reads, writes,
+     * claims) waits for or checks the lock: it only excludes other
+     * lock_customer() calls.
+     * @param self adapter state.
+     * @param customer_id the customer (> 0).
+     * @return ORD_OK when this instance holds the lock now; ORD_ECONFLICT when
+     *         another instance holds it (nothing taken); ORD_EINVALID for
+     *         customer_id <= 0; ORD_EUNAVAILABLE (nothing taken, or whatever
+     *         was taken is released with the lost connection); ORD_ENOMEM.
+     */
+    ord_error (*lock_customer)(void *self, int64_t customer_id);
+
+    /**
+     * @brief Release a lock taken with lock_customer() by this instance.
+     *        A lock held by another instance is never touched.
+     * @param self adapter state.
+     * @param customer_id the customer.
+     * @return ORD_OK, also when this instance does not hold the lock (never
+     *         took it, or lost it with its connection); ORD_EINVALID for
+     *         customer_id <= 0. After any return this instance does not hold
+     *         the lock.
+     */
+    ord_error (*unlock_customer)(void *self, int64_t customer_id);
 } ord_order_repository_ops;
 
 /** @brief An order repository: its operations and their state. */

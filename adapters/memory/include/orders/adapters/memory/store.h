@@ -4,6 +4,13 @@
  *        one thread-safe object, so that an update and its event are atomic
  *        here too. A fake for tests and an embedded store for trying the
  *        library without a database.
+ *
+ * Per-customer locks (ord_order_repository_ops::lock_customer) belong to a
+ * holder, as the PostgreSQL store's belong to its connection. Every port
+ * from ord_memory_store_orders() is one and the same holder, the store
+ * itself (they share their self). For more holders over the same orders,
+ * as several connections or server instances would be, open sessions:
+ * ord_memory_store_session_new() and ord_memory_store_session_orders().
  */
 #ifndef ORDERS_ADAPTERS_MEMORY_STORE_H
 #define ORDERS_ADAPTERS_MEMORY_STORE_H
@@ -35,6 +42,8 @@ typedef enum ord_memory_store_op {
     ORD_MEM_OUTBOX_OTHER,     /**< count and redrive */
     ORD_MEM_IDEM_BEGIN,
     ORD_MEM_IDEM_WRITE,       /**< bind, complete, release, forget, purge */
+    ORD_MEM_ORDER_LOCK,       /**< lock_customer (ORD_FAULT_AFTER: taken, yet reported
+                                   failed); unlock_customer cannot be made to fail */
     ORD_MEM_STORE_OP_COUNT
 } ord_memory_store_op;
 
@@ -50,6 +59,31 @@ void ord_memory_store_free(ord_memory_store *store);
 
 /** @brief The repository port over @p store (valid while the store lives). */
 ord_order_repository ord_memory_store_orders(ord_memory_store *store);
+
+/** @brief Another holder of per-customer locks over a store (see the file's comment). Opaque. */
+typedef struct ord_memory_store_session ord_memory_store_session;
+
+/**
+ * @brief Open a session: a lock holder of its own over @p store's orders.
+ * @param store the store; it must outlive the session.
+ * @param[out] out receives the session, owned by the caller
+ *             (ord_memory_store_session_free()); NULL on failure.
+ * @return ORD_OK, ORD_EINVALID (a NULL argument) or ORD_ENOMEM.
+ */
+ord_error ord_memory_store_session_new(ord_memory_store *store, ord_memory_store_session **out);
+
+/**
+ * @brief Close a session: every customer lock it holds is released, as a
+ *        closed connection releases its locks. Accepts NULL. Call it before
+ *        freeing the store.
+ */
+void ord_memory_store_session_free(ord_memory_store_session *session);
+
+/**
+ * @brief The repository port of a session (valid while the session lives):
+ *        the store's orders, with customer locks held by the session.
+ */
+ord_order_repository ord_memory_store_session_orders(ord_memory_store_session *session);
 
 /** @brief The outbox port over @p store (valid while the store lives). */
 ord_outbox ord_memory_store_outbox(ord_memory_store *store);
@@ -71,6 +105,9 @@ size_t ord_memory_store_order_count(ord_memory_store *store);
 
 /** @brief Number of outbox events stored, delivered or not. */
 size_t ord_memory_store_event_count(ord_memory_store *store);
+
+/** @brief Number of customers whose lock is held now, by any holder. */
+size_t ord_memory_store_locked_customers(ord_memory_store *store);
 
 #ifdef __cplusplus
 }
