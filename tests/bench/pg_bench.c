@@ -197,7 +197,7 @@ typedef struct param_map {
     const char *value; /* for -D when replacement is a variable */
 } param_map;
 
-static const param_map create_params[22] = {
+static const param_map create_params[21] = {
     {"('ORD-' || gen_random_uuid())", NULL}, /* unique per transaction */
     {":customer", NULL},
     {"''", NULL}, /* pgbench -D refuses an empty value */
@@ -219,7 +219,6 @@ static const param_map create_params[22] = {
     {":pending", NULL},
     {":now", NULL},
     {":created", "created"},
-    {":false", "f"},
 };
 
 static const param_map update_params[26] = {
@@ -235,7 +234,7 @@ static const param_map update_params[26] = {
     {"NULL", NULL},
     {":zero", NULL},
     {":now", NULL},
-    {":false", NULL},
+    {":false", "f"},
     {":empty", "{}"},
     {":empty", NULL},
     {":empty", NULL},
@@ -280,7 +279,7 @@ static void write_script(const char *path)
     fprintf(f, "\\set customer random(1, %d)\n", CUSTOMERS);
     /* The adapter side reads the clock per order too. */
     fprintf(f, "\\set now 1767225600000 + :client_id\n");
-    write_statement(f, ord_pg_statement(PG_ORDER_CREATE)->sql, create_params, 22);
+    write_statement(f, ord_pg_statement(PG_ORDER_CREATE)->sql, create_params, 21);
     fprintf(f, " \\gset\n");
     write_statement(f, ord_pg_statement(PG_ORDER_UPDATE)->sql, update_params, 26);
     fprintf(f, ";\n");
@@ -326,7 +325,7 @@ static double run_pgbench(const bench_config *c)
     argv[argc++] = seconds;
     argv[argc++] = "-f";
     argv[argc++] = (char *)c->script;
-    add_define(argv, &argc, define, sizeof define, create_params, 22);
+    add_define(argv, &argc, define, sizeof define, create_params, 21);
     add_define(argv, &argc, define, sizeof define, update_params, 26);
     argv[argc++] = (char *)c->url;
     argv[argc] = NULL;

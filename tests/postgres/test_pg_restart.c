@@ -1,6 +1,7 @@
 /* The store across a database restart and an outage: calls made while the
  * server is away fail with ORD_EUNAVAILABLE, and the same store works again
- * once it is back, with nothing lost. Runs alone (RUN_SERIAL). */
+ * once it is back, with nothing lost but its customer locks. Runs alone
+ * (RUN_SERIAL). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,12 +110,48 @@ static void test_calls_during_an_outage_are_unavailable_then_recover(void **stat
     ord_pg_store_free(store);
 }
 
+static ord_error lock_customer(ord_pg_store *store, int64_t customer)
+{
+    ord_order_repository r = ord_pg_store_orders(store);
+    return r.ops->lock_customer(r.self, customer);
+}
+
+static ord_error unlock_customer(ord_pg_store *store, int64_t customer)
+{
+    ord_order_repository r = ord_pg_store_orders(store);
+    return r.ops->unlock_customer(r.self, customer);
+}
+
+static void test_customer_locks_survive_nothing_across_a_restart(void **state)
+{
+    (void)state;
+    ord_pg_store *a = pgt_store();
+    ord_pg_store *b = pgt_store();
+    assert_int_equal(lock_customer(a, 42), ORD_OK);
+    assert_int_equal(lock_customer(b, 42), ORD_ECONFLICT);
+
+    assert_int_equal(pgt_restart_cluster(), 0);
+
+    /* The new server knows no lock: whoever asks first gets it. */
+    assert_int_equal(lock_customer(b, 42), ORD_OK);
+    /* The store that held it before does not believe it still does. */
+    assert_int_equal(lock_customer(a, 42), ORD_ECONFLICT);
+    assert_int_equal(unlock_customer(a, 42), ORD_OK);
+    assert_int_equal(lock_customer(a, 42), ORD_ECONFLICT);
+    assert_int_equal(unlock_customer(b, 42), ORD_OK);
+    assert_int_equal(lock_customer(a, 42), ORD_OK);
+    assert_int_equal(unlock_customer(a, 42), ORD_OK);
+    ord_pg_store_free(a);
+    ord_pg_store_free(b);
+}
+
 int main(void)
 {
     pgt_init("orders_test_restart");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_works_again_after_the_server_restarts),
         cmocka_unit_test(test_calls_during_an_outage_are_unavailable_then_recover),
+        cmocka_unit_test(test_customer_locks_survive_nothing_across_a_restart),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     /* Leave the server running for the tests after this one, whatever happened. */

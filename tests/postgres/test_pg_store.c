@@ -1,5 +1,5 @@
 /* The PostgreSQL store beyond the port contract: verbatim strings, error
- * mapping, atomicity of failed writes, per-customer create locks, and the
+ * mapping, atomicity of failed writes, the statement timeout, and the
  * handling of an unreachable database. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -401,57 +401,6 @@ static void test_replacing_items_may_reuse_products_and_lines(void **state)
     ord_order_free(&o);
 }
 
-/* Holds the advisory lock a create of customer 42 takes, from another session. */
-static PGconn *hold_customer_lock(int64_t customer)
-{
-    PGconn *conn = pgt_connect();
-    char sql[128];
-    snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(1869767282, hashint8(%lld))",
-             (long long)customer);
-    PGresult *r = PQexec(conn, sql);
-    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-    PQclear(r);
-    return conn;
-}
-
-static void test_serialised_create_is_conflict_while_customer_is_busy(void **state)
-{
-    (void)state;
-    ord_pg_options options = ORD_PG_OPTIONS_INIT;
-    options.serialize_customer_creates = true;
-    ord_pg_store *serial = NULL;
-    assert_int_equal(ord_pg_store_new(&serial, pgt_conninfo(), &options), ORD_OK);
-    ord_order_repository repo = ord_pg_store_orders(serial);
-
-    PGconn *other = hold_customer_lock(42);
-    ord_order o;
-    pgt_build_order(&o, 42, T0, 1);
-    assert_int_equal(repo.ops->create(repo.self, &o), ORD_ECONFLICT);
-    assert_int_equal(o.id, 0);
-    assert_int_equal(pgt_scalar("SELECT count(*) FROM orders"), 0);
-
-    /* Another customer is not held up, and the default store never locks. */
-    ord_order p;
-    pgt_build_order(&p, 43, T0, 1);
-    assert_int_equal(repo.ops->create(repo.self, &p), ORD_OK);
-    ord_order_repository plain = repo_of(state);
-    assert_int_equal(plain.ops->create(plain.self, &o), ORD_OK);
-    /* Unlock explicitly: a closed session lets go only when its backend exits. */
-    PGresult *r = PQexec(other, "SELECT pg_advisory_unlock_all()");
-    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-    PQclear(r);
-    PQfinish(other);
-
-    ord_order q;
-    pgt_build_order(&q, 42, T0, 1);
-    assert_int_equal(repo.ops->create(repo.self, &q), ORD_OK);
-    assert_int_equal(pgt_scalar("SELECT count(*) FROM orders"), 3);
-    ord_order_free(&o);
-    ord_order_free(&p);
-    ord_order_free(&q);
-    ord_pg_store_free(serial);
-}
-
 static void test_statement_cut_off_by_the_timeout_is_timeout_and_writes_nothing(void **state)
 {
     int64_t id = pgt_create(*state, 8, T0);
@@ -564,8 +513,6 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_replacing_items_may_reuse_products_and_lines, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_serialised_create_is_conflict_while_customer_is_busy,
-                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_statement_cut_off_by_the_timeout_is_timeout_and_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_connection_strings_and_options_are_refused,

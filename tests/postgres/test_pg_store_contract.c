@@ -1,11 +1,15 @@
 /* The storage contract run against the PostgreSQL store: every test gets a
- * new connection to a database whose tables were just emptied. */
+ * new connection to a database whose tables were just emptied, and the lock
+ * tests a second store (a second connection) on it. */
 #include <stdio.h>
 
 #include <orders/adapters/postgres/store.h>
 
 #include "contract.h"
 #include "pg_test.h"
+
+/* The second store of the current test, freed at teardown. */
+static ord_pg_store *second;
 
 static int pg_setup(ord_store_fixture *fixture)
 {
@@ -27,6 +31,17 @@ static void pg_teardown(ord_store_fixture *fixture)
         fprintf(stderr, "last PostgreSQL error: %s\n", ord_pg_store_last_error(store));
     ord_pg_store_free(store);
     fixture->state = NULL;
+    ord_pg_store_free(second);
+    second = NULL;
+}
+
+static int pg_second_session(ord_store_fixture *fixture, ord_order_repository *out)
+{
+    (void)fixture;
+    if (second == NULL)
+        second = pgt_store();
+    *out = ord_pg_store_orders(second);
+    return 0;
 }
 
 int main(void)
@@ -36,6 +51,7 @@ int main(void)
         .name = "postgres",
         .setup = pg_setup,
         .teardown = pg_teardown,
+        .second_session = pg_second_session,
     };
     return ord_run_store_contract(&factory) == 0 ? 0 : 1;
 }

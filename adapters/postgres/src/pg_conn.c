@@ -43,11 +43,18 @@ PGconn *ord_pg_open(const char *conninfo, int connect_timeout_s, const char *app
     return conn;
 }
 
+/* The server ends the session's advisory locks with it: so do we. */
 static void drop_connection(ord_pg_store *store)
 {
     PQfinish(store->conn);
     store->conn = NULL;
     memset(store->prepared, 0, sizeof store->prepared);
+    store->locked_count = 0;
+}
+
+void ord_pg_disconnect(ord_pg_store *store)
+{
+    drop_connection(store);
 }
 
 static void note_text(ord_pg_store *store, const char *text)

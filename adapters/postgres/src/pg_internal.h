@@ -25,6 +25,8 @@ typedef enum pg_stmt {
     PG_ORDER_CLAIM_TRACKING,
     PG_ORDER_CLAIM_INVENTORY,
     PG_ORDER_DEFER,
+    PG_ORDER_LOCK_CUSTOMER,
+    PG_ORDER_UNLOCK_CUSTOMER,
     PG_OUTBOX_CLAIM,
     PG_OUTBOX_DELIVERED,
     PG_OUTBOX_FAILED,
@@ -50,6 +52,11 @@ typedef struct pg_statement {
 /** @brief The statement @p id (static data). */
 const pg_statement *ord_pg_statement(pg_stmt id);
 
+/* Advisory lock namespaces (the first of two int4 keys): per-customer
+ * locks (pg_lock.c) and the migration run (pg_migrate.c). Never equal. */
+#define PG_CUSTOMER_LOCK_SPACE "1869767282"
+#define PG_MIGRATE_LOCK_SPACE "1869767283"
+
 /* ---- The store (pg_store.c, pg_conn.c). ---- */
 
 /** Bytes kept of the last error text. */
@@ -63,6 +70,10 @@ struct ord_pg_store {
     bool prepared[PG_STMT_COUNT];   /**< Prepared on the current connection. */
     int64_t retry_connect_at_ms;    /**< Monotonic; no attempt before then. */
     char last_error[PG_ERROR_SIZE]; /**< For ord_pg_store_last_error(). */
+    int64_t *locked;                /**< Customers whose lock the current
+                                         connection holds (owned array). */
+    size_t locked_count;            /**< Entries of locked; 0 after any disconnect. */
+    size_t locked_cap;              /**< Room in locked. */
 };
 
 /**
@@ -77,6 +88,12 @@ ord_error ord_pg_run(ord_pg_store *store, pg_stmt id, const char *const *values,
 
 /** @brief Make sure a working connection exists. @return ORD_OK or ORD_EUNAVAILABLE. */
 ord_error ord_pg_connect(ord_pg_store *store);
+
+/**
+ * @brief Close the current connection, if any: its prepared statements and
+ *        customer locks end with it (the list of held locks is emptied).
+ */
+void ord_pg_disconnect(ord_pg_store *store);
 
 /**
  * @brief Open a new connection to @p conninfo with the store's settings
@@ -176,6 +193,10 @@ ord_error ord_pg_orders_list(void *self, const ord_order_query *query, ord_order
 /** @brief ord_order_repository_ops::claim and defer (pg_orders_claim.c). */
 ord_error ord_pg_orders_claim(void *self, const ord_work_claim *claim, int64_t *ids, size_t *count);
 ord_error ord_pg_orders_defer(void *self, int64_t order_id, const char *owner, int64_t until_ms);
+
+/** @brief ord_order_repository_ops::lock_customer and unlock_customer (pg_lock.c). */
+ord_error ord_pg_orders_lock_customer(void *self, int64_t customer_id);
+ord_error ord_pg_orders_unlock_customer(void *self, int64_t customer_id);
 
 /** @brief Whether a lease owner name is usable (1 .. ORD_OWNER_SIZE-1 bytes). */
 bool ord_pg_owner_ok(const char *owner);

@@ -11,9 +11,9 @@
 #include "pg_internal.h"
 #include "pg_migrations.h"
 
-/* Advisory lock keys (namespace, id) of the migration run; create()'s
- * per-customer locks use another namespace. */
-#define MIGRATE_LOCK "pg_advisory_xact_lock(1869767283, 1)"
+/* Advisory lock keys (namespace, id) of the migration run; the
+ * per-customer locks use another namespace (pg_internal.h). */
+#define MIGRATE_LOCK "pg_advisory_xact_lock(" PG_MIGRATE_LOCK_SPACE ", 1)"
 
 #define VERSION_TABLE                                                                          \
     "CREATE TABLE IF NOT EXISTS orders_schema_version ("                                      \

@@ -84,7 +84,6 @@ static ord_error orders_create(void *self, ord_order *order)
     pg_param_i64(&p, order->pending_inventory);
     pg_param_items(&p, order->items, order->item_count);
     param_change(&p, &order->history[0]);
-    pg_param_bool(&p, store->options.serialize_customer_creates);
 
     ord_error rc = ORD_ENOMEM;
     PGresult *r = NULL;
@@ -93,10 +92,9 @@ static ord_error orders_create(void *self, ord_order *order)
     pg_params_free(&p);
     if (rc != ORD_OK)
         return rc;
-    /* No row: the customer's create lock was taken by another create. */
     if (PQntuples(r) != 1 || pg_is_null(r, 0, 0)) {
         PQclear(r);
-        return ORD_ECONFLICT;
+        return ORD_EINTERNAL;
     }
     order->id = pg_get_int(r, 0, 0);
     order->version = 1;
@@ -209,6 +207,8 @@ static const ord_order_repository_ops pg_repository_ops = {
     .update = orders_update,
     .claim = ord_pg_orders_claim,
     .defer = ord_pg_orders_defer,
+    .lock_customer = ord_pg_orders_lock_customer,
+    .unlock_customer = ord_pg_orders_unlock_customer,
 };
 
 ord_order_repository ord_pg_store_orders(ord_pg_store *store)

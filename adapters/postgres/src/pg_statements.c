@@ -45,23 +45,21 @@
 static const pg_statement statements[PG_STMT_COUNT] = {
     /* $1 number, $2 customer, $3 guest hash, $4 name, $5 address, $6 carrier,
      * $7 tracking, $8 status, $9 total, $10 currency, $11 created, $12 updated,
-     * $13 pending inventory, $14-$17 items, $18-$21 first history entry,
-     * $22 serialise per customer. Result: id; no row when the lock was busy. */
+     * $13 pending inventory, $14-$17 items, $18-$21 first history entry.
+     * Result: id. */
     [PG_ORDER_CREATE] = {"ord_order_create",
-        "WITH lk AS (SELECT CASE WHEN $22::boolean "
-        "THEN pg_try_advisory_xact_lock(1869767282, hashint8($2::bigint)) ELSE true END AS ok), "
-        "o AS (INSERT INTO orders (order_number, customer_id, guest_token_hash, customer_name, "
-        "delivery_address, carrier, tracking_number, status, total_minor, currency, "
-        "created_at_ms, updated_at_ms, pending_inventory) "
-        "SELECT $1::text, $2::bigint, $3::text, $4::text, $5::text, $6::text, $7::text, "
-        "$8::text, $9::bigint, $10::text, $11::bigint, $12::bigint, $13::smallint "
-        "FROM lk WHERE lk.ok RETURNING id, customer_id), "
+        "WITH o AS (INSERT INTO orders (order_number, customer_id, guest_token_hash, "
+        "customer_name, delivery_address, carrier, tracking_number, status, total_minor, "
+        "currency, created_at_ms, updated_at_ms, pending_inventory) "
+        "VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::text, $7::text, "
+        "$8::text, $9::bigint, $10::text, $11::bigint, $12::bigint, $13::smallint) "
+        "RETURNING id, customer_id), "
         "i AS (" ITEMS_FROM("o", "$14", "$15", "$16", "$17") "), "
         "h AS (INSERT INTO order_status_history (order_id, customer_id, from_status, "
         "to_status, at_ms, reason) SELECT o.id, o.customer_id, $18::text, $19::text, "
         "$20::bigint, $21::text FROM o) "
         "SELECT id FROM o",
-        22},
+        21},
 
     [PG_ORDER_GET_BY_ID] = {"ord_order_get_by_id",
         ORDER_WITH_CHILDREN "WHERE o.id = $1::bigint", 1},
@@ -134,6 +132,15 @@ static const pg_statement statements[PG_STMT_COUNT] = {
 
     /* The oldest undelivered event of each order, when due and free.
      * $1 now, $2 lease until, $3 owner, $4 max. */
+    /* Session-level, so held until unlocked or the connection ends; never
+     * waits. $1 customer key (pg_lock.c). Result: taken. */
+    [PG_ORDER_LOCK_CUSTOMER] = {"ord_order_lock_customer",
+        "SELECT pg_try_advisory_lock(" PG_CUSTOMER_LOCK_SPACE ", $1::integer)", 1},
+
+    /* $1 customer key. Result: whether this session held it. */
+    [PG_ORDER_UNLOCK_CUSTOMER] = {"ord_order_unlock_customer",
+        "SELECT pg_advisory_unlock(" PG_CUSTOMER_LOCK_SPACE ", $1::integer)", 1},
+
     [PG_OUTBOX_CLAIM] = {"ord_outbox_claim",
         "WITH c AS (SELECT e.id FROM outbox_events e "
         "WHERE NOT e.delivered AND NOT e.parked "

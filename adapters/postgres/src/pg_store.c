@@ -54,6 +54,7 @@ void ord_pg_store_free(ord_pg_store *store)
     if (store == NULL)
         return;
     PQfinish(store->conn);
+    free(store->locked);
     free(store->conninfo);
     free(store->application_name);
     free(store);

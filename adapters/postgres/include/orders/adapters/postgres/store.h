@@ -13,6 +13,19 @@
  * while the database is down returns ORD_EUNAVAILABLE. Errors are mapped to
  * ord_error; no SQL text or server message ever reaches a caller
  * (ord_pg_store_last_error() exists for diagnostics only).
+ *
+ * The repository's per-customer lock (lock_customer, unlock_customer) is a
+ * session-level advisory lock on the store's connection, so it belongs to
+ * the store: two stores exclude each other, and the lock ends with
+ * unlock_customer(), ord_pg_store_free() or the connection, whichever comes
+ * first. After a reconnect the store holds no lock (the server released
+ * them with the old session). Its key is the two-key form
+ * (1869767282, customer id folded to 32 bits: the low half XOR the high
+ * half, which is the id itself up to 2^31 - 1), a namespace of its own: the
+ * migration lock is (1869767283, 1), and single 64-bit keys never overlap
+ * two-key ones. Two customers whose ids fold alike share a lock (a spurious
+ * busy answer, never a missed one). A pooler in transaction mode would hand
+ * the session to others: connect the store directly, or in session mode.
  */
 #ifndef ORDERS_ADAPTERS_POSTGRES_STORE_H
 #define ORDERS_ADAPTERS_POSTGRES_STORE_H
@@ -28,8 +41,10 @@
 extern "C" {
 #endif
 
-/** Version of ord_pg_options this header describes. */
-#define ORD_PG_OPTIONS_VERSION 1
+/** Version of ord_pg_options this header describes (2: the insert-time
+ *  serialize_customer_creates field of version 1 is gone; the repository's
+ *  lock_customer replaces it). */
+#define ORD_PG_OPTIONS_VERSION 2
 
 /** @brief Settings of a store; start from ORD_PG_OPTIONS_INIT. */
 typedef struct ord_pg_options {
@@ -39,10 +54,6 @@ typedef struct ord_pg_options {
     int reconnect_interval_ms;       /**< After a failed connection attempt, calls
                                           fail fast (ORD_EUNAVAILABLE) for this long
                                           before the next attempt (>= 0). */
-    bool serialize_customer_creates; /**< Take a per-customer advisory lock in
-                                          create(); a create that finds it taken
-                                          (another create of the same customer
-                                          in flight) fails with ORD_ECONFLICT. */
     const char *application_name;    /**< Shown in pg_stat_activity; copied;
                                           NULL for "orders". */
     int statement_timeout_ms;        /**< Longest a statement may run on the server,
@@ -52,9 +63,9 @@ typedef struct ord_pg_options {
                                           Ignored when the URL sets "options". */
 } ord_pg_options;
 
-/** Defaults: 5 s connect timeout, 500 ms between reconnect attempts, no
- *  per-customer serialisation, the server's statement timeout. */
-#define ORD_PG_OPTIONS_INIT {ORD_PG_OPTIONS_VERSION, 5, 500, false, NULL, 0}
+/** Defaults: 5 s connect timeout, 500 ms between reconnect attempts, the
+ *  server's statement timeout. */
+#define ORD_PG_OPTIONS_INIT {ORD_PG_OPTIONS_VERSION, 5, 500, NULL, 0}
 
 /** @brief The store. Opaque; use from one thread at a time. */
 typedef struct ord_pg_store ord_pg_store;
@@ -73,7 +84,7 @@ typedef struct ord_pg_store ord_pg_store;
  */
 ord_error ord_pg_store_new(ord_pg_store **out, const char *conninfo, const ord_pg_options *options);
 
-/** @brief Close the connection and free the store. Accepts NULL. */
+/** @brief Close the connection (releasing its customer locks) and free the store. Accepts NULL. */
 void ord_pg_store_free(ord_pg_store *store);
 
 /** @brief The repository port over @p store (valid while the store lives). */

@@ -1,0 +1,102 @@
+/* The repository's per-customer lock: a session-level advisory lock on the
+ * store's own connection (store.h documents its key), and the list of the
+ * customers the current connection holds, emptied whenever it ends. */
+#include <stdlib.h>
+
+#include "pg_internal.h"
+
+/* The second key of the lock: the id itself up to 2^31 - 1, otherwise the
+ * high half folded onto the low one, as a signed 32-bit value. */
+static int64_t lock_key(int64_t customer_id)
+{
+    uint64_t v = (uint64_t)customer_id;
+    int64_t folded = (int64_t)(uint32_t)(v ^ (v >> 32));
+    return folded > INT32_MAX ? folded - ((int64_t)1 << 32) : folded;
+}
+
+static bool find_held(const ord_pg_store *store, int64_t customer_id, size_t *at)
+{
+    for (size_t i = 0; i < store->locked_count; i++) {
+        if (store->locked[i] == customer_id) {
+            *at = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Room for one more entry, made before asking the server so that a lock it
+ * grants is always recorded. */
+static bool reserve_held(ord_pg_store *store)
+{
+    if (store->locked_count < store->locked_cap)
+        return true;
+    size_t cap = store->locked_cap == 0 ? 4 : store->locked_cap * 2;
+    int64_t *grown = realloc(store->locked, cap * sizeof *grown);
+    if (grown == NULL)
+        return false;
+    store->locked = grown;
+    store->locked_cap = cap;
+    return true;
+}
+
+static ord_error run_with_key(ord_pg_store *store, pg_stmt id, int64_t customer_id,
+                              PGresult **out)
+{
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_i64(&p, lock_key(customer_id));
+    ord_error rc = ORD_ENOMEM;
+    if (!p.failed)
+        rc = ord_pg_run(store, id, p.values, p.count, out);
+    pg_params_free(&p);
+    return rc;
+}
+
+ord_error ord_pg_orders_lock_customer(void *self, int64_t customer_id)
+{
+    ord_pg_store *store = self;
+    if (store == NULL || customer_id <= 0)
+        return ORD_EINVALID;
+    /* Connect first: a connection the server closed meanwhile is replaced
+     * here, and the locks it held are forgotten before we look at them. */
+    ord_error rc = ord_pg_connect(store);
+    if (rc != ORD_OK)
+        return rc;
+    size_t at = 0;
+    if (find_held(store, customer_id, &at))
+        return ORD_OK; /* held already: the lock does not stack */
+    if (!reserve_held(store))
+        return ORD_ENOMEM;
+    PGresult *r = NULL;
+    rc = run_with_key(store, PG_ORDER_LOCK_CUSTOMER, customer_id, &r);
+    if (rc != ORD_OK)
+        return rc;
+    bool taken = PQntuples(r) == 1 && pg_get_bool(r, 0, 0);
+    PQclear(r);
+    if (!taken)
+        return ORD_ECONFLICT;
+    store->locked[store->locked_count++] = customer_id;
+    return ORD_OK;
+}
+
+ord_error ord_pg_orders_unlock_customer(void *self, int64_t customer_id)
+{
+    ord_pg_store *store = self;
+    if (store == NULL || customer_id <= 0)
+        return ORD_EINVALID;
+    size_t at = 0;
+    if (!find_held(store, customer_id, &at))
+        return ORD_OK; /* never taken, or gone with a connection */
+    store->locked[at] = store->locked[--store->locked_count];
+    PGresult *r = NULL;
+    ord_error rc = run_with_key(store, PG_ORDER_UNLOCK_CUSTOMER, customer_id, &r);
+    if (rc == ORD_OK) {
+        PQclear(r);
+        return ORD_OK;
+    }
+    /* The server may still count the lock as ours: ending the session is
+     * the one sure way to let it go (with any other lock of this store). */
+    ord_pg_disconnect(store);
+    return ORD_OK;
+}
