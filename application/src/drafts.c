@@ -243,16 +243,13 @@ static ord_error fix_draft(const app_run *run, ord_order *draft,
     return err;
 }
 
-/* From a loaded draft (or an order an earlier attempt of this key got
- * further with) to the final outcome. */
-static ord_error checkout_loaded(const app_run *run, ord_order *draft,
-                                 const ord_checkout_request *request, const ord_idempotency *idem,
-                                 bool resumed, ord_place_result *out)
+/* From a draft its owner may check out (or an order an earlier attempt of
+ * this key got further with) to the final outcome; the customer's lock (if
+ * any) is held by the caller. */
+static ord_error checkout_owned(const app_run *run, ord_order *draft,
+                                const ord_checkout_request *request, const ord_idempotency *idem,
+                                bool resumed, ord_place_result *out)
 {
-    if (!owner_matches(draft, &request->owner)) {
-        out->outcome = ORD_PLACE_NOT_OWNER;
-        return ORD_OK;
-    }
     if (draft->status != ORD_STATUS_DRAFT) {
         if (resumed)
             return ord_app_saga_continue(run, draft, out);
@@ -278,6 +275,28 @@ static ord_error checkout_loaded(const app_run *run, ord_order *draft,
     if (err != ORD_OK || answered)
         return err;
     return ord_app_saga_continue(run, draft, out);
+}
+
+/* A loaded draft: the owner's proof, then (for a customer's draft) the
+ * customer's lock around the rest. */
+static ord_error checkout_loaded(const app_run *run, ord_order *draft,
+                                 const ord_checkout_request *request, const ord_idempotency *idem,
+                                 bool resumed, ord_place_result *out)
+{
+    if (!owner_matches(draft, &request->owner)) {
+        out->outcome = ORD_PLACE_NOT_OWNER;
+        return ORD_OK;
+    }
+    app_customer_lock held;
+    ord_error err = ORD_OK;
+    if (!ord_app_lock_customer(run->svc, draft->customer_id, &held, out, &err)) {
+        if (resumed)
+            out->order.id = draft->id; /* a key bound to an order stays bound */
+        return err;
+    }
+    err = checkout_owned(run, draft, request, idem, resumed, out);
+    ord_app_unlock_customer(run->svc, &held);
+    return err;
 }
 
 ord_error ord_checkout_draft(ord_service *svc, const ord_principal *who,

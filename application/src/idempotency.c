@@ -132,6 +132,7 @@ ord_error ord_place_finish(ord_service *svc, const ord_idempotency *idem,
     case ORD_PLACE_INVENTORY_UNAVAILABLE:
         return store->ops->release(store->self, scope, idem->key, order_id);
     case ORD_PLACE_STORE_UNAVAILABLE:
+    case ORD_PLACE_CUSTOMER_BUSY:
         /* Once an order exists, a retry must resume it rather than place a
          * second one: keep the key bound. Before that, nothing happened. */
         if (order_id > 0)

@@ -23,6 +23,7 @@ struct ord_service {
     ord_ports ports;
     ord_service_config config;
     char worker_id[ORD_OWNER_SIZE];
+    bool lock_customers; /* creates take the repository's per-customer lock */
 };
 
 /* One run of a use case or background step: who pays for the calls. */
@@ -40,7 +41,10 @@ void ord_app_notify_background(const ord_service *svc, const char *what, int64_t
                                ord_error result);
 
 /* order_store.c */
-/* Store a new order (first history entry set) under a fresh random number. */
+/* Store a new order (first history entry set) under a fresh random number,
+ * and another one when that number is taken. ORD_ECONFLICT: the store
+ * refused it for another reason (a concurrent create); ORD_EINTERNAL: the
+ * numbers kept clashing. */
 ord_error ord_app_create(const ord_service *svc, ord_order *order);
 ord_error ord_app_load(const ord_service *svc, int64_t id, ord_order *out);
 ord_error ord_app_load_ref(const ord_service *svc, const char *ref, ord_order *out);
@@ -59,6 +63,21 @@ ord_error ord_app_precheck(const app_run *run, int64_t customer_id, const ord_or
                            size_t count, ord_order_item **priced, ord_place_result *out);
 ord_error ord_app_request_shipment(const app_run *run, ord_order *order);
 void ord_app_set_products(ord_place_result *out, const int64_t *ids, size_t count);
+
+/* customer_lock.c: serialise the placing of one customer's orders
+ * (ord_service_config::serialize_customer_creates). */
+typedef struct app_customer_lock {
+    int64_t customer_id; /* 0: nothing held */
+} app_customer_lock;
+
+/* Take the customer's lock when the service serialises creates (else do
+ * nothing and return true). Returns false when out->outcome is set
+ * (CUSTOMER_BUSY, STORE_UNAVAILABLE); *err is ORD_ENOMEM when the store ran
+ * out of memory. */
+bool ord_app_lock_customer(const ord_service *svc, int64_t customer_id, app_customer_lock *held,
+                           ord_place_result *out, ord_error *err);
+/* Release what ord_app_lock_customer() took; nothing when nothing was. */
+void ord_app_unlock_customer(const ord_service *svc, app_customer_lock *held);
 
 /* idempotency.c */
 typedef enum app_idem_verdict {

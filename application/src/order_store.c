@@ -21,19 +21,37 @@ void ord_app_swap_orders(ord_order *a, ord_order *b)
 /* Order numbers are random; a clash is astronomically rare but retried. */
 #define NUMBER_ATTEMPTS 3
 
+/* Whether an order with this number is stored: only then was a conflict of
+ * create a clash of numbers. */
+static bool number_taken(const ord_order_repository *repo, const char *number)
+{
+    ord_order found;
+    ord_order_init(&found);
+    bool taken = repo->ops->get_by_number(repo->self, number, &found) == ORD_OK;
+    ord_order_free(&found);
+    return taken;
+}
+
+/* A conflict is answered with another number only when the number is
+ * indeed taken. Any other conflict (a store that refuses a create for a
+ * concurrent one of the customer) goes back to the caller as ORD_ECONFLICT:
+ * trying again under a new number would only hide it. */
 ord_error ord_app_create(const ord_service *svc, ord_order *order)
 {
     const ord_order_repository *repo = &svc->ports.orders;
-    ord_error err = ORD_ECONFLICT;
-    for (int attempt = 0; attempt < NUMBER_ATTEMPTS && err == ORD_ECONFLICT; attempt++) {
+    for (int attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
         char uuid[ORD_UUID_SIZE];
-        err = ord_app_new_uuid(svc, uuid);
+        ord_error err = ord_app_new_uuid(svc, uuid);
         if (err != ORD_OK)
             return err;
         snprintf(order->number, sizeof order->number, "ORD-%s", uuid);
         err = repo->ops->create(repo->self, order);
+        if (err != ORD_ECONFLICT)
+            return err;
+        if (!number_taken(repo, order->number))
+            return ORD_ECONFLICT;
     }
-    return err;
+    return ORD_EINTERNAL; /* the id source keeps repeating itself */
 }
 
 ord_error ord_app_load(const ord_service *svc, int64_t id, ord_order *out)

@@ -84,6 +84,11 @@ static ord_error place_new(const app_run *run, const ord_create_request *request
             out->outcome = ORD_PLACE_STORE_UNAVAILABLE;
             out->cause = err;
             err = ORD_OK;
+        } else if (err == ORD_ECONFLICT) {
+            /* Not a number clash (those are retried): the store refused
+             * this create for a concurrent one of the customer. */
+            out->outcome = ORD_PLACE_CUSTOMER_BUSY;
+            err = ORD_OK;
         } else if (err == ORD_OK) {
             ord_app_notify_created(run->svc, &order);
             ord_app_idem_bind(run->svc, idem, out->idempotency_scope, order.id);
@@ -94,6 +99,33 @@ static ord_error place_new(const app_run *run, const ord_create_request *request
     }
     ord_order_free(&order);
     return err;
+}
+
+/* Resume the order an earlier attempt of the key left, or place anew; the
+ * customer's lock (if any) is held by the caller. */
+static ord_error place_holding_lock(const app_run *run, const ord_create_request *request,
+                                    const ord_idempotency *idem, app_idem_verdict verdict,
+                                    int64_t order_id, ord_place_result *out)
+{
+    if (verdict == APP_IDEM_RESUME) {
+        ord_order order;
+        ord_order_init(&order);
+        ord_error err = ord_app_load(run->svc, order_id, &order);
+        if (err == ORD_OK) {
+            err = ord_app_saga_continue(run, &order, out);
+            ord_order_free(&order);
+            return err;
+        }
+        ord_order_free(&order);
+        if (err != ORD_ENOTFOUND) {
+            out->outcome = ORD_PLACE_STORE_UNAVAILABLE;
+            out->cause = err;
+            out->order.id = order_id; /* keeps the key bound (ord_place_finish) */
+            return ORD_OK;
+        }
+        /* The bound order is gone (purged): place the request afresh. */
+    }
+    return place_new(run, request, idem, out);
 }
 
 ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_call_context *ctx,
@@ -130,23 +162,12 @@ ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_
         if (err != ORD_OK || verdict == APP_IDEM_ANSWERED)
             return err;
     }
-    if (verdict == APP_IDEM_RESUME) {
-        ord_order order;
-        ord_order_init(&order);
-        err = ord_app_load(svc, order_id, &order);
-        if (err == ORD_OK) {
-            err = ord_app_saga_continue(&run, &order, out);
-            ord_order_free(&order);
-            return err;
-        }
-        ord_order_free(&order);
-        if (err != ORD_ENOTFOUND) {
-            out->outcome = ORD_PLACE_STORE_UNAVAILABLE;
-            out->cause = err;
-            out->order.id = order_id; /* keeps the key bound (ord_place_finish) */
-            return ORD_OK;
-        }
-        /* The bound order is gone (purged): place the request afresh. */
+    app_customer_lock held;
+    if (!ord_app_lock_customer(svc, request->customer_id, &held, out, &err)) {
+        out->order.id = order_id; /* a key bound to an order stays bound */
+        return err;
     }
-    return place_new(&run, request, idem, out);
+    err = place_holding_lock(&run, request, idem, verdict, order_id, out);
+    ord_app_unlock_customer(svc, &held);
+    return err;
 }

@@ -2,6 +2,7 @@
  * use cases can call any required method without testing for NULL. */
 #include "internal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,20 @@ static bool repository_ok(const ord_order_repository *p)
     return PORT_OK(*p, ORD_ORDER_REPOSITORY_VERSION) && p->ops->create && p->ops->get_by_id &&
            p->ops->get_by_number && p->ops->list_by_customer && p->ops->update && p->ops->claim &&
            p->ops->defer;
+}
+
+/* The per-customer lock came with version 2: a version 1 table ends before
+ * those fields, so they are read only from a newer one. Half a lock (one
+ * method without the other) is a broken adapter. */
+static bool repository_lock(const ord_order_repository *p, bool *has_lock)
+{
+    *has_lock = false;
+    if (p->ops->version < 2)
+        return true;
+    bool lock = p->ops->lock_customer != NULL;
+    bool unlock = p->ops->unlock_customer != NULL;
+    *has_lock = lock && unlock;
+    return lock == unlock;
 }
 
 static bool outbox_ok(const ord_outbox *p)
@@ -86,6 +101,18 @@ static bool config_ok(const ord_service_config *c)
     return true;
 }
 
+/* A version 1 config ends before serialize_customer_creates: copy only what
+ * the caller's struct has, the rest stays at its default. */
+static void copy_config(ord_service_config *dst, const ord_service_config *src)
+{
+    static const ord_service_config defaults = ORD_SERVICE_CONFIG_INIT;
+    *dst = defaults;
+    if (src->version >= 2)
+        *dst = *src;
+    else
+        memcpy(dst, src, offsetof(ord_service_config, serialize_customer_creates));
+}
+
 ord_error ord_service_new(ord_service **out, const ord_ports *ports,
                           const ord_service_config *config)
 {
@@ -93,18 +120,25 @@ ord_error ord_service_new(ord_service **out, const ord_ports *ports,
     if (out == NULL)
         return ORD_EINVALID;
     *out = NULL;
-    if (ports == NULL || !ports_ok(ports))
+    bool has_lock = false;
+    if (ports == NULL || !ports_ok(ports) || !repository_lock(&ports->orders, &has_lock))
         return ORD_EINVALID;
     if (config == NULL)
         config = &defaults;
     if (!config_ok(config))
+        return ORD_EINVALID;
+    ord_service_config copy;
+    copy_config(&copy, config);
+    /* The operator asked for a guarantee this store cannot give. */
+    if (copy.serialize_customer_creates && !has_lock)
         return ORD_EINVALID;
 
     ord_service *svc = calloc(1, sizeof *svc);
     if (svc == NULL)
         return ORD_ENOMEM;
     svc->ports = *ports;
-    svc->config = *config;
+    svc->config = copy;
+    svc->lock_customers = copy.serialize_customer_creates;
     strcpy(svc->worker_id, config->worker_id ? config->worker_id : "orders");
     /* The caller's string may not outlive this call; point at our copy. */
     svc->config.worker_id = svc->worker_id;

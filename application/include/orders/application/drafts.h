@@ -75,7 +75,9 @@ typedef struct ord_checkout_request {
 /**
  * @brief Check a draft out: fix prices now and run the rest of the saga as
  *        ord_place_order() does. Of two concurrent checkouts one proceeds,
- *        the other gets ORD_PLACE_CONFLICT.
+ *        the other gets ORD_PLACE_CONFLICT. A customer's draft takes the
+ *        customer's lock as ord_place_order() does (once the owner proved
+ *        itself); a guest's draft has no customer and takes none.
  * @param ref an order reference.
  * @param idem as for ord_place_order().
  * @param[out] out a zeroed result, filled; the caller frees it.

@@ -45,7 +45,12 @@ typedef enum ord_place_outcome {
     ORD_PLACE_NOT_OWNER,             /**< 401 (checkout): owner proof does not match. */
     ORD_PLACE_NOT_DRAFT,             /**< 400 (checkout): "Order is not in draft state". */
     ORD_PLACE_EMPTY_DRAFT,           /**< 400 (checkout): the draft has no lines. */
-    ORD_PLACE_CONFLICT               /**< 409: a concurrent change won (second checkout). */
+    ORD_PLACE_CONFLICT,              /**< 409: a concurrent change won (second checkout). */
+    ORD_PLACE_CUSTOMER_BUSY          /**< 409: another order of this customer is being
+                                          placed (ord_service_config::
+                                          serialize_customer_creates), or the store refused
+                                          the create for a concurrent one. Nothing stored;
+                                          a retry may succeed. */
 } ord_place_outcome;
 
 /** @brief Everything a transport needs to answer. Zero-initialise; free with ord_place_result_free(). */
@@ -95,6 +100,11 @@ typedef struct ord_idempotency {
  * @return ORD_OK when out->outcome is set; ORD_EINVALID for a NULL argument;
  *         ORD_ENOMEM or ORD_EINTERNAL otherwise (nothing half-done is left: a stored order is repaired
  *         by recovery).
+ *
+ * With ord_service_config::serialize_customer_creates, the customer's lock
+ * is taken after validation and the key's begin, held through the prechecks
+ * and the saga, and released before returning, whatever the outcome; when
+ * another instance holds it the answer is ORD_PLACE_CUSTOMER_BUSY.
  */
 ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_call_context *ctx,
                           const ord_create_request *request, const ord_idempotency *idem,
@@ -105,9 +115,10 @@ ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_
  *        so that a retry gets the same answer. Outcomes refused before any
  *        work (validation, forbidden, unavailable prechecks) leave no trace;
  *        INVENTORY_UNAVAILABLE keeps the key bound to its order so a retry
- *        resumes it, and so does STORE_UNAVAILABLE once an order exists
- *        (result->order.id > 0); REPLAYED, KEY_MISMATCH and KEY_IN_PROGRESS
- *        change nothing.
+ *        resumes it, and so do STORE_UNAVAILABLE and CUSTOMER_BUSY once an
+ *        order exists (result->order.id > 0; otherwise they forget the key,
+ *        so a retry is placed afresh); REPLAYED, KEY_MISMATCH and
+ *        KEY_IN_PROGRESS change nothing.
  * @param svc the service.
  * @param idem the same key as given to the use case (NULL: nothing to do).
  * @param result the use case's result.

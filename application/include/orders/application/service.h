@@ -17,8 +17,10 @@
 extern "C" {
 #endif
 
-/** Version of ord_service_config this header describes. */
-#define ORD_SERVICE_CONFIG_VERSION 1
+/** Version of ord_service_config this header describes. Version 2 appended
+ *  serialize_customer_creates; a version 1 config (built against the older
+ *  header, without that field) is still accepted and reads as false. */
+#define ORD_SERVICE_CONFIG_VERSION 2
 
 /** @brief Optional callbacks for metrics and logs; any member may be NULL. */
 typedef struct ord_service_observer {
@@ -47,14 +49,23 @@ typedef struct ord_service_config {
     const char *worker_id;            /**< Lease owner name (copied), 1..63 bytes; NULL:
                                            "orders". */
     ord_service_observer observer;    /**< Optional callbacks (copied). */
+    bool serialize_customer_creates;  /**< Version 2. Place one order of a customer at a
+                                           time, across threads and instances: create
+                                           and checkout of a customer's draft hold the
+                                           repository's per-customer lock from before
+                                           the prechecks to the end of the saga, and a
+                                           second one meanwhile is answered
+                                           ORD_PLACE_CUSTOMER_BUSY. Needs a repository
+                                           with lock_customer (version 2). */
 } ord_service_config;
 
 /** Defaults of API.md: resume after 10 s, cancel after 15 min, tracking 1..60 s,
- *  keys kept 24 h, park events after 20 attempts. */
+ *  keys kept 24 h, park events after 20 attempts; creates not serialised. */
 #define ORD_SERVICE_CONFIG_INIT                                                 \
     {                                                                           \
         ORD_SERVICE_CONFIG_VERSION, 10000, 900000, 1000, 60000, 30000,          \
-            86400000, 60000, 20, 500, 60000, NULL, { NULL, NULL, NULL, NULL }   \
+            86400000, 60000, 20, 500, 60000, NULL, { NULL, NULL, NULL, NULL },  \
+            false                                                               \
     }
 
 /** @brief The use cases' state. Opaque. */
@@ -67,7 +78,9 @@ typedef struct ord_service ord_service;
  * @param ports copied; the adapters behind them must outlive the service.
  * @param config copied; NULL for the defaults.
  * @return ORD_OK; ORD_EINVALID when a required port is missing, its version is
- *         newer than this library knows, or a setting is out of range; ORD_ENOMEM.
+ *         newer than this library knows, a setting is out of range, or
+ *         serialize_customer_creates is asked of a repository without the
+ *         per-customer lock; ORD_ENOMEM.
  */
 ord_error ord_service_new(ord_service **out, const ord_ports *ports, const ord_service_config *config);
 
