@@ -50,6 +50,13 @@ static ord_error outbox_counts(void *ctx, void *thread_data, int64_t *pending, i
     return outbox.ops->count(outbox.self, pending, parked);
 }
 
+void rx_rebuild_service(rx *x)
+{
+    ord_service_free(x->svc);
+    x->svc = NULL;
+    assert_int_equal(ord_service_new(&x->svc, &x->ports, &x->config), ORD_OK);
+}
+
 int rx_setup(void **state)
 {
     rx *x = calloc(1, sizeof *x);
@@ -80,7 +87,9 @@ int rx_setup(void **state)
     ports.ids = ord_counting_ids_port(x->ids);
     ord_service_config config = ORD_SERVICE_CONFIG_INIT;
     config.observer = ord_rest_metrics_observer(x->metrics);
-    assert_int_equal(ord_service_new(&x->svc, &ports, &config), ORD_OK);
+    x->ports = ports;
+    x->config = config;
+    rx_rebuild_service(x);
 
     x->log = tmpfile();
     assert_non_null(x->log);

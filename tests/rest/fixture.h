@@ -41,6 +41,8 @@ typedef struct rx {
     ord_manual_clock *clock;
     ord_counting_ids *ids;
     ord_service *svc;
+    ord_ports ports;            /* what svc was built over */
+    ord_service_config config;  /* and with */
     ord_rest_metrics *metrics;
     ord_rest_api *api;
     FILE *log;       /* access log (a temporary file) */
@@ -53,6 +55,10 @@ typedef struct rx {
 /* cmocka setup/teardown: *state becomes a fresh rx. */
 int rx_setup(void **state);
 int rx_teardown(void **state);
+
+/* Build the service again over x->ports with x->config (after changing
+ * it); the API serves the new one from the next request on. */
+void rx_rebuild_service(rx *x);
 
 /* Send a request through ord_rest_api_handle(); @p headers are name, value
  * pairs ending with NULL. The body is sent as application/json unless a

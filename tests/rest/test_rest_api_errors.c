@@ -224,6 +224,58 @@ static void test_idempotency_key_with_other_body_is_422(void **state)
     assert_int_equal(ord_memory_store_order_count(x->store), 1);
 }
 
+static void assert_customer_busy(const ord_rest_response *res)
+{
+    rx_assert_problem(res, 409, "Another order of this customer is being placed");
+    rx_assert_header(res, "Retry-After", "1");
+    rx_assert_header(res, "Content-Type", "application/problem+json");
+}
+
+static void test_customer_busy_with_another_order_is_409_with_retry_after(void **state)
+{
+    rx *x = *state;
+    x->config.serialize_customer_creates = true;
+    rx_rebuild_service(x);
+    ord_rest_response res = rx_send(x, "POST", "/api/v1/orders/drafts", NULL,
+                                    "{\"customerId\":12345,\"items\":[{\"productId\":2,"
+                                    "\"quantity\":1}]}",
+                                    NULL);
+    assert_int_equal(res.status, 201);
+    cJSON *json = rx_json(&res);
+    int64_t draft = rx_int(json, "orderId");
+    cJSON_Delete(json);
+    ord_rest_response_free(&res);
+
+    /* Another instance is placing an order of customer 12345. */
+    ord_memory_store_session *other = NULL;
+    assert_int_equal(ord_memory_store_session_new(x->store, &other), ORD_OK);
+    ord_order_repository held = ord_memory_store_session_orders(other);
+    assert_int_equal(held.ops->lock_customer(held.self, RX_CUSTOMER), ORD_OK);
+
+    res = rx_send(x, "POST", "/api/v1/orders", NULL, RX_ORDER_BODY, "Idempotency-Key", "busy-1",
+                  NULL);
+    assert_customer_busy(&res);
+    ord_rest_response_free(&res);
+    char path[96];
+    res = rx_send(x, "POST", rx_path(path, draft, "/checkout"), NULL,
+                  "{\"customerId\":12345,\"deliveryAddress\":\"1 Road\"}", NULL);
+    assert_customer_busy(&res);
+    ord_rest_response_free(&res);
+    assert_int_equal(ord_memory_store_order_count(x->store), 1); /* the draft alone */
+
+    /* Nothing was recorded under the key: the retry is placed. */
+    ord_memory_store_session_free(other);
+    res = rx_send(x, "POST", "/api/v1/orders", NULL, RX_ORDER_BODY, "Idempotency-Key", "busy-1",
+                  NULL);
+    assert_int_equal(res.status, 201);
+    assert_null(ord_rest_response_header(&res, "Idempotent-Replayed"));
+    ord_rest_response_free(&res);
+    res = rx_send(x, "POST", rx_path(path, draft, "/checkout"), NULL,
+                  "{\"customerId\":12345,\"deliveryAddress\":\"1 Road\"}", NULL);
+    assert_int_equal(res.status, 201);
+    ord_rest_response_free(&res);
+}
+
 static void test_idempotency_key_held_by_unfinished_request_is_409(void **state)
 {
     rx *x = *state;
@@ -549,6 +601,7 @@ int main(void)
         T(test_idempotent_retry_replays_same_status_and_body),
         T(test_idempotency_key_with_other_body_is_422),
         T(test_idempotency_key_held_by_unfinished_request_is_409),
+        T(test_customer_busy_with_another_order_is_409_with_retry_after),
         T(test_refused_request_stores_nothing_under_its_key),
         T(test_inventory_down_is_503_and_retry_with_same_key_resumes),
         T(test_refusal_after_work_started_is_replayed_too),

@@ -205,6 +205,12 @@ static void answer(rest_call *c, const ord_place_result *r)
     case ORD_PLACE_CONFLICT:
         rest_problem(c, 409, "Conflict", "The draft was changed or checked out concurrently");
         break;
+    case ORD_PLACE_CUSTOMER_BUSY:
+        rest_problem(c, 409, "Another order of this customer is being placed",
+                     "Orders of one customer are placed one at a time; nothing was stored; "
+                     "retry when the other order is placed");
+        rest_set_headerf(c, "Retry-After", "%d", 1);
+        break;
     default:
         rest_problem_internal(c);
         break;
