@@ -232,6 +232,48 @@ static void test_unknown_order_variable_is_kept_for_a_warning(void **state)
     assert_int_equal(c.port, 1);
 }
 
+static void test_customer_serialisation_is_off_unless_switched_on(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *plain[] = {"order-server", NULL};
+    assert_int_equal(load(&c, plain, NULL, err), SRV_CONFIG_OK);
+    assert_false(c.serialize_customer_creates);
+
+    char *on[] = {"ORDER_SERIALIZE_CUSTOMER_CREATES=true", NULL};
+    assert_int_equal(load(&c, plain, on, err), SRV_CONFIG_OK);
+    assert_true(c.serialize_customer_creates);
+    /* A flag wins; a bare flag means true and leaves the command alone. */
+    char *off[] = {"order-server", "--serialize-customer-creates=false", NULL};
+    assert_int_equal(load(&c, off, on, err), SRV_CONFIG_OK);
+    assert_false(c.serialize_customer_creates);
+    char *bare[] = {"order-server", "--serialize-customer-creates", "migrate", NULL};
+    assert_int_equal(load(&c, bare, NULL, err), SRV_CONFIG_OK);
+    assert_true(c.serialize_customer_creates);
+    assert_int_equal(c.command, SRV_MIGRATE);
+    char *words[] = {"ORDER_SERIALIZE_CUSTOMER_CREATES=off", NULL};
+    char *yes[] = {"order-server", "--serialize-customer-creates=yes", NULL};
+    assert_int_equal(load(&c, yes, words, err), SRV_CONFIG_OK);
+    assert_true(c.serialize_customer_creates);
+    assert_int_equal(load(&c, plain, words, err), SRV_CONFIG_OK);
+    assert_false(c.serialize_customer_creates);
+}
+
+static void test_customer_serialisation_takes_only_true_or_false(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", NULL};
+    char *env[] = {"ORDER_SERIALIZE_CUSTOMER_CREATES=maybe", NULL};
+    assert_int_equal(load(&c, argv, env, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "ORDER_SERIALIZE_CUSTOMER_CREATES must be true or false"));
+    char *empty[] = {"order-server", "--serialize-customer-creates=", NULL};
+    assert_int_equal(load(&c, empty, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--serialize-customer-creates"));
+}
+
 static void test_help_lists_every_variable_of_the_readme(void **state)
 {
     (void)state;
@@ -245,7 +287,7 @@ static void test_help_lists_every_variable_of_the_readme(void **state)
         "ORDER_PORT", "ORDER_THREADS", "ORDER_DATABASE_URL", "ORDER_DOWNSTREAM_URL",
         "ORDER_INVENTORY_URL", "ORDER_INVENTORY_TIMEOUT_MS", "ORDER_BREAKER_OPEN_MS",
         "ORDER_PENDING_DEADLINE_MS", "ORDER_RECOVERY_INTERVAL_MS", "ORDER_EVENT_WEBHOOK_URL",
-        "ORDER_LOG_LEVEL"};
+        "ORDER_LOG_LEVEL", "ORDER_SERIALIZE_CUSTOMER_CREATES", "--serialize-customer-creates"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strstr(text, names[i]) == NULL)
             fail_msg("--help does not mention %s", names[i]);
@@ -316,6 +358,8 @@ int main(void)
         cmocka_unit_test(test_backoff_minimum_above_maximum_is_refused),
         cmocka_unit_test(test_host_must_be_an_ipv4_address),
         cmocka_unit_test(test_unknown_order_variable_is_kept_for_a_warning),
+        cmocka_unit_test(test_customer_serialisation_is_off_unless_switched_on),
+        cmocka_unit_test(test_customer_serialisation_takes_only_true_or_false),
         cmocka_unit_test(test_help_lists_every_variable_of_the_readme),
         cmocka_unit_test(test_password_of_a_database_url_is_redacted),
         cmocka_unit_test(test_log_line_is_one_json_object_with_time_and_level),

@@ -16,7 +16,8 @@ typedef enum kind {
     K_URL_OFF, /* http(s)://... or "off" */
     K_HOST,    /* dotted IPv4 address */
     K_LEVEL,   /* debug|info|warn|error */
-    K_DB_URL   /* libpq URL or key=value text */
+    K_DB_URL,  /* libpq URL or key=value text */
+    K_BOOL     /* true|false (also 1|0, yes|no, on|off); a bare flag means true */
 } kind;
 
 typedef struct setting {
@@ -114,6 +115,9 @@ static const setting settings[] = {
         "how long a claim of background work holds (default 30000)"),
     INT("idempotency-ttl-ms", idempotency_ttl_ms, 60000, MS_MAX,
         "keep idempotency keys at least this long (default 86400000)"),
+    {"serialize-customer-creates", K_BOOL, OFF(serialize_customer_creates), 0, 0, "",
+     "place one order of a customer at a time, across every instance on the database; "
+     "a create or checkout meanwhile is answered 409 (default false)"},
     INT("batch-size", batch_size, 1, 10000,
         "most orders or events one background step takes (default 100)"),
     {"worker-id", K_STRING, OFF(worker_id), 1, 42, "NAME",
@@ -261,6 +265,18 @@ static bool apply(srv_config *c, const setting *s, const char *value, bool from_
         snprintf(err, cap, "%s must be debug, info, warn or error (got \"%.40s\")", name, value);
         return false;
     }
+    case K_BOOL: {
+        static const char *const yes[] = {"true", "1", "yes", "on"};
+        static const char *const no[] = {"false", "0", "no", "off"};
+        for (int i = 0; i < 4; i++) {
+            if (strcmp(value, yes[i]) == 0 || strcmp(value, no[i]) == 0) {
+                *(bool *)field = strcmp(value, yes[i]) == 0;
+                return true;
+            }
+        }
+        snprintf(err, cap, "%s must be true or false (got \"%.40s\")", name, value);
+        return false;
+    }
     case K_DB_URL:
         if (*value == '\0' || strlen(value) > 4000) {
             snprintf(err, cap, "%s must be a PostgreSQL URL or key=value string", name);
@@ -361,7 +377,12 @@ srv_config_result srv_config_load(srv_config *cfg, int argc, char *const *argv,
             snprintf(err, err_cap, "unknown option \"%.*s\" (see --help)", (int)(len + 2 > 60 ? 60 : len + 2), a);
             return SRV_CONFIG_ERROR;
         }
-        const char *value = eq != NULL ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        /* A switch stands alone: "--serialize-customer-creates serve" keeps
+         * "serve" as the command. */
+        const char *value = eq != NULL                ? eq + 1
+                            : s->kind == K_BOOL       ? "true"
+                            : i + 1 < argc            ? argv[++i]
+                                                      : NULL;
         if (value == NULL) {
             snprintf(err, err_cap, "--%s needs a value", s->flag);
             return SRV_CONFIG_ERROR;
@@ -388,8 +409,12 @@ void srv_config_usage(FILE *out)
     for (size_t i = 0; i < SETTING_COUNT; i++) {
         char env[80];
         env_name(&settings[i], env, sizeof env);
-        fprintf(out, "  --%s %s, %s\n        %s\n", settings[i].flag, settings[i].meta, env,
-                settings[i].help);
+        if (settings[i].kind == K_BOOL)
+            fprintf(out, "  --%s[=true|false], %s=true|false\n        %s\n", settings[i].flag,
+                    env, settings[i].help);
+        else
+            fprintf(out, "  --%s %s, %s\n        %s\n", settings[i].flag, settings[i].meta, env,
+                    settings[i].help);
     }
     fputs("  --help\n        show this text\n"
           "\n"

@@ -66,6 +66,7 @@ typedef struct srv_config {
     int64_t idempotency_ttl_ms;
     int64_t batch_size;
     const char *worker_id; /* NULL: "<hostname>-<pid>" */
+    bool serialize_customer_creates; /* one create of a customer at a time (409 when busy) */
 
     srv_level log_level;
     const char *unknown_env; /* first ORDER_* variable that names no setting, for a warning */

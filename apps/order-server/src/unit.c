@@ -94,6 +94,7 @@ srv_unit *srv_unit_new(srv_app *app, const char *role)
     sc.outbox_backoff_min_ms = c->outbox_backoff_min_ms;
     sc.outbox_backoff_max_ms = c->outbox_backoff_max_ms;
     sc.worker_id = app->worker_id;
+    sc.serialize_customer_creates = c->serialize_customer_creates;
     sc.observer = (ord_service_observer){u, on_created, on_status_changed, on_background};
     err = ord_service_new(&u->svc, &ports, &sc);
     if (err != ORD_OK) {
