@@ -18,11 +18,11 @@ static void serialise(fx *f)
     fx_rebuild(f);
 }
 
-static ord_memory_store_session *hold_customer(fx *f, int64_t customer)
+static ord_memory_store_connection *hold_customer(fx *f, int64_t customer)
 {
-    ord_memory_store_session *s = NULL;
-    assert_int_equal(ord_memory_store_session_new(f->store, &s), ORD_OK);
-    ord_order_repository r = ord_memory_store_session_orders(s);
+    ord_memory_store_connection *s = NULL;
+    assert_int_equal(ord_memory_store_connection_new(f->store, &s), ORD_OK);
+    ord_order_repository r = ord_memory_store_connection_orders(s);
     assert_int_equal(r.ops->lock_customer(r.self, customer), ORD_OK);
     return s;
 }
@@ -49,7 +49,7 @@ static void test_busy_customer_is_customer_busy_and_nothing_is_stored(void **sta
 {
     fx *f = *state;
     serialise(f);
-    ord_memory_store_session *other = hold_customer(f, FX_CUSTOMER);
+    ord_memory_store_connection *other = hold_customer(f, FX_CUSTOMER);
     fx_request r;
     fx_request_init(&r, FX_CUSTOMER, 2, 1, 2, 5, 1);
     ord_place_result res = {0};
@@ -77,7 +77,7 @@ static void test_busy_customer_is_customer_busy_and_nothing_is_stored(void **sta
 
     /* The key was forgotten, not kept: even another body may use it now
      * (a kept key would answer KEY_MISMATCH). */
-    ord_memory_store_session_free(other);
+    ord_memory_store_connection_free(other);
     ord_place_result retry = {0};
     place_keyed(f, &r, BODY_B, &retry);
     assert_int_equal(retry.outcome, ORD_PLACED);
@@ -244,12 +244,12 @@ static void test_requests_refused_before_the_key_take_no_lock(void **state)
     finish(f, BODY_A, &res, 201);
     ord_place_result_free(&res);
     size_t before = lock_calls(f);
-    ord_memory_store_session *other = hold_customer(f, FX_CUSTOMER);
+    ord_memory_store_connection *other = hold_customer(f, FX_CUSTOMER);
     place_keyed(f, &r, BODY_A, &res);
     assert_int_equal(res.outcome, ORD_PLACE_REPLAYED);
     assert_int_equal(lock_calls(f), before + 1); /* the other holder's only */
     ord_place_result_free(&res);
-    ord_memory_store_session_free(other);
+    ord_memory_store_connection_free(other);
 }
 
 static void test_unavailable_lock_is_store_unavailable_and_leaves_no_lock(void **state)
@@ -288,12 +288,12 @@ static void test_busy_retry_of_a_stored_order_keeps_the_key_bound(void **state)
     assert_int_equal(first.outcome, ORD_PLACE_INVENTORY_UNAVAILABLE);
     finish(f, BODY_A, &first, 503);
 
-    ord_memory_store_session *other = hold_customer(f, FX_CUSTOMER);
+    ord_memory_store_connection *other = hold_customer(f, FX_CUSTOMER);
     ord_place_result busy = {0};
     place_keyed(f, &r, BODY_A, &busy);
     assert_int_equal(busy.outcome, ORD_PLACE_CUSTOMER_BUSY);
     finish(f, BODY_A, &busy, 409);
-    ord_memory_store_session_free(other);
+    ord_memory_store_connection_free(other);
 
     /* The retry resumes the stored order instead of placing a second one. */
     ord_place_result retry = {0};
@@ -310,11 +310,11 @@ static void test_busy_retry_of_a_stored_order_keeps_the_key_bound(void **state)
 static void test_creates_are_not_serialised_by_default(void **state)
 {
     fx *f = *state;
-    ord_memory_store_session *other = hold_customer(f, FX_CUSTOMER);
+    ord_memory_store_connection *other = hold_customer(f, FX_CUSTOMER);
     size_t before = lock_calls(f);
     fx_place_confirmed(f);
     assert_int_equal(lock_calls(f), before);
-    ord_memory_store_session_free(other);
+    ord_memory_store_connection_free(other);
 }
 
 /* ---- Building the service. ---- */
@@ -385,9 +385,9 @@ static void test_version_1_config_is_accepted_without_serialising(void **state)
     ord_service_free(f->svc);
     f->svc = NULL;
     assert_int_equal(ord_service_new(&f->svc, &f->ports, &old), ORD_OK);
-    ord_memory_store_session *other = hold_customer(f, FX_CUSTOMER);
+    ord_memory_store_connection *other = hold_customer(f, FX_CUSTOMER);
     fx_place_confirmed(f);
-    ord_memory_store_session_free(other);
+    ord_memory_store_connection_free(other);
 }
 
 /* ---- Conflicts of create. ---- */

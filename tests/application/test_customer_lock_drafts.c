@@ -17,11 +17,11 @@ static void serialise(fx *f)
     fx_rebuild(f);
 }
 
-static ord_memory_store_session *hold_customer(fx *f, int64_t customer)
+static ord_memory_store_connection *hold_customer(fx *f, int64_t customer)
 {
-    ord_memory_store_session *s = NULL;
-    assert_int_equal(ord_memory_store_session_new(f->store, &s), ORD_OK);
-    ord_order_repository r = ord_memory_store_session_orders(s);
+    ord_memory_store_connection *s = NULL;
+    assert_int_equal(ord_memory_store_connection_new(f->store, &s), ORD_OK);
+    ord_order_repository r = ord_memory_store_connection_orders(s);
     assert_int_equal(r.ops->lock_customer(r.self, customer), ORD_OK);
     return s;
 }
@@ -65,7 +65,7 @@ static void test_checkout_of_a_busy_customers_draft_is_busy_and_changes_nothing(
     serialise(f);
     ord_draft_owner owner = {.customer_id = FX_CUSTOMER};
     int64_t id = new_draft(f, &owner, 1, 1);
-    ord_memory_store_session *other = hold_customer(f, FX_CUSTOMER);
+    ord_memory_store_connection *other = hold_customer(f, FX_CUSTOMER);
 
     ord_place_result res = {0};
     checkout(f, id, &owner, BODY_A, &res);
@@ -82,7 +82,7 @@ static void test_checkout_of_a_busy_customers_draft_is_busy_and_changes_nothing(
     assert_int_equal(fx_stock(f, 1).reserved, 0);
 
     /* The key was forgotten: once the customer is free, any body may use it. */
-    ord_memory_store_session_free(other);
+    ord_memory_store_connection_free(other);
     ord_place_result retry = {0};
     checkout(f, id, &owner, BODY_B, &retry);
     assert_int_equal(retry.outcome, ORD_PLACED);
@@ -140,7 +140,7 @@ static void test_checkout_takes_no_lock_before_the_owner_proved_itself(void **st
     serialise(f);
     ord_draft_owner owner = {.customer_id = FX_CUSTOMER};
     int64_t id = new_draft(f, &owner, 1, 1);
-    ord_memory_store_session *other = hold_customer(f, FX_CUSTOMER);
+    ord_memory_store_connection *other = hold_customer(f, FX_CUSTOMER);
     size_t before = lock_calls(f);
     ord_draft_owner impostor = {.customer_id = FX_OTHER_CUSTOMER};
     ord_place_result res = {0};
@@ -148,7 +148,7 @@ static void test_checkout_takes_no_lock_before_the_owner_proved_itself(void **st
     assert_int_equal(res.outcome, ORD_PLACE_NOT_OWNER);
     assert_int_equal(lock_calls(f), before);
     ord_place_result_free(&res);
-    ord_memory_store_session_free(other);
+    ord_memory_store_connection_free(other);
 }
 
 static void test_guest_draft_checkout_takes_no_lock(void **state)

@@ -32,7 +32,7 @@ typedef struct ord_store_factory {
      * name, as a second connection does; it lives until teardown, which
      * drops it too. 0 on success.
      */
-    int (*second_session)(ord_store_fixture *fixture, ord_order_repository *out);
+    int (*second_connection)(ord_store_fixture *fixture, ord_order_repository *out);
 } ord_store_factory;
 
 /**

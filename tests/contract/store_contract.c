@@ -50,14 +50,14 @@ static bool has_lock(const ord_order_repository *repo)
            repo->ops->unlock_customer != NULL;
 }
 
-ord_order_repository sc_second_session(ord_store_fixture *f)
+ord_order_repository sc_second_connection(ord_store_fixture *f)
 {
     ord_order_repository second = {0};
-    if (factory->second_session == NULL || !has_lock(&f->orders)) {
+    if (factory->second_connection == NULL || !has_lock(&f->orders)) {
         skip();
         return second;
     }
-    assert_int_equal(factory->second_session(f, &second), 0);
+    assert_int_equal(factory->second_connection(f, &second), 0);
     assert_non_null(second.ops);
     assert_true(has_lock(&second));
     return second;

@@ -32,10 +32,10 @@ int sc_run_locks(void);
 
 /**
  * A second repository over the fixture's store from the factory's
- * second_session hook; skips the test when the factory has none or the
+ * second_connection hook; skips the test when the factory has none or the
  * repository has no per-customer lock.
  */
-ord_order_repository sc_second_session(ord_store_fixture *f);
+ord_order_repository sc_second_connection(ord_store_fixture *f);
 
 /** A new order number, unique within the run ("ORD-" + a version 4 UUID). */
 void sc_next_number(char out[ORD_ORDER_NUMBER_SIZE]);

@@ -44,7 +44,8 @@ static void test_concurrent_creates_of_one_customer_place_one_and_refuse_the_res
         if (jobs[i].reply.status == 201) {
             placed++;
         } else {
-            e2e_assert_problem(&jobs[i].reply, 409, "Another order of this customer is being placed");
+            e2e_assert_problem(&jobs[i].reply, 409,
+                               "Another order of this customer is being placed");
             char buf[16];
             assert_non_null(e2e_header(&jobs[i].reply, "Retry-After", buf, sizeof buf));
             busy = i;

@@ -1,11 +1,11 @@
-/* The storage contract run against the in-memory store; the second session
- * of the lock tests is an ord_memory_store_session. */
+/* The storage contract run against the in-memory store; the second connection
+ * of the lock tests is an ord_memory_store_connection. */
 #include <orders/adapters/memory/store.h>
 
 #include "contract.h"
 
-/* The one open session of the current test, closed at teardown. */
-static ord_memory_store_session *second;
+/* The one open connection of the current test, closed at teardown. */
+static ord_memory_store_connection *second;
 
 static int memory_setup(ord_store_fixture *fixture)
 {
@@ -21,17 +21,17 @@ static int memory_setup(ord_store_fixture *fixture)
 
 static void memory_teardown(ord_store_fixture *fixture)
 {
-    ord_memory_store_session_free(second);
+    ord_memory_store_connection_free(second);
     second = NULL;
     ord_memory_store_free(fixture->state);
     fixture->state = NULL;
 }
 
-static int memory_second_session(ord_store_fixture *fixture, ord_order_repository *out)
+static int memory_second_connection(ord_store_fixture *fixture, ord_order_repository *out)
 {
-    if (second == NULL && ord_memory_store_session_new(fixture->state, &second) != ORD_OK)
+    if (second == NULL && ord_memory_store_connection_new(fixture->state, &second) != ORD_OK)
         return -1;
-    *out = ord_memory_store_session_orders(second);
+    *out = ord_memory_store_connection_orders(second);
     return 0;
 }
 
@@ -41,7 +41,7 @@ int main(void)
         .name = "memory",
         .setup = memory_setup,
         .teardown = memory_teardown,
-        .second_session = memory_second_session,
+        .second_connection = memory_second_connection,
     };
     return ord_run_store_contract(&factory) == 0 ? 0 : 1;
 }

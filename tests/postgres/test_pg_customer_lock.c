@@ -60,7 +60,7 @@ static int64_t holder_pid(void)
                       "AND objsubid = 2 AND classid = 1869767282 AND objid = 42");
 }
 
-/* A closed session lets go of its locks when its backend has exited, which
+/* A closed connection lets go of its locks when its backend has exited, which
  * happens just after the client hung up: wait for that (up to a minute). */
 static void wait_for_backend_exit(int64_t pid)
 {
@@ -143,7 +143,7 @@ static void test_store_whose_connection_died_no_longer_holds_its_locks(void **st
     assert_int_equal(pgt_scalar(sql), 1);
     wait_for_backend_exit(pid);
 
-    /* The server let go with the session, and another store took it. */
+    /* The server let go with the connection, and another store took it. */
     assert_int_equal(lock(b, CUSTOMER), ORD_OK);
     /* The first store reconnects and must ask again, not trust its memory. */
     assert_int_equal(lock(a, CUSTOMER), ORD_ECONFLICT);

@@ -35,7 +35,7 @@ static void pg_teardown(ord_store_fixture *fixture)
     second = NULL;
 }
 
-static int pg_second_session(ord_store_fixture *fixture, ord_order_repository *out)
+static int pg_second_connection(ord_store_fixture *fixture, ord_order_repository *out)
 {
     (void)fixture;
     if (second == NULL)
@@ -51,7 +51,7 @@ int main(void)
         .name = "postgres",
         .setup = pg_setup,
         .teardown = pg_teardown,
-        .second_session = pg_second_session,
+        .second_connection = pg_second_connection,
     };
     return ord_run_store_contract(&factory) == 0 ? 0 : 1;
 }

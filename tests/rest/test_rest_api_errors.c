@@ -247,9 +247,9 @@ static void test_customer_busy_with_another_order_is_409_with_retry_after(void *
     ord_rest_response_free(&res);
 
     /* Another instance is placing an order of customer 12345. */
-    ord_memory_store_session *other = NULL;
-    assert_int_equal(ord_memory_store_session_new(x->store, &other), ORD_OK);
-    ord_order_repository held = ord_memory_store_session_orders(other);
+    ord_memory_store_connection *other = NULL;
+    assert_int_equal(ord_memory_store_connection_new(x->store, &other), ORD_OK);
+    ord_order_repository held = ord_memory_store_connection_orders(other);
     assert_int_equal(held.ops->lock_customer(held.self, RX_CUSTOMER), ORD_OK);
 
     res = rx_send(x, "POST", "/api/v1/orders", NULL, RX_ORDER_BODY, "Idempotency-Key", "busy-1",
@@ -264,7 +264,7 @@ static void test_customer_busy_with_another_order_is_409_with_retry_after(void *
     assert_int_equal(ord_memory_store_order_count(x->store), 1); /* the draft alone */
 
     /* Nothing was recorded under the key: the retry is placed. */
-    ord_memory_store_session_free(other);
+    ord_memory_store_connection_free(other);
     res = rx_send(x, "POST", "/api/v1/orders", NULL, RX_ORDER_BODY, "Idempotency-Key", "busy-1",
                   NULL);
     assert_int_equal(res.status, 201);

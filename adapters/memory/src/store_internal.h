@@ -74,7 +74,7 @@ struct ord_memory_store {
     size_t first_undelivered;        /**< No event before this index is undelivered. */
     ord_mem_map idempotency;         /**< scope NUL key -> ord_mem_idem *. */
     ord_mem_map customer_locks;      /**< customer id (its 8 bytes) -> holder: the store
-                                          or an ord_memory_store_session (borrowed). */
+                                          or an ord_memory_store_connection (borrowed). */
     ord_fault_slot faults[ORD_MEM_STORE_OP_COUNT];
 };
 

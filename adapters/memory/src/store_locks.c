@@ -1,11 +1,11 @@
-/* Per-customer locks of the in-memory store and the sessions that hold them
- * in their own name: a session's repository port is the store's, with the
- * session as the lock holder, as a connection is to a database. */
+/* Per-customer locks of the in-memory store, and its connections: the
+ * store's repository under another lock holder, as a second connection to
+ * one database is. */
 #include <stdlib.h>
 
 #include "store_internal.h"
 
-struct ord_memory_store_session {
+struct ord_memory_store_connection {
     ord_memory_store *store;
 };
 
@@ -58,94 +58,98 @@ ord_error ord_mem_orders_unlock_customer(void *self, int64_t customer_id)
     return ord_mem_unlock_customer(self, self, customer_id);
 }
 
-/* ---- Sessions: the store's methods, the session's name on the locks. ---- */
+/* ---- Connections: the store's methods, the connection's name on the locks. ---- */
 
 static ord_order_repository base(void *self)
 {
-    ord_memory_store_session *session = self;
-    return ord_memory_store_orders(session->store);
+    ord_memory_store_connection *connection = self;
+    return ord_memory_store_orders(connection->store);
 }
 
-static ord_error session_create(void *self, ord_order *order)
+static ord_error connection_create(void *self, ord_order *order)
 {
     ord_order_repository r = base(self);
     return r.ops->create(r.self, order);
 }
 
-static ord_error session_get_by_id(void *self, int64_t id, ord_order *out)
+static ord_error connection_get_by_id(void *self, int64_t id, ord_order *out)
 {
     ord_order_repository r = base(self);
     return r.ops->get_by_id(r.self, id, out);
 }
 
-static ord_error session_get_by_number(void *self, const char *number, ord_order *out)
+static ord_error connection_get_by_number(void *self, const char *number, ord_order *out)
 {
     ord_order_repository r = base(self);
     return r.ops->get_by_number(r.self, number, out);
 }
 
-static ord_error session_list(void *self, const ord_order_query *query, ord_order_page *out)
+static ord_error connection_list(void *self, const ord_order_query *query,
+                                 ord_order_page *out)
 {
     ord_order_repository r = base(self);
     return r.ops->list_by_customer(r.self, query, out);
 }
 
-static ord_error session_update(void *self, const ord_order_update *update, int64_t *new_version)
+static ord_error connection_update(void *self, const ord_order_update *update,
+                                   int64_t *new_version)
 {
     ord_order_repository r = base(self);
     return r.ops->update(r.self, update, new_version);
 }
 
-static ord_error session_claim(void *self, const ord_work_claim *claim, int64_t *ids,
+static ord_error connection_claim(void *self, const ord_work_claim *claim, int64_t *ids,
                                size_t *count)
 {
     ord_order_repository r = base(self);
     return r.ops->claim(r.self, claim, ids, count);
 }
 
-static ord_error session_defer(void *self, int64_t order_id, const char *owner, int64_t until_ms)
+static ord_error connection_defer(void *self, int64_t order_id, const char *owner,
+                                  int64_t until_ms)
 {
     ord_order_repository r = base(self);
     return r.ops->defer(r.self, order_id, owner, until_ms);
 }
 
-static ord_error session_lock_customer(void *self, int64_t customer_id)
+static ord_error connection_lock_customer(void *self, int64_t customer_id)
 {
-    ord_memory_store_session *session = self;
-    return ord_mem_lock_customer(session->store, session, customer_id);
+    ord_memory_store_connection *connection = self;
+    return ord_mem_lock_customer(connection->store, connection, customer_id);
 }
 
-static ord_error session_unlock_customer(void *self, int64_t customer_id)
+static ord_error connection_unlock_customer(void *self, int64_t customer_id)
 {
-    ord_memory_store_session *session = self;
-    return ord_mem_unlock_customer(session->store, session, customer_id);
+    ord_memory_store_connection *connection = self;
+    return ord_mem_unlock_customer(connection->store, connection, customer_id);
 }
 
-static const ord_order_repository_ops session_repository_ops = {
+static const ord_order_repository_ops connection_repository_ops = {
     .version = ORD_ORDER_REPOSITORY_VERSION,
-    .create = session_create,
-    .get_by_id = session_get_by_id,
-    .get_by_number = session_get_by_number,
-    .list_by_customer = session_list,
-    .update = session_update,
-    .claim = session_claim,
-    .defer = session_defer,
-    .lock_customer = session_lock_customer,
-    .unlock_customer = session_unlock_customer,
+    .create = connection_create,
+    .get_by_id = connection_get_by_id,
+    .get_by_number = connection_get_by_number,
+    .list_by_customer = connection_list,
+    .update = connection_update,
+    .claim = connection_claim,
+    .defer = connection_defer,
+    .lock_customer = connection_lock_customer,
+    .unlock_customer = connection_unlock_customer,
 };
 
-ord_error ord_memory_store_session_new(ord_memory_store *store, ord_memory_store_session **out)
+ord_error ord_memory_store_connection_new(ord_memory_store *store,
+                                          ord_memory_store_connection **out)
 {
     if (out == NULL)
         return ORD_EINVALID;
     *out = NULL;
     if (store == NULL)
         return ORD_EINVALID;
-    ord_memory_store_session *session = calloc(1, sizeof *session);
-    if (session == NULL)
+    ord_memory_store_connection *connection = calloc(1, sizeof *connection);
+    if (connection == NULL)
         return ORD_ENOMEM;
-    session->store = store;
-    *out = session;
+    connection->store = store;
+    *out = connection;
     return ORD_OK;
 }
 
@@ -154,18 +158,18 @@ static bool held_by(void *value, void *ctx)
     return value == ctx;
 }
 
-void ord_memory_store_session_free(ord_memory_store_session *session)
+void ord_memory_store_connection_free(ord_memory_store_connection *connection)
 {
-    if (session == NULL)
+    if (connection == NULL)
         return;
-    ord_memory_store *store = session->store;
+    ord_memory_store *store = connection->store;
     pthread_mutex_lock(&store->lock);
-    (void)ord_mem_map_remove_if(&store->customer_locks, held_by, session);
+    (void)ord_mem_map_remove_if(&store->customer_locks, held_by, connection);
     pthread_mutex_unlock(&store->lock);
-    free(session);
+    free(connection);
 }
 
-ord_order_repository ord_memory_store_session_orders(ord_memory_store_session *session)
+ord_order_repository ord_memory_store_connection_orders(ord_memory_store_connection *connection)
 {
-    return (ord_order_repository){.ops = &session_repository_ops, .self = session};
+    return (ord_order_repository){.ops = &connection_repository_ops, .self = connection};
 }

@@ -43,7 +43,7 @@ PGconn *ord_pg_open(const char *conninfo, int connect_timeout_s, const char *app
     return conn;
 }
 
-/* The server ends the session's advisory locks with it: so do we. */
+/* The server ends a connection's advisory locks with it: so do we. */
 static void drop_connection(ord_pg_store *store)
 {
     PQfinish(store->conn);

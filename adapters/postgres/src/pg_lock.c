@@ -95,7 +95,7 @@ ord_error ord_pg_orders_unlock_customer(void *self, int64_t customer_id)
         PQclear(r);
         return ORD_OK;
     }
-    /* The server may still count the lock as ours: ending the session is
+    /* The server may still count the lock as ours: closing the connection is
      * the one sure way to let it go (with any other lock of this store). */
     ord_pg_disconnect(store);
     return ORD_OK;

@@ -137,7 +137,7 @@ static const pg_statement statements[PG_STMT_COUNT] = {
     [PG_ORDER_LOCK_CUSTOMER] = {"ord_order_lock_customer",
         "SELECT pg_try_advisory_lock(" PG_CUSTOMER_LOCK_SPACE ", $1::integer)", 1},
 
-    /* $1 customer key. Result: whether this session held it. */
+    /* $1 customer key. Result: whether this connection held it. */
     [PG_ORDER_UNLOCK_CUSTOMER] = {"ord_order_unlock_customer",
         "SELECT pg_advisory_unlock(" PG_CUSTOMER_LOCK_SPACE ", $1::integer)", 1},
 

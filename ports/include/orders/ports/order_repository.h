@@ -172,9 +172,9 @@ typedef struct ord_order_repository_ops {
 
     /**
      * @brief Try, without waiting, to take the exclusive lock of one
-     *        customer, held by this repository instance (one connection,
-     *        one session) until unlock_customer() or until the instance is
-     *        freed or loses its connection, whichever comes first.
+     *        customer, held by this repository instance (for a database,
+     *        its connection) until unlock_customer() or until the instance
+     *        is freed or loses its connection, whichever comes first.
      *
      * Taking a lock the same instance already holds succeeds and does not
      * stack: one unlock_customer() releases it. Nothing else (reads, writes,

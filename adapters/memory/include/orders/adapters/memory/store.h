@@ -9,8 +9,9 @@
  * holder, as the PostgreSQL store's belong to its connection. Every port
  * from ord_memory_store_orders() is one and the same holder, the store
  * itself (they share their self). For more holders over the same orders,
- * as several connections or server instances would be, open sessions:
- * ord_memory_store_session_new() and ord_memory_store_session_orders().
+ * as several connections or server instances would be, open
+ * connections: ord_memory_store_connection_new() and
+ * ord_memory_store_connection_orders().
  */
 #ifndef ORDERS_ADAPTERS_MEMORY_STORE_H
 #define ORDERS_ADAPTERS_MEMORY_STORE_H
@@ -60,30 +61,32 @@ void ord_memory_store_free(ord_memory_store *store);
 /** @brief The repository port over @p store (valid while the store lives). */
 ord_order_repository ord_memory_store_orders(ord_memory_store *store);
 
-/** @brief Another holder of per-customer locks over a store (see the file's comment). Opaque. */
-typedef struct ord_memory_store_session ord_memory_store_session;
+/** @brief Another holder of per-customer locks over a store (see above). Opaque. */
+typedef struct ord_memory_store_connection ord_memory_store_connection;
 
 /**
- * @brief Open a session: a lock holder of its own over @p store's orders.
- * @param store the store; it must outlive the session.
- * @param[out] out receives the session, owned by the caller
- *             (ord_memory_store_session_free()); NULL on failure.
+ * @brief Open a connection: a lock holder of its own over @p store's orders.
+ * @param store the store; it must outlive the connection.
+ * @param[out] out receives the connection, owned by the caller
+ *             (ord_memory_store_connection_free()); NULL on failure.
  * @return ORD_OK, ORD_EINVALID (a NULL argument) or ORD_ENOMEM.
  */
-ord_error ord_memory_store_session_new(ord_memory_store *store, ord_memory_store_session **out);
+ord_error ord_memory_store_connection_new(ord_memory_store *store,
+                                          ord_memory_store_connection **out);
 
 /**
- * @brief Close a session: every customer lock it holds is released, as a
+ * @brief Close a connection: every customer lock it holds is released, as a
  *        closed connection releases its locks. Accepts NULL. Call it before
  *        freeing the store.
  */
-void ord_memory_store_session_free(ord_memory_store_session *session);
+void ord_memory_store_connection_free(ord_memory_store_connection *connection);
 
 /**
- * @brief The repository port of a session (valid while the session lives):
- *        the store's orders, with customer locks held by the session.
+ * @brief The repository port of a connection (valid while the connection
+ *        lives): the store's orders, with customer locks held by the
+ *        connection.
  */
-ord_order_repository ord_memory_store_session_orders(ord_memory_store_session *session);
+ord_order_repository ord_memory_store_connection_orders(ord_memory_store_connection *connection);
 
 /** @brief The outbox port over @p store (valid while the store lives). */
 ord_outbox ord_memory_store_outbox(ord_memory_store *store);

@@ -19,13 +19,13 @@
  * the store: two stores exclude each other, and the lock ends with
  * unlock_customer(), ord_pg_store_free() or the connection, whichever comes
  * first. After a reconnect the store holds no lock (the server released
- * them with the old session). Its key is the two-key form
+ * them with the old connection). Its key is the two-key form
  * (1869767282, customer id folded to 32 bits: the low half XOR the high
  * half, which is the id itself up to 2^31 - 1), a namespace of its own: the
  * migration lock is (1869767283, 1), and single 64-bit keys never overlap
  * two-key ones. Two customers whose ids fold alike share a lock (a spurious
  * busy answer, never a missed one). A pooler in transaction mode would hand
- * the session to others: connect the store directly, or in session mode.
+ * the connection to others: connect the store directly, or in session mode.
  */
 #ifndef ORDERS_ADAPTERS_POSTGRES_STORE_H
 #define ORDERS_ADAPTERS_POSTGRES_STORE_H
