@@ -99,7 +99,7 @@ static ord_error connection_update(void *self, const ord_order_update *update,
 }
 
 static ord_error connection_claim(void *self, const ord_work_claim *claim, int64_t *ids,
-                               size_t *count)
+                                  size_t *count)
 {
     ord_order_repository r = base(self);
     return r.ops->claim(r.self, claim, ids, count);
