@@ -71,12 +71,19 @@ static void test_claim_missing_tracking_skips_orders_with_tracking(void **state)
     sc_create_order(f, 21, SC_T0); /* pending: other work */
     int64_t recent = sc_create_order(f, 21, SC_T0);
     sc_move(f, recent, ORD_STATUS_CONFIRMED, SC_T0 + 50000);
+    /* Shipped before tracking answered: still owed a number. */
+    int64_t shipped = sc_create_order(f, 21, SC_T0);
+    sc_move(f, shipped, ORD_STATUS_CONFIRMED, SC_T0 + 1);
+    sc_move(f, shipped, ORD_STATUS_SHIPPED, SC_T0 + 2);
+    int64_t cancelled = sc_create_order(f, 21, SC_T0);
+    sc_move(f, cancelled, ORD_STATUS_CANCELLED, SC_T0 + 1);
 
     int64_t ids[MAX_CLAIM];
     size_t n = claim(f, ORD_WORK_MISSING_TRACKING, SC_T0 + 60000, SC_T0 + 1000, "w1", MAX_CLAIM,
                      ids);
-    assert_int_equal(n, 1);
-    assert_int_equal(ids[0], bare);
+    assert_int_equal(n, 2);
+    assert_true(contains(ids, n, bare));
+    assert_true(contains(ids, n, shipped));
 }
 
 static void test_claim_inventory_returns_orders_owing_stock(void **state)
