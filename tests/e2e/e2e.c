@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <strings.h>
 #include <time.h>
 
@@ -479,6 +480,18 @@ void e2e_server_start(void)
 {
     run_script(stack_script(), "start-server", NULL);
     read_port("server_port", server_url, sizeof server_url);
+}
+
+int e2e_server_command(const char *command)
+{
+    char line[4096];
+    const char *dir = stack_dir();
+    snprintf(line, sizeof line,
+             "ORDER_DATABASE_URL=\"$(cat '%s/db_url')\" \"$(cat '%s/server_bin')\" %s "
+             ">>'%s/command.log' 2>&1",
+             dir, dir, command, dir);
+    int status = system(line);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 void e2e_cluster(const char *cmd)

@@ -100,6 +100,9 @@ void e2e_parallel(e2e_job *jobs, size_t count);
  * SIGKILL) and start it again on the same port and database. */
 void e2e_server_stop(const char *signal);
 void e2e_server_start(void);
+/* Run the stack's order-server binary with COMMAND ("redrive-events")
+ * against the stack's database; returns its exit status. */
+int e2e_server_command(const char *command);
 /* Run scripts/pg-cluster.sh CMD on the stack's cluster (stop, restart...). */
 void e2e_cluster(const char *cmd);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <orders/adapters/postgres/migrate.h>
+#include <orders/adapters/postgres/store.h>
 
 #include "hooks.h"
 #include "signals.h"
@@ -130,6 +131,26 @@ int srv_app_migrate(srv_app *app)
             return -1;
         }
     }
+}
+
+int srv_app_redrive_events(srv_app *app)
+{
+    ord_pg_store *store = NULL;
+    ord_error err = ord_pg_store_new(&store, app->cfg.database_url, NULL);
+    int64_t count = 0;
+    if (err == ORD_OK) {
+        ord_outbox outbox = ord_pg_store_outbox(store);
+        err = outbox.ops->redrive(outbox.self, 0, &count);
+    }
+    ord_pg_store_free(store);
+    if (err != ORD_OK) {
+        srv_field f[] = {SRV_STR("error", ord_strerror(err))};
+        srv_log_write(&app->log, SRV_ERROR, "parked events not re-driven", f, 1);
+        return 1;
+    }
+    srv_field f[] = {SRV_NUM("events", count)};
+    srv_log_write(&app->log, SRV_INFO, "parked events re-driven", f, 1);
+    return 0;
 }
 
 static bool write_port_file(const char *path, int port)

@@ -42,4 +42,8 @@ void srv_app_close(srv_app *app);
  * SIGTERM/SIGINT meanwhile gives up). Returns 0, or 1 after logging why. */
 int srv_app_migrate(srv_app *app);
 
+/* Put every parked outbox event back in the queue (after the sink's fault
+ * is fixed). 0 on success, 1 on failure; logs the count. */
+int srv_app_redrive_events(srv_app *app);
+
 #endif

@@ -361,11 +361,22 @@ srv_config_result srv_config_load(srv_config *cfg, int argc, char *const *argv,
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2) != 0) {
-            if (have_command || (strcmp(a, "serve") != 0 && strcmp(a, "migrate") != 0)) {
-                snprintf(err, err_cap, "unexpected argument \"%.40s\" (commands: serve, migrate)", a);
+            static const struct {
+                const char *name;
+                srv_command command;
+            } commands[] = {{"serve", SRV_SERVE},
+                            {"migrate", SRV_MIGRATE},
+                            {"redrive-events", SRV_REDRIVE_EVENTS}};
+            size_t k = 0;
+            while (k < sizeof commands / sizeof commands[0] && strcmp(a, commands[k].name) != 0)
+                k++;
+            if (have_command || k == sizeof commands / sizeof commands[0]) {
+                snprintf(err, err_cap,
+                         "unexpected argument \"%.40s\" (commands: serve, migrate, redrive-events)",
+                         a);
                 return SRV_CONFIG_ERROR;
             }
-            cfg->command = strcmp(a, "migrate") == 0 ? SRV_MIGRATE : SRV_SERVE;
+            cfg->command = commands[k].command;
             have_command = true;
             continue;
         }
@@ -395,10 +406,12 @@ srv_config_result srv_config_load(srv_config *cfg, int argc, char *const *argv,
 
 void srv_config_usage(FILE *out)
 {
-    fputs("Usage: order-server [serve|migrate] [OPTIONS]\n"
+    fputs("Usage: order-server [serve|migrate|redrive-events] [OPTIONS]\n"
           "The order service over HTTP: applies the database migrations, then serves\n"
           "the API with its background workers (saga recovery, tracking numbers,\n"
           "outbox relay) until SIGTERM or SIGINT. 'migrate' only applies migrations.\n"
+          "'redrive-events' puts every parked (dead) outbox event back in the queue,\n"
+          "due at once, for the running servers' relays to deliver.\n"
           "\n"
           "Every option can also be set as an environment variable, ORDER_ followed\n"
           "by the option in upper case with '_' for '-' (--port: ORDER_PORT); an\n"

@@ -13,8 +13,9 @@
 
 /* What the program was asked to do. */
 typedef enum srv_command {
-    SRV_SERVE = 0,  /* migrate, then serve until SIGTERM/SIGINT */
-    SRV_MIGRATE = 1 /* migrate and exit */
+    SRV_SERVE = 0,          /* migrate, then serve until SIGTERM/SIGINT */
+    SRV_MIGRATE = 1,        /* migrate and exit */
+    SRV_REDRIVE_EVENTS = 2  /* migrate, put parked outbox events back in the queue, exit */
 } srv_command;
 
 typedef enum srv_level {

@@ -36,7 +36,9 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = srv_app_migrate(&app);
-    if (rc != 0 || app.cfg.command == SRV_MIGRATE) {
+    if (rc == 0 && app.cfg.command == SRV_REDRIVE_EVENTS)
+        rc = srv_app_redrive_events(&app);
+    if (rc != 0 || app.cfg.command != SRV_SERVE) {
         ord_http_global_cleanup();
         return rc < 0 ? 0 : rc;
     }
