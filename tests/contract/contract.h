@@ -33,6 +33,13 @@ typedef struct ord_store_factory {
      * drops it too. 0 on success.
      */
     int (*second_connection)(ord_store_fixture *fixture, ord_order_repository *out);
+    /**
+     * Optional (NULL: the outbox purge tests that need chosen delivery
+     * times are skipped). Mark the undelivered event @p id delivered as
+     * mark_delivered would, had it been called at @p at_ms (Unix ms). 0 on
+     * success.
+     */
+    int (*deliver_at)(ord_store_fixture *fixture, int64_t id, int64_t at_ms);
 } ord_store_factory;
 
 /**

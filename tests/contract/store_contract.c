@@ -63,6 +63,15 @@ ord_order_repository sc_second_connection(ord_store_fixture *f)
     return second;
 }
 
+void sc_deliver_at(ord_store_fixture *f, int64_t id, int64_t at_ms)
+{
+    if (factory->deliver_at == NULL) {
+        skip();
+        return;
+    }
+    assert_int_equal(factory->deliver_at(f, id, at_ms), 0);
+}
+
 void sc_next_uuid(char out[ORD_UUID_SIZE])
 {
     snprintf(out, ORD_UUID_SIZE, "5c0e1d2a-7b3f-4c6d-8e9f-%012llx", ++last_serial);

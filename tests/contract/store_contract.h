@@ -37,6 +37,12 @@ int sc_run_locks(void);
  */
 ord_order_repository sc_second_connection(ord_store_fixture *f);
 
+/**
+ * Mark the event @p id delivered at @p at_ms through the factory's
+ * deliver_at hook; skips the test when the factory has none.
+ */
+void sc_deliver_at(ord_store_fixture *f, int64_t id, int64_t at_ms);
+
 /** A new order number, unique within the run ("ORD-" + a version 4 UUID). */
 void sc_next_number(char out[ORD_ORDER_NUMBER_SIZE]);
 

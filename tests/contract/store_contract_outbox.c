@@ -1,12 +1,13 @@
 /* Storage contract, part 4: the outbox relay side — in order per order,
  * retries not before their time, parked events holding back only their own
- * order, and re-driving them. */
+ * order, re-driving them, and purging delivered events after a while. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -361,6 +362,188 @@ static void test_event_payload_is_stored_verbatim(void **state)
     ord_outbox_batch_free(&batch);
 }
 
+/* purge_delivered came with version 2 and is optional: skip without it. */
+static int64_t purge(const ord_store_fixture *f, int64_t before_ms, size_t max)
+{
+    const ord_outbox_ops *ops = f->outbox.ops;
+    if (ops->version < 2 || ops->purge_delivered == NULL) {
+        skip();
+        return 0;
+    }
+    int64_t count = -1;
+    assert_int_equal(ops->purge_delivered(f->outbox.self, before_ms, max, &count), ORD_OK);
+    assert_true(count >= 0 && (uint64_t)count <= max);
+    return count;
+}
+
+/* Whether a delivered event is still stored: marking it again is harmless
+ * while it exists, and not found once purged. */
+static bool still_stored(const ord_store_fixture *f, int64_t id)
+{
+    ord_error rc = f->outbox.ops->mark_delivered(f->outbox.self, id);
+    assert_true(rc == ORD_OK || rc == ORD_ENOTFOUND);
+    return rc == ORD_OK;
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    assert_int_equal(timespec_get(&ts, TIME_UTC), TIME_UTC);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void test_purge_deletes_only_delivered_events_from_before_the_cutoff(void **state)
+{
+    ord_store_fixture *f = *state;
+    (void)purge(f, 0, 0); /* skips a store without the method */
+    int64_t a = order_with_one_event(f, 70);
+    int64_t b = order_with_one_event(f, 71);
+    int64_t c = order_with_one_event(f, 72);
+    int64_t d = order_with_one_event(f, 73);
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 10, &batch);
+    assert_int_equal(batch.count, 4);
+    int64_t a1 = event_id_of(&batch, a);
+    int64_t b1 = event_id_of(&batch, b);
+    int64_t c1 = event_id_of(&batch, c);
+    int64_t d1 = event_id_of(&batch, d);
+    ord_outbox_batch_free(&batch);
+    sc_deliver_at(f, a1, SC_T0 + 1000);
+    sc_deliver_at(f, b1, SC_T0 + 2000);
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, c1, SC_T0 + 200, true), ORD_OK);
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, d1, SC_T0 + 200, false), ORD_OK);
+
+    /* The bound is exclusive: b, delivered at the cutoff itself, stays. */
+    assert_int_equal(purge(f, SC_T0 + 2000, 100), 1);
+    assert_false(still_stored(f, a1));
+    assert_true(still_stored(f, b1));
+    sc_assert_outbox_counts(f, 1, 1);
+    assert_int_equal(purge(f, SC_T0 + 2000, 100), 0);
+
+    /* Marking b again above kept its first delivery time. */
+    assert_int_equal(purge(f, SC_T0 + 2001, 100), 1);
+    assert_false(still_stored(f, b1));
+
+    /* Parked and pending events stay, whatever the cutoff. */
+    assert_int_equal(purge(f, INT64_MAX, 100), 0);
+    sc_assert_outbox_counts(f, 1, 1);
+    int64_t count = -1;
+    assert_int_equal(f->outbox.ops->redrive(f->outbox.self, c1, &count), ORD_OK);
+    claim(f, SC_T0 + 300, "relay", 10, &batch);
+    assert_int_equal(batch.count, 2);
+    assert_int_equal(event_id_of(&batch, c), c1);
+    assert_int_equal(event_id_of(&batch, d), d1);
+    ord_outbox_batch_free(&batch);
+}
+
+static void test_purge_measures_a_delivery_from_when_it_was_marked(void **state)
+{
+    ord_store_fixture *f = *state;
+    (void)purge(f, 0, 0);
+    int64_t a = order_with_one_event(f, 74);
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 10, &batch);
+    int64_t a1 = event_id_of(&batch, a);
+    ord_outbox_batch_free(&batch);
+
+    /* The stores keep real time by default; a minute either side is far
+     * beyond any clock step between this process and the store. */
+    int64_t before = wall_ms();
+    assert_int_equal(f->outbox.ops->mark_delivered(f->outbox.self, a1), ORD_OK);
+    int64_t after = wall_ms();
+    assert_int_equal(purge(f, before - 60000, 100), 0);
+    assert_true(still_stored(f, a1));
+    assert_int_equal(purge(f, after + 60000, 100), 1);
+    assert_false(still_stored(f, a1));
+}
+
+static void test_purge_deletes_at_most_max_events(void **state)
+{
+    ord_store_fixture *f = *state;
+    (void)purge(f, 0, 0);
+    int64_t ids[3];
+    int64_t orders[3];
+    for (int i = 0; i < 3; i++)
+        orders[i] = order_with_one_event(f, 75 + i);
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 10, &batch);
+    assert_int_equal(batch.count, 3);
+    for (int i = 0; i < 3; i++) {
+        ids[i] = event_id_of(&batch, orders[i]);
+        assert_int_equal(f->outbox.ops->mark_delivered(f->outbox.self, ids[i]), ORD_OK);
+    }
+    ord_outbox_batch_free(&batch);
+
+    assert_int_equal(purge(f, INT64_MAX, 0), 0);
+    assert_int_equal(purge(f, INT64_MAX, 2), 2);
+    assert_int_equal(purge(f, INT64_MAX, 2), 1);
+    assert_int_equal(purge(f, INT64_MAX, 2), 0);
+    for (int i = 0; i < 3; i++)
+        assert_false(still_stored(f, ids[i]));
+
+    int64_t count = -1;
+    assert_int_equal(f->outbox.ops->purge_delivered(f->outbox.self, INT64_MAX, 10, NULL),
+                     ORD_EINVALID);
+    assert_int_equal(f->outbox.ops->purge_delivered(f->outbox.self, INT64_MAX, 10, &count),
+                     ORD_OK);
+    assert_int_equal(count, 0);
+}
+
+/* Claims one event of @p order_id and returns its type; 0 when none came. */
+static ord_event_type next_of(const ord_store_fixture *f, int64_t order_id, int64_t now,
+                              int64_t *id)
+{
+    ord_outbox_batch batch;
+    claim(f, now, "relay", 10, &batch);
+    const ord_outbox_event *e = event_of(&batch, order_id);
+    ord_event_type type = e != NULL ? e->type : (ord_event_type)0;
+    *id = e != NULL ? e->id : 0;
+    ord_outbox_batch_free(&batch);
+    return type;
+}
+
+static void test_purge_leaves_the_order_of_the_remaining_events_alone(void **state)
+{
+    ord_store_fixture *f = *state;
+    (void)purge(f, 0, 0);
+    int64_t a = order_with_three_events(f, 80);
+    int64_t b = order_with_three_events(f, 81);
+    int64_t now = SC_T0 + 100;
+    int64_t a1 = 0, b1 = 0;
+    assert_int_equal(next_of(f, a, now, &a1), ORD_EVENT_ORDER_PLACED);
+    assert_int_equal(next_of(f, b, now, &b1), ORD_EVENT_ORDER_PLACED);
+    assert_int_equal(f->outbox.ops->mark_delivered(f->outbox.self, a1), ORD_OK);
+    /* b's head is parked: its later events wait behind it, purge or not. */
+    assert_int_equal(f->outbox.ops->mark_failed(f->outbox.self, b1, now, true), ORD_OK);
+    assert_int_equal(purge(f, INT64_MAX, 100), 1);
+
+    now += LEASE_MS + 1;
+    int64_t a2 = 0, b2 = 0, any = 0;
+    assert_int_equal(next_of(f, a, now, &a2), ORD_EVENT_ORDER_SHIPPED);
+    assert_int_equal(next_of(f, b, now, &any), 0);
+    assert_int_equal(f->outbox.ops->mark_delivered(f->outbox.self, a2), ORD_OK);
+    assert_int_equal(purge(f, INT64_MAX, 100), 1);
+
+    int64_t a3 = 0;
+    assert_int_equal(next_of(f, a, now, &a3), ORD_EVENT_ORDER_DELIVERED);
+    assert_true(a3 > a2);
+
+    int64_t count = -1;
+    assert_int_equal(f->outbox.ops->redrive(f->outbox.self, b1, &count), ORD_OK);
+    now += LEASE_MS + 1;
+    assert_int_equal(next_of(f, b, now, &any), ORD_EVENT_ORDER_PLACED);
+    assert_int_equal(any, b1);
+    assert_int_equal(f->outbox.ops->mark_delivered(f->outbox.self, b1), ORD_OK);
+    assert_int_equal(next_of(f, b, now, &b2), ORD_EVENT_ORDER_SHIPPED);
+
+    /* New events after a purge get new ids, later than every earlier one. */
+    int64_t c = order_with_one_event(f, 82);
+    int64_t c1 = 0;
+    assert_int_equal(next_of(f, c, now + LEASE_MS + 1, &c1), ORD_EVENT_ORDER_PLACED);
+    assert_true(c1 > a3 && c1 > b2);
+    sc_assert_outbox_counts(f, 4, 0);
+}
+
 int sc_run_outbox(void)
 {
     const struct CMUnitTest store_contract_outbox[] = {
@@ -377,6 +560,10 @@ int sc_run_outbox(void)
         SC_TEST(test_marking_delivered_twice_is_harmless),
         SC_TEST(test_claim_stops_at_max_oldest_first),
         SC_TEST(test_event_payload_is_stored_verbatim),
+        SC_TEST(test_purge_deletes_only_delivered_events_from_before_the_cutoff),
+        SC_TEST(test_purge_measures_a_delivery_from_when_it_was_marked),
+        SC_TEST(test_purge_deletes_at_most_max_events),
+        SC_TEST(test_purge_leaves_the_order_of_the_remaining_events_alone),
     };
     return cmocka_run_group_tests(store_contract_outbox, NULL, NULL);
 }

@@ -1,6 +1,8 @@
 /* The storage contract run against the in-memory store; the second connection
- * of the lock tests is an ord_memory_store_connection. */
+ * of the lock tests is an ord_memory_store_connection, and deliveries at a
+ * chosen time go through a manual clock lent to the store. */
 #include <orders/adapters/memory/store.h>
+#include <orders/adapters/memory/test_clock.h>
 
 #include "contract.h"
 
@@ -35,6 +37,18 @@ static int memory_second_connection(ord_store_fixture *fixture, ord_order_reposi
     return 0;
 }
 
+static int memory_deliver_at(ord_store_fixture *fixture, int64_t id, int64_t at_ms)
+{
+    ord_manual_clock *clock = NULL;
+    if (ord_manual_clock_new(&clock, at_ms) != ORD_OK)
+        return -1;
+    ord_memory_store_use_clock(fixture->state, ord_manual_clock_port(clock));
+    ord_error rc = fixture->outbox.ops->mark_delivered(fixture->outbox.self, id);
+    ord_memory_store_use_clock(fixture->state, (ord_clock){NULL, NULL});
+    ord_manual_clock_free(clock);
+    return rc == ORD_OK ? 0 : -1;
+}
+
 int main(void)
 {
     const ord_store_factory factory = {
@@ -42,6 +56,7 @@ int main(void)
         .setup = memory_setup,
         .teardown = memory_teardown,
         .second_connection = memory_second_connection,
+        .deliver_at = memory_deliver_at,
     };
     return ord_run_store_contract(&factory) == 0 ? 0 : 1;
 }

@@ -49,6 +49,18 @@ void ord_memory_store_inject(ord_memory_store *store, ord_memory_store_op op, co
     pthread_mutex_unlock(&store->lock);
 }
 
+void ord_memory_store_use_clock(ord_memory_store *store, ord_clock clock)
+{
+    if (store == NULL)
+        return;
+    /* A table without now_ms would crash the next delivery: use the system's. */
+    if (clock.ops != NULL && clock.ops->now_ms == NULL)
+        clock = (ord_clock){NULL, NULL};
+    pthread_mutex_lock(&store->lock);
+    store->clock = clock;
+    pthread_mutex_unlock(&store->lock);
+}
+
 size_t ord_memory_store_calls(ord_memory_store *store, ord_memory_store_op op)
 {
     if (store == NULL || (unsigned)op >= ORD_MEM_STORE_OP_COUNT)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <orders/adapters/memory/store.h>
+#include <orders/ports/clock.h>
 
 #include "fault_internal.h"
 
@@ -55,6 +56,7 @@ typedef struct ord_mem_order {
 typedef struct ord_mem_event {
     ord_outbox_event event;          /**< payload owned. */
     bool delivered;                  /**< Done; never returned again. */
+    int64_t delivered_at_ms;         /**< When it was first marked delivered (store clock). */
     bool parked;                     /**< Dead until re-driven. */
     int64_t next_attempt_ms;         /**< Due when <= now. */
     char lease_owner[ORD_OWNER_SIZE]; /**< "" when not leased. */
@@ -68,10 +70,13 @@ struct ord_memory_store {
     size_t order_count;
     size_t order_capacity;
     ord_mem_map by_number;           /**< number -> ord_mem_order *. */
-    ord_mem_event **events;          /**< events[id - 1]; ids count up from 1. */
+    ord_mem_event **events;          /**< In id order; ids count up from 1, never reused,
+                                          with gaps where delivered events were purged. */
     size_t event_count;
     size_t event_capacity;
+    int64_t last_event_id;           /**< Id of the newest event ever appended. */
     size_t first_undelivered;        /**< No event before this index is undelivered. */
+    ord_clock clock;                 /**< Time of deliveries; ops NULL: the system's. */
     ord_mem_map idempotency;         /**< scope NUL key -> ord_mem_idem *. */
     ord_mem_map customer_locks;      /**< customer id (its 8 bytes) -> holder: the store
                                           or an ord_memory_store_connection (borrowed). */

@@ -1,7 +1,9 @@
 /* The outbox over the in-memory store: events appended by order updates,
- * claimed head-of-order only, so delivery keeps each order's sequence. */
+ * claimed head-of-order only, so delivery keeps each order's sequence;
+ * delivered ones purged after their retention. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store_internal.h"
 
@@ -56,15 +58,38 @@ ord_error ord_mem_store_reserve_event(ord_memory_store *store)
 
 void ord_mem_store_append_event(ord_memory_store *store, ord_mem_event *event)
 {
-    event->event.id = (int64_t)store->event_count + 1;
+    event->event.id = ++store->last_event_id;
     store->events[store->event_count++] = event;
 }
 
+/* Events stay in id order (appends only, purges keep the order), so an id
+ * is found by bisection even after purges left gaps. */
 static ord_mem_event *find_event(ord_memory_store *store, int64_t id)
 {
-    if (id <= 0 || (uint64_t)id > store->event_count)
-        return NULL;
-    return store->events[id - 1];
+    size_t lo = 0;
+    size_t hi = store->event_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int64_t at = store->events[mid]->event.id;
+        if (at == id)
+            return store->events[mid];
+        if (at < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The time of a delivery: the store's clock, or the system's real time. */
+static int64_t delivery_now(const ord_memory_store *store)
+{
+    if (store->clock.ops != NULL)
+        return store->clock.ops->now_ms(store->clock.self);
+    struct timespec ts;
+    if (timespec_get(&ts, TIME_UTC) != TIME_UTC)
+        return 0;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static bool event_due(const ord_mem_event *e, int64_t now_ms, const char *owner)
@@ -170,6 +195,8 @@ static ord_error outbox_mark(ord_memory_store *store, int64_t id, int64_t retry_
         rc = ORD_ENOTFOUND;
     if (rc == ORD_OK && e != NULL) {
         if (delivered) {
+            if (!e->delivered)
+                e->delivered_at_ms = delivery_now(store);
             e->delivered = true;
         } else if (!e->delivered) {
             e->event.attempts++;
@@ -275,6 +302,58 @@ static ord_error outbox_redrive(void *self, int64_t id, int64_t *count)
     return rc;
 }
 
+static bool purgeable(const ord_mem_event *e, int64_t delivered_before_ms)
+{
+    return e->delivered && !e->parked && e->delivered_at_ms < delivered_before_ms;
+}
+
+/* Deletes in one pass that closes the gaps, so the events that remain keep
+ * their id order (find_event and the claim rely on it). */
+static int64_t purge_locked(ord_memory_store *store, int64_t delivered_before_ms, size_t max)
+{
+    size_t kept = 0;
+    size_t first_undelivered = store->event_count;
+    size_t deleted = 0;
+    for (size_t i = 0; i < store->event_count; i++) {
+        ord_mem_event *e = store->events[i];
+        if (deleted < max && purgeable(e, delivered_before_ms)) {
+            ord_mem_event_free(e);
+            deleted++;
+            continue;
+        }
+        if (i >= store->first_undelivered && first_undelivered == store->event_count)
+            first_undelivered = kept;
+        store->events[kept++] = e;
+    }
+    store->first_undelivered = first_undelivered < kept ? first_undelivered : kept;
+    store->event_count = kept;
+    return (int64_t)deleted;
+}
+
+static ord_error outbox_purge_delivered(void *self, int64_t delivered_before_ms, size_t max,
+                                        int64_t *count)
+{
+    ord_memory_store *store = self;
+    if (count == NULL)
+        return ORD_EINVALID;
+    *count = 0;
+    int64_t n = 0;
+
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_OUTBOX_OTHER], &injected);
+    ord_error rc = when == ORD_FAULT_BEFORE ? injected : ORD_OK;
+    if (rc == ORD_OK && max > 0)
+        n = purge_locked(store, delivered_before_ms, max);
+    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
+        rc = injected;
+    pthread_mutex_unlock(&store->lock);
+
+    if (rc == ORD_OK)
+        *count = n;
+    return rc;
+}
+
 static const ord_outbox_ops memory_outbox_ops = {
     .version = ORD_OUTBOX_VERSION,
     .claim = outbox_claim,
@@ -282,6 +361,7 @@ static const ord_outbox_ops memory_outbox_ops = {
     .mark_failed = outbox_mark_failed,
     .count = outbox_count,
     .redrive = outbox_redrive,
+    .purge_delivered = outbox_purge_delivered,
 };
 
 ord_outbox ord_memory_store_outbox(ord_memory_store *store)

@@ -1,6 +1,6 @@
 /* The outbox relay side: claim each order's oldest undelivered event under
  * a lease (FOR UPDATE SKIP LOCKED), mark it delivered or failed, count,
- * re-drive parked events. */
+ * re-drive parked events, purge delivered ones past their retention. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +138,27 @@ static ord_error outbox_redrive(void *self, int64_t id, int64_t *count)
     return rc;
 }
 
+static ord_error outbox_purge_delivered(void *self, int64_t delivered_before_ms, size_t max,
+                                        int64_t *count)
+{
+    if (count == NULL)
+        return ORD_EINVALID;
+    *count = 0;
+    if (self == NULL)
+        return ORD_EINVALID;
+    if (max == 0)
+        return ORD_OK;
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_i64(&p, delivered_before_ms);
+    pg_param_i64(&p, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+    int64_t n = 0;
+    ord_error rc = update_one(self, PG_OUTBOX_PURGE, &p, &n);
+    if (rc == ORD_OK)
+        *count = n;
+    return rc;
+}
+
 static const ord_outbox_ops pg_outbox_ops = {
     .version = ORD_OUTBOX_VERSION,
     .claim = outbox_claim,
@@ -145,6 +166,7 @@ static const ord_outbox_ops pg_outbox_ops = {
     .mark_failed = outbox_mark_failed,
     .count = outbox_count,
     .redrive = outbox_redrive,
+    .purge_delivered = outbox_purge_delivered,
 };
 
 ord_outbox ord_pg_store_outbox(ord_pg_store *store)

@@ -158,8 +158,12 @@ static const pg_statement statements[PG_STMT_COUNT] = {
         "payload, attempts FROM u ORDER BY id",
         4},
 
+    /* The first delivery's time stays; it is the database's clock, one for
+     * every instance. */
     [PG_OUTBOX_DELIVERED] = {"ord_outbox_delivered",
-        "UPDATE outbox_events SET delivered = true, lease_owner = NULL, lease_until_ms = NULL "
+        "UPDATE outbox_events SET delivered = true, lease_owner = NULL, lease_until_ms = NULL, "
+        "delivered_at_ms = CASE WHEN delivered THEN delivered_at_ms "
+        "ELSE (extract(epoch FROM clock_timestamp()) * 1000)::bigint END "
         "WHERE id = $1::bigint",
         1},
 
@@ -187,6 +191,15 @@ static const pg_statement statements[PG_STMT_COUNT] = {
         "UPDATE outbox_events SET parked = false, attempts = 0, next_attempt_ms = NULL, "
         "lease_owner = NULL, lease_until_ms = NULL WHERE parked AND NOT delivered",
         0},
+
+    /* $1 delivered before, $2 most rows. The expressions match
+     * outbox_events_delivered_idx (0004); SKIP LOCKED lets two instances
+     * purge side by side. */
+    [PG_OUTBOX_PURGE] = {"ord_outbox_purge",
+        "DELETE FROM outbox_events WHERE id IN (SELECT id FROM outbox_events "
+        "WHERE delivered AND NOT parked AND COALESCE(delivered_at_ms, 0) < $1::bigint "
+        "ORDER BY COALESCE(delivered_at_ms, 0), id LIMIT $2::bigint FOR UPDATE SKIP LOCKED)",
+        2},
 
     /* $1 scope, $2 key, $3 fingerprint, $4 now, $5 lock until, $6 expires. */
     [PG_IDEM_BEGIN] = {"ord_idem_begin",

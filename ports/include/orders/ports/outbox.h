@@ -25,8 +25,11 @@
 extern "C" {
 #endif
 
-/** Version of ord_outbox_ops this header describes. */
-#define ORD_OUTBOX_VERSION 1
+/** Version of ord_outbox_ops this header describes. Version 2 appended the
+ *  optional purge_delivered; a version 1 table ends before it, so the
+ *  application reads it only from a version 2 table (and treats it as
+ *  absent otherwise). */
+#define ORD_OUTBOX_VERSION 2
 
 /** @brief One event. */
 typedef struct ord_outbox_event {
@@ -77,7 +80,9 @@ typedef struct ord_outbox_ops {
                        size_t max, ord_outbox_batch *out);
 
     /**
-     * @brief Record a delivery. Repeating it is harmless.
+     * @brief Record a delivery, and when it happened (the store's own clock,
+     *        Unix milliseconds) for purge_delivered. Repeating it is harmless
+     *        (the first delivery time stays).
      * @return ORD_OK, ORD_ENOTFOUND, ORD_EUNAVAILABLE.
      */
     ord_error (*mark_delivered)(void *self, int64_t id);
@@ -104,6 +109,23 @@ typedef struct ord_outbox_ops {
      * @return ORD_OK, ORD_ENOTFOUND (an @p id that is not parked), ORD_EUNAVAILABLE.
      */
     ord_error (*redrive)(void *self, int64_t id, int64_t *count);
+
+    /**
+     * @brief Version 2, optional (NULL: delivered events are kept forever).
+     *        Delete at most @p max events delivered before
+     *        @p delivered_before_ms (recorded by mark_delivered); never an
+     *        undelivered or parked event. Which of the eligible events go
+     *        first is up to the store; the claim order of the events that
+     *        remain does not change. A purged event is gone: marking it
+     *        returns ORD_ENOTFOUND.
+     * @param delivered_before_ms exclusive bound, Unix milliseconds.
+     * @param max most events to delete (0: none).
+     * @param[out] count receives how many were deleted (0 on failure).
+     * @return ORD_OK (also when none), ORD_EINVALID (@p count is NULL),
+     *         ORD_EUNAVAILABLE.
+     */
+    ord_error (*purge_delivered)(void *self, int64_t delivered_before_ms, size_t max,
+                                 int64_t *count);
 } ord_outbox_ops;
 
 /** @brief An outbox: its operations and their state. */

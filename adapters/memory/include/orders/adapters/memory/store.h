@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include <orders/adapters/memory/fault.h>
+#include <orders/ports/clock.h>
 #include <orders/ports/idempotency_store.h>
 #include <orders/ports/order_repository.h>
 #include <orders/ports/outbox.h>
@@ -40,7 +41,7 @@ typedef enum ord_memory_store_op {
     ORD_MEM_ORDER_DEFER,
     ORD_MEM_OUTBOX_CLAIM,
     ORD_MEM_OUTBOX_MARK,      /**< mark_delivered and mark_failed */
-    ORD_MEM_OUTBOX_OTHER,     /**< count and redrive */
+    ORD_MEM_OUTBOX_OTHER,     /**< count, redrive and purge_delivered */
     ORD_MEM_IDEM_BEGIN,
     ORD_MEM_IDEM_WRITE,       /**< bind, complete, release, forget, purge */
     ORD_MEM_ORDER_LOCK,       /**< lock_customer (ORD_FAULT_AFTER: taken, yet reported
@@ -91,6 +92,17 @@ ord_order_repository ord_memory_store_connection_orders(ord_memory_store_connect
 /** @brief The outbox port over @p store (valid while the store lives). */
 ord_outbox ord_memory_store_outbox(ord_memory_store *store);
 
+/**
+ * @brief Take the time of deliveries (recorded by the outbox's
+ *        mark_delivered, compared by its purge_delivered) from @p clock
+ *        instead of the system's real-time clock, so that a test clock
+ *        moves deliveries through the retention period too.
+ * @param clock copied; what it points at must outlive the store, or the
+ *        next call of this function; {NULL, NULL} goes back to the system
+ *        clock.
+ */
+void ord_memory_store_use_clock(ord_memory_store *store, ord_clock clock);
+
 /** @brief The idempotency port over @p store (valid while the store lives). */
 ord_idempotency_store ord_memory_store_idempotency(ord_memory_store *store);
 
@@ -106,7 +118,7 @@ size_t ord_memory_store_calls(ord_memory_store *store, ord_memory_store_op op);
 /** @brief Number of orders stored. */
 size_t ord_memory_store_order_count(ord_memory_store *store);
 
-/** @brief Number of outbox events stored, delivered or not. */
+/** @brief Number of outbox events stored, delivered or not (purged ones no longer count). */
 size_t ord_memory_store_event_count(ord_memory_store *store);
 
 /** @brief Number of customers whose lock is held now, by any holder. */
