@@ -98,17 +98,23 @@ static bool config_ok(const ord_service_config *c)
         if (len == 0 || len > APP_WORKER_ID_MAX)
             return false;
     }
+    /* Only a version 3 struct has the field; 0 keeps events forever. */
+    if (c->version >= 3 && c->outbox_retention_ms != 0 && !duration_ok(c->outbox_retention_ms))
+        return false;
     return true;
 }
 
-/* A version 1 config ends before serialize_customer_creates: copy only what
- * the caller's struct has, the rest stays at its default. */
+/* An older config ends before the fields its version lacks (version 1
+ * before serialize_customer_creates, version 2 before outbox_retention_ms):
+ * copy only what the caller's struct has, the rest stays at its default. */
 static void copy_config(ord_service_config *dst, const ord_service_config *src)
 {
     static const ord_service_config defaults = ORD_SERVICE_CONFIG_INIT;
     *dst = defaults;
-    if (src->version >= 2)
+    if (src->version >= 3)
         *dst = *src;
+    else if (src->version == 2)
+        memcpy(dst, src, offsetof(ord_service_config, serialize_customer_creates) + sizeof(bool));
     else
         memcpy(dst, src, offsetof(ord_service_config, serialize_customer_creates));
 }

@@ -19,8 +19,11 @@ extern "C" {
 
 /** Version of ord_service_config this header describes. Version 2 appended
  *  serialize_customer_creates; a version 1 config (built against the older
- *  header, without that field) is still accepted and reads as false. */
-#define ORD_SERVICE_CONFIG_VERSION 2
+ *  header, without that field) is still accepted and reads as false.
+ *  Version 3 appended outbox_retention_ms; an older config reads as the
+ *  default (7 days), which matters only to a program that calls
+ *  ord_purge_delivered_events(). */
+#define ORD_SERVICE_CONFIG_VERSION 3
 
 /** @brief Optional callbacks for metrics and logs; any member may be NULL. */
 typedef struct ord_service_observer {
@@ -57,15 +60,20 @@ typedef struct ord_service_config {
                                            second one meanwhile is answered
                                            ORD_PLACE_CUSTOMER_BUSY. Needs a repository
                                            with lock_customer (version 2). */
+    int64_t outbox_retention_ms;      /**< Version 3. ord_purge_delivered_events() deletes
+                                           outbox events delivered longer ago than
+                                           this; 0 keeps them forever. At most a
+                                           year. */
 } ord_service_config;
 
 /** Defaults of API.md: resume after 10 s, cancel after 15 min, tracking 1..60 s,
- *  keys kept 24 h, park events after 20 attempts; creates not serialised. */
+ *  keys kept 24 h, park events after 20 attempts; creates not serialised;
+ *  delivered events kept 7 days. */
 #define ORD_SERVICE_CONFIG_INIT                                                 \
     {                                                                           \
         ORD_SERVICE_CONFIG_VERSION, 10000, 900000, 1000, 60000, 30000,          \
             86400000, 60000, 20, 500, 60000, NULL, { NULL, NULL, NULL, NULL },  \
-            false                                                               \
+            false, 604800000                                                    \
     }
 
 /** @brief The use cases' state. Opaque. */
