@@ -1,5 +1,6 @@
 /* Storage contract, part 5: idempotency keys through every state of
- * idempotency_store.h, scoped per caller, with expiry. */
+ * idempotency_store.h, scoped per caller, with expiry, and (version 2) bound
+ * to an order number before the order exists. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,9 @@
 #define KEY "key-1"
 #define PRINT_A "a3f1c2d4e5b6a7980123456789abcdef0123456789abcdef0123456789abcdef"
 #define PRINT_B "b3f1c2d4e5b6a7980123456789abcdef0123456789abcdef0123456789abcdef"
+#define NUMBER_A "ORD-0a0a0a0a-0000-4000-8000-00000000000a"
+#define NUMBER_B "ORD-0b0b0b0b-0000-4000-8000-00000000000b"
+#define NUMBER_C "ORD-0c0c0c0c-0000-4000-8000-00000000000c"
 #define LOCK_MS 30000
 #define TTL_MS 86400000
 
@@ -54,6 +58,7 @@ static void test_begin_of_a_new_key_is_started(void **state)
     assert_int_equal(begin_at(f, SCOPE, KEY, PRINT_A, SC_T0, &r), ORD_IDEM_STARTED);
     assert_int_equal(r.order_id, 0);
     assert_null(r.response_body);
+    assert_string_equal(r.order_number, "");
     ord_idem_record_free(&r);
 }
 
@@ -245,6 +250,161 @@ static void test_keys_with_quotes_and_sql_are_kept_verbatim(void **state)
     assert_int_equal(begin_state(f, scope, quoted, PRINT_A, SC_T0 + 1), ORD_IDEM_IN_PROGRESS);
 }
 
+/* ---- Version 2: bind_number(). ---- */
+
+/* Skips the test for a store built against version 1. */
+static void need_numbers(const ord_store_fixture *f)
+{
+    if (f->idempotency.ops->version < 2)
+        skip();
+}
+
+static ord_error bind_number(const ord_store_fixture *f, const char *key, const char *replaces,
+                             const char *number, char bound[ORD_ORDER_NUMBER_SIZE])
+{
+    memset(bound, 'x', ORD_ORDER_NUMBER_SIZE);
+    return f->idempotency.ops->bind_number(f->idempotency.self, SCOPE, key, replaces, number,
+                                           bound);
+}
+
+static void test_number_bound_before_the_order_is_resumable(void **state)
+{
+    ord_store_fixture *f = *state;
+    need_numbers(f);
+    char bound[ORD_ORDER_NUMBER_SIZE];
+    assert_int_equal(begin_state(f, SCOPE, KEY, PRINT_A, SC_T0), ORD_IDEM_STARTED);
+    assert_int_equal(bind_number(f, KEY, NULL, NUMBER_A, bound), ORD_OK);
+    assert_string_equal(bound, NUMBER_A);
+
+    ord_idem_record r;
+    assert_int_equal(begin_at(f, SCOPE, KEY, PRINT_A, SC_T0 + 1, &r), ORD_IDEM_IN_PROGRESS);
+    ord_idem_record_free(&r);
+    /* The holder died: whoever takes over learns the number, and no id. */
+    assert_int_equal(begin_at(f, SCOPE, KEY, PRINT_A, SC_T0 + LOCK_MS + 1, &r),
+                     ORD_IDEM_RESUMABLE);
+    assert_int_equal(r.order_id, 0);
+    assert_string_equal(r.order_number, NUMBER_A);
+    assert_null(r.response_body);
+    ord_idem_record_free(&r);
+    assert_string_equal(r.order_number, "");
+}
+
+static void test_first_number_bound_wins(void **state)
+{
+    ord_store_fixture *f = *state;
+    need_numbers(f);
+    char bound[ORD_ORDER_NUMBER_SIZE];
+    assert_int_equal(begin_state(f, SCOPE, KEY, PRINT_A, SC_T0), ORD_IDEM_STARTED);
+    assert_int_equal(bind_number(f, KEY, NULL, NUMBER_A, bound), ORD_OK);
+    /* A second holder (the first one's lock ran out) is told the first number. */
+    assert_int_equal(bind_number(f, KEY, NULL, NUMBER_B, bound), ORD_OK);
+    assert_string_equal(bound, NUMBER_A);
+    /* So is one that names a number the key does not hold. */
+    assert_int_equal(bind_number(f, KEY, NUMBER_C, NUMBER_B, bound), ORD_OK);
+    assert_string_equal(bound, NUMBER_A);
+    assert_int_equal(f->idempotency.ops->release(f->idempotency.self, SCOPE, KEY, 0), ORD_OK);
+    ord_idem_record r;
+    assert_int_equal(begin_at(f, SCOPE, KEY, PRINT_A, SC_T0 + 1, &r), ORD_IDEM_RESUMABLE);
+    assert_string_equal(r.order_number, NUMBER_A);
+    ord_idem_record_free(&r);
+}
+
+/* A number that turned out to be an unrelated order's is replaced, once:
+ * of two holders replacing it, the second is told the first's. */
+static void test_number_named_as_replaced_is_replaced(void **state)
+{
+    ord_store_fixture *f = *state;
+    need_numbers(f);
+    char bound[ORD_ORDER_NUMBER_SIZE];
+    assert_int_equal(begin_state(f, SCOPE, KEY, PRINT_A, SC_T0), ORD_IDEM_STARTED);
+    assert_int_equal(bind_number(f, KEY, NULL, NUMBER_A, bound), ORD_OK);
+    assert_int_equal(bind_number(f, KEY, NUMBER_A, NUMBER_B, bound), ORD_OK);
+    assert_string_equal(bound, NUMBER_B);
+    assert_int_equal(bind_number(f, KEY, NUMBER_A, NUMBER_C, bound), ORD_OK);
+    assert_string_equal(bound, NUMBER_B);
+    ord_idem_record r;
+    assert_int_equal(begin_at(f, SCOPE, KEY, PRINT_A, SC_T0 + LOCK_MS + 1, &r),
+                     ORD_IDEM_RESUMABLE);
+    assert_string_equal(r.order_number, NUMBER_B);
+    ord_idem_record_free(&r);
+}
+
+static void test_bind_complete_and_release_keep_the_number(void **state)
+{
+    ord_store_fixture *f = *state;
+    need_numbers(f);
+    char bound[ORD_ORDER_NUMBER_SIZE];
+    assert_int_equal(begin_state(f, SCOPE, KEY, PRINT_A, SC_T0), ORD_IDEM_STARTED);
+    assert_int_equal(bind_number(f, KEY, NULL, NUMBER_A, bound), ORD_OK);
+    assert_int_equal(f->idempotency.ops->bind(f->idempotency.self, SCOPE, KEY, 31), ORD_OK);
+    assert_int_equal(f->idempotency.ops->release(f->idempotency.self, SCOPE, KEY, 31), ORD_OK);
+    ord_idem_record r;
+    assert_int_equal(begin_at(f, SCOPE, KEY, PRINT_A, SC_T0 + 1, &r), ORD_IDEM_RESUMABLE);
+    assert_int_equal(r.order_id, 31);
+    assert_string_equal(r.order_number, NUMBER_A);
+    ord_idem_record_free(&r);
+    assert_int_equal(f->idempotency.ops->complete(f->idempotency.self, SCOPE, KEY, 31, 201, "{}"),
+                     ORD_OK);
+    assert_int_equal(begin_at(f, SCOPE, KEY, PRINT_A, SC_T0 + 2, &r), ORD_IDEM_COMPLETED);
+    assert_int_equal(r.order_id, 31);
+    assert_string_equal(r.order_number, NUMBER_A);
+    ord_idem_record_free(&r);
+}
+
+static void test_expired_or_forgotten_key_starts_without_a_number(void **state)
+{
+    ord_store_fixture *f = *state;
+    need_numbers(f);
+    char bound[ORD_ORDER_NUMBER_SIZE];
+    assert_int_equal(begin_state(f, SCOPE, KEY, PRINT_A, SC_T0), ORD_IDEM_STARTED);
+    assert_int_equal(bind_number(f, KEY, NULL, NUMBER_A, bound), ORD_OK);
+    ord_idem_record r;
+    assert_int_equal(begin_at(f, SCOPE, KEY, PRINT_A, SC_T0 + TTL_MS + 1, &r), ORD_IDEM_STARTED);
+    assert_string_equal(r.order_number, "");
+    ord_idem_record_free(&r);
+    /* The restarted key takes a new number as a new key does. */
+    assert_int_equal(bind_number(f, KEY, NULL, NUMBER_B, bound), ORD_OK);
+    assert_string_equal(bound, NUMBER_B);
+
+    assert_int_equal(f->idempotency.ops->forget(f->idempotency.self, SCOPE, KEY), ORD_OK);
+    assert_int_equal(begin_at(f, SCOPE, KEY, PRINT_A, SC_T0 + TTL_MS + 2, &r), ORD_IDEM_STARTED);
+    assert_string_equal(r.order_number, "");
+    ord_idem_record_free(&r);
+}
+
+static void test_bind_number_checks_its_arguments(void **state)
+{
+    ord_store_fixture *f = *state;
+    need_numbers(f);
+    char bound[ORD_ORDER_NUMBER_SIZE];
+    char too_long[ORD_ORDER_NUMBER_SIZE + 1];
+    memset(too_long, '7', sizeof too_long - 1);
+    too_long[sizeof too_long - 1] = '\0';
+    assert_int_equal(begin_state(f, SCOPE, KEY, PRINT_A, SC_T0), ORD_IDEM_STARTED);
+    assert_int_equal(bind_number(f, "other", NULL, NUMBER_A, bound), ORD_ENOTFOUND);
+    assert_string_equal(bound, "");
+    assert_int_equal(bind_number(f, KEY, NULL, "", bound), ORD_EINVALID);
+    assert_string_equal(bound, "");
+    assert_int_equal(bind_number(f, KEY, NULL, NULL, bound), ORD_EINVALID);
+    assert_int_equal(bind_number(f, KEY, NULL, too_long, bound), ORD_EINVALID);
+    assert_int_equal(bind_number(f, KEY, too_long, NUMBER_A, bound), ORD_EINVALID);
+    assert_int_equal(f->idempotency.ops->bind_number(f->idempotency.self, NULL, KEY, NULL,
+                                                     NUMBER_A, bound),
+                     ORD_EINVALID);
+    assert_int_equal(f->idempotency.ops->bind_number(f->idempotency.self, SCOPE, KEY, NULL,
+                                                     NUMBER_A, NULL),
+                     ORD_EINVALID);
+    /* Refused calls bound nothing. */
+    ord_idem_record r;
+    assert_int_equal(begin_at(f, SCOPE, KEY, PRINT_A, SC_T0 + LOCK_MS + 1, &r), ORD_IDEM_RESUMABLE);
+    assert_string_equal(r.order_number, "");
+    ord_idem_record_free(&r);
+    /* The largest number fits. */
+    too_long[ORD_ORDER_NUMBER_SIZE - 1] = '\0';
+    assert_int_equal(bind_number(f, KEY, NULL, too_long, bound), ORD_OK);
+    assert_string_equal(bound, too_long);
+}
+
 int sc_run_idempotency(void)
 {
     const struct CMUnitTest store_contract_idempotency[] = {
@@ -261,6 +421,12 @@ int sc_run_idempotency(void)
         SC_TEST(test_scopes_isolate_keys),
         SC_TEST(test_writes_to_an_unknown_key_are_not_found),
         SC_TEST(test_keys_with_quotes_and_sql_are_kept_verbatim),
+        SC_TEST(test_number_bound_before_the_order_is_resumable),
+        SC_TEST(test_first_number_bound_wins),
+        SC_TEST(test_number_named_as_replaced_is_replaced),
+        SC_TEST(test_bind_complete_and_release_keep_the_number),
+        SC_TEST(test_expired_or_forgotten_key_starts_without_a_number),
+        SC_TEST(test_bind_number_checks_its_arguments),
     };
     return cmocka_run_group_tests(store_contract_idempotency, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * AFTER does the work and still reports the error, skip and times count
  * calls, and the call counters see faulted calls too. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -381,6 +382,40 @@ static void test_idempotency_write_faults_before_and_after(void **state)
     assert_int_equal(begin(f, "k", ORD_OK), ORD_IDEM_COMPLETED);
 }
 
+/* Whether begin() at @p now_ms, after every lock ran out, finds @p number
+ * bound to "k" (and takes the key over for a second). */
+static bool resumes_with_number(fixture *f, int64_t now_ms, const char *number)
+{
+    ord_idem_begin a = {.scope = "customer:1", .key = "k", .fingerprint = "fp",
+                        .now_ms = now_ms, .lock_until_ms = now_ms + 1000,
+                        .expires_at_ms = T0 + 100000};
+    ord_idem_record r;
+    assert_int_equal(f->idem.ops->begin(f->idem.self, &a, &r), ORD_OK);
+    bool found = r.state == ORD_IDEM_RESUMABLE && strcmp(r.order_number, number) == 0;
+    ord_idem_record_free(&r);
+    return found;
+}
+
+static void test_bind_number_faults_before_and_after(void **state)
+{
+    fixture *f = *state;
+    const char *number = "ORD-00000000-0000-4000-8000-000000000001";
+    char bound[ORD_ORDER_NUMBER_SIZE];
+    assert_int_equal(begin(f, "k", ORD_OK), ORD_IDEM_STARTED);
+    arm(f, ORD_MEM_IDEM_WRITE, ORD_FAULT_BEFORE, ORD_EUNAVAILABLE, 0, 1);
+    assert_int_equal(f->idem.ops->bind_number(f->idem.self, "customer:1", "k", NULL, number, bound),
+                     ORD_EUNAVAILABLE);
+    assert_string_equal(bound, "");
+    assert_true(resumes_with_number(f, T0 + 2000, ""));
+
+    /* Bound, though the caller never heard. */
+    arm(f, ORD_MEM_IDEM_WRITE, ORD_FAULT_AFTER, ORD_ETIMEOUT, 0, 1);
+    assert_int_equal(f->idem.ops->bind_number(f->idem.self, "customer:1", "k", NULL, number, bound),
+                     ORD_ETIMEOUT);
+    assert_string_equal(bound, "");
+    assert_true(resumes_with_number(f, T0 + 4000, number));
+}
+
 static void test_inject_on_an_unknown_operation_is_ignored(void **state)
 {
     fixture *f = *state;
@@ -420,6 +455,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_idempotency_begin_faults_before_and_after, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_idempotency_write_faults_before_and_after, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_bind_number_faults_before_and_after, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_inject_on_an_unknown_operation_is_ignored, setup,
                                         teardown),

@@ -1,5 +1,6 @@
 /* Idempotency keys over the in-memory store: begin() is insert-or-get under
  * the store's lock, keys live per scope ("scope NUL key" in one map). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@ typedef struct idem_entry {
     char *fingerprint;
     idem_phase phase;
     int64_t order_id;
+    char order_number[ORD_ORDER_NUMBER_SIZE]; /* "" until bind_number() */
     int64_t lock_until_ms;
     int64_t expires_at_ms;
     int response_status;
@@ -108,6 +110,7 @@ static ord_error begin_existing(idem_entry *e, const ord_idem_begin *a, ord_idem
         return ORD_OK;
     }
     out->order_id = e->order_id;
+    memcpy(out->order_number, e->order_number, sizeof out->order_number);
     if (e->phase == IDEM_COMPLETED) {
         out->response_body = strdup(e->body);
         if (out->response_body == NULL)
@@ -256,6 +259,52 @@ static ord_error idem_forget(void *self, const char *scope, const char *key)
     return idem_change(self, WRITE_FORGET, scope, key, 0, 0, NULL);
 }
 
+static bool number_ok(const char *number)
+{
+    return number != NULL && number[0] != '\0' && strlen(number) < ORD_ORDER_NUMBER_SIZE;
+}
+
+/* First number wins, unless the caller names the one it replaces. */
+static ord_error idem_bind_number(void *self, const char *scope, const char *key,
+                                  const char *replaces, const char *number,
+                                  char bound[ORD_ORDER_NUMBER_SIZE])
+{
+    ord_memory_store *store = self;
+    if (bound == NULL)
+        return ORD_EINVALID;
+    bound[0] = '\0';
+    if (scope == NULL || key == NULL || !number_ok(number) ||
+        (replaces != NULL && strlen(replaces) >= ORD_ORDER_NUMBER_SIZE))
+        return ORD_EINVALID;
+    idem_name name;
+    if (name_make(&name, scope, key) != ORD_OK)
+        return ORD_ENOMEM;
+    const char *expected = replaces != NULL ? replaces : "";
+
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_IDEM_WRITE], &injected);
+    ord_error rc = when == ORD_FAULT_BEFORE ? injected : ORD_OK;
+    if (rc == ORD_OK) {
+        idem_entry *e = ord_mem_map_find(&store->idempotency, name.bytes, name.len);
+        if (e == NULL) {
+            rc = ORD_ENOTFOUND;
+        } else {
+            if (strcmp(e->order_number, expected) == 0)
+                snprintf(e->order_number, sizeof e->order_number, "%s", number);
+            memcpy(bound, e->order_number, ORD_ORDER_NUMBER_SIZE);
+        }
+    }
+    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
+        rc = injected;
+    pthread_mutex_unlock(&store->lock);
+
+    if (rc != ORD_OK)
+        bound[0] = '\0';
+    free(name.bytes);
+    return rc;
+}
+
 static bool drop_expired(void *value, void *ctx)
 {
     idem_entry *e = value;
@@ -296,6 +345,7 @@ static const ord_idempotency_store_ops memory_idempotency_ops = {
     .release = idem_release,
     .forget = idem_forget,
     .purge = idem_purge,
+    .bind_number = idem_bind_number,
 };
 
 ord_idempotency_store ord_memory_store_idempotency(ord_memory_store *store)

@@ -156,7 +156,7 @@ static ord_error idem_purge(void *self, int64_t now_ms, int64_t *count)
 }
 
 static const ord_idempotency_store_ops pg_idempotency_ops = {
-    .version = ORD_IDEMPOTENCY_STORE_VERSION,
+    .version = 1, /* no bind_number yet */
     .begin = idem_begin,
     .bind = idem_bind,
     .complete = idem_complete,

@@ -5,6 +5,13 @@
  * begin() is an atomic insert-or-get: of two concurrent first requests with
  * one key exactly one is told ORD_IDEM_STARTED. Keys live in a scope (the
  * caller), so two callers never see each other's keys.
+ *
+ * Version 2 adds bind_number() and ord_idem_record::order_number: the key is
+ * bound to the number its order will be stored under before the order is
+ * stored, so a retry finds the order even when the create's reply was lost or
+ * the process died right after it; "same key, at most one order". A version 1
+ * store binds only the id of a stored order (bind()), which leaves that
+ * window open: the service still accepts one, with that weaker guarantee.
  */
 #ifndef ORDERS_PORTS_IDEMPOTENCY_STORE_H
 #define ORDERS_PORTS_IDEMPOTENCY_STORE_H
@@ -14,20 +21,23 @@
 #include <stdlib.h>
 
 #include <orders/domain/error.h>
+#include <orders/domain/order.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /** Version of ord_idempotency_store_ops this header describes. */
-#define ORD_IDEMPOTENCY_STORE_VERSION 1
+#define ORD_IDEMPOTENCY_STORE_VERSION 2
 
 /** @brief What begin() found. */
 typedef enum ord_idem_state {
     ORD_IDEM_STARTED = 0,     /**< New key; the caller now holds it. */
     ORD_IDEM_RESUMABLE = 1,   /**< An earlier attempt stopped without a final answer
                                    (released, or its lock ran out); the caller now
-                                   holds it and should resume record.order_id. */
+                                   holds it and should resume record.order_id, or
+                                   (id 0) the order stored as record.order_number,
+                                   or (neither) start over. */
     ORD_IDEM_IN_PROGRESS = 2, /**< Another request holds the key right now. */
     ORD_IDEM_COMPLETED = 3,   /**< Finished; record has the stored response. */
     ORD_IDEM_MISMATCH = 4     /**< The key was used with a different request. */
@@ -39,6 +49,9 @@ typedef struct ord_idem_record {
     int64_t order_id;      /**< Order the key is bound to, or 0. */
     int response_status;   /**< Stored status when COMPLETED. */
     char *response_body;   /**< Owned stored body when COMPLETED (free()), else NULL. */
+    char order_number[ORD_ORDER_NUMBER_SIZE]; /**< Version 2: the number bound by
+                                   bind_number(), or "". A version 1 store leaves it
+                                   as the caller zeroed it. */
 } ord_idem_record;
 
 /** @brief Free a record's body and zero it. Accepts NULL. */
@@ -51,6 +64,7 @@ static inline void ord_idem_record_free(ord_idem_record *record)
     record->state = ORD_IDEM_STARTED;
     record->order_id = 0;
     record->response_status = 0;
+    record->order_number[0] = '\0';
 }
 
 /** @brief Arguments of begin(). All borrowed. */
@@ -79,7 +93,7 @@ typedef struct ord_idempotency_store_ops {
 
     /**
      * @brief Bind the held key to an order as soon as one exists, so that a
-     *        retry after a crash resumes it.
+     *        retry after a crash resumes it. Keeps the bound number.
      * @return ORD_OK, ORD_ENOTFOUND, ORD_EUNAVAILABLE.
      */
     ord_error (*bind)(void *self, const char *scope, const char *key, int64_t order_id);
@@ -112,6 +126,28 @@ typedef struct ord_idempotency_store_ops {
      * @return ORD_OK, ORD_EUNAVAILABLE.
      */
     ord_error (*purge)(void *self, int64_t now_ms, int64_t *count);
+
+    /* ---- Version 2: required when version >= 2. ---- */
+
+    /**
+     * @brief Bind the held key to the number its order is about to be stored
+     *        under, before the create, so that a retry looks the order up by
+     *        that number (found: resume it; absent: store it under the same
+     *        number). The first number bound wins: the key takes @p number
+     *        only when it holds none yet (@p replaces NULL) or exactly
+     *        @p replaces (a number that turned out to belong to an unrelated
+     *        order); otherwise it keeps its own. Atomic against a concurrent
+     *        bind_number() of the same key. bind(), complete() and release()
+     *        keep the number; begin() of an expired key starts without one.
+     * @param replaces NULL, or the number the caller saw bound and now replaces.
+     * @param number 1 to ORD_ORDER_NUMBER_SIZE - 1 bytes, copied.
+     * @param[out] bound receives the number the key holds afterwards: @p number,
+     *        or the one another holder bound first; "" when the call fails.
+     * @return ORD_OK, ORD_ENOTFOUND (no such key), ORD_EINVALID, ORD_EUNAVAILABLE.
+     */
+    ord_error (*bind_number)(void *self, const char *scope, const char *key,
+                             const char *replaces, const char *number,
+                             char bound[ORD_ORDER_NUMBER_SIZE]);
 } ord_idempotency_store_ops;
 
 /** @brief An idempotency store: its operations and their state. */
