@@ -274,6 +274,34 @@ static void test_customer_serialisation_takes_only_true_or_false(void **state)
     assert_non_null(strstr(err, "--serialize-customer-creates"));
 }
 
+static void test_outbox_retention_is_a_week_in_seconds_and_zero_keeps_events(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *plain[] = {"order-server", NULL};
+    assert_int_equal(load(&c, plain, NULL, err), SRV_CONFIG_OK);
+    assert_int_equal(c.outbox_retention_s, 604800);
+
+    char *keep[] = {"ORDER_OUTBOX_RETENTION_S=0", NULL};
+    assert_int_equal(load(&c, plain, keep, err), SRV_CONFIG_OK);
+    assert_int_equal(c.outbox_retention_s, 0);
+    char *hour[] = {"order-server", "--outbox-retention-s", "3600", NULL};
+    assert_int_equal(load(&c, hour, keep, err), SRV_CONFIG_OK);
+    assert_int_equal(c.outbox_retention_s, 3600);
+    /* The service takes at most a year (366 days), in milliseconds. */
+    char *year[] = {"order-server", "--outbox-retention-s", "31622400", NULL};
+    assert_int_equal(load(&c, year, NULL, err), SRV_CONFIG_OK);
+    assert_int_equal(c.outbox_retention_s * 1000, (int64_t)366 * 24 * 3600 * 1000);
+
+    char *longer[] = {"order-server", "--outbox-retention-s", "31622401", NULL};
+    assert_int_equal(load(&c, longer, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--outbox-retention-s must be an integer from 0 to 31622400"));
+    char *negative[] = {"ORDER_OUTBOX_RETENTION_S=-1", NULL};
+    assert_int_equal(load(&c, plain, negative, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "ORDER_OUTBOX_RETENTION_S must be an integer"));
+}
+
 static void test_help_lists_every_variable_of_the_readme(void **state)
 {
     (void)state;
@@ -287,7 +315,8 @@ static void test_help_lists_every_variable_of_the_readme(void **state)
         "ORDER_PORT", "ORDER_THREADS", "ORDER_DATABASE_URL", "ORDER_DOWNSTREAM_URL",
         "ORDER_INVENTORY_URL", "ORDER_INVENTORY_TIMEOUT_MS", "ORDER_BREAKER_OPEN_MS",
         "ORDER_PENDING_DEADLINE_MS", "ORDER_RECOVERY_INTERVAL_MS", "ORDER_EVENT_WEBHOOK_URL",
-        "ORDER_LOG_LEVEL", "ORDER_SERIALIZE_CUSTOMER_CREATES", "--serialize-customer-creates"};
+        "ORDER_LOG_LEVEL", "ORDER_SERIALIZE_CUSTOMER_CREATES", "--serialize-customer-creates",
+        "ORDER_OUTBOX_RETENTION_S", "--outbox-retention-s"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strstr(text, names[i]) == NULL)
             fail_msg("--help does not mention %s", names[i]);
@@ -360,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_unknown_order_variable_is_kept_for_a_warning),
         cmocka_unit_test(test_customer_serialisation_is_off_unless_switched_on),
         cmocka_unit_test(test_customer_serialisation_takes_only_true_or_false),
+        cmocka_unit_test(test_outbox_retention_is_a_week_in_seconds_and_zero_keeps_events),
         cmocka_unit_test(test_help_lists_every_variable_of_the_readme),
         cmocka_unit_test(test_password_of_a_database_url_is_redacted),
         cmocka_unit_test(test_log_line_is_one_json_object_with_time_and_level),

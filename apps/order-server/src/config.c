@@ -115,6 +115,9 @@ static const setting settings[] = {
         "how long a claim of background work holds (default 30000)"),
     INT("idempotency-ttl-ms", idempotency_ttl_ms, 60000, MS_MAX,
         "keep idempotency keys at least this long (default 86400000)"),
+    INT("outbox-retention-s", outbox_retention_s, 0, MS_MAX / 1000,
+        "delete outbox events this long after their delivery (default 604800, 7 days; "
+        "0: keep them)"),
     {"serialize-customer-creates", K_BOOL, OFF(serialize_customer_creates), 0, 0, "",
      "place one order of a customer at a time, across every instance on the database; "
      "a create or checkout meanwhile is answered 409 (default false)"},
@@ -163,6 +166,7 @@ static void defaults(srv_config *c)
     c->outbox_backoff_max_ms = 60000;
     c->lease_ms = 30000;
     c->idempotency_ttl_ms = 86400000;
+    c->outbox_retention_s = 604800;
     c->batch_size = 100;
     c->log_level = SRV_INFO;
 }

@@ -65,6 +65,7 @@ typedef struct srv_config {
     int64_t outbox_backoff_max_ms;
     int64_t lease_ms;
     int64_t idempotency_ttl_ms;
+    int64_t outbox_retention_s; /* delete delivered events this long after delivery; 0: keep */
     int64_t batch_size;
     const char *worker_id; /* NULL: "<hostname>-<pid>" */
     bool serialize_customer_creates; /* one create of a customer at a time (409 when busy) */

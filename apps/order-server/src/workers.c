@@ -11,7 +11,7 @@
 
 #include "unit.h"
 
-#define PURGE_INTERVAL_MS 60000 /* expired idempotency keys are few; no hurry */
+#define PURGE_INTERVAL_MS 60000 /* expired keys and old events can wait; no hurry */
 #define MAX_WORKERS 2
 
 typedef struct srv_worker srv_worker;
@@ -24,7 +24,8 @@ struct srv_worker {
     pthread_t thread;
     bool started;
     bool failing;          /* the last tick failed; only changes are logged */
-    int64_t next_purge_ms; /* monotonic */
+    int64_t next_purge_ms;       /* monotonic: expired idempotency keys */
+    int64_t next_event_purge_ms; /* monotonic: delivered outbox events */
 };
 
 struct srv_workers {
@@ -76,6 +77,26 @@ static void report_debug(srv_worker *w, const char *step, const ord_work_report 
     srv_log_write(&w->owner->app->log, SRV_DEBUG, "background step done", f, 5);
 }
 
+/* Delete delivered events past their retention. A call that reached its
+ * bound left more behind: the tick runs again at once instead of waiting. */
+static ord_error purge_events(srv_worker *w, bool *again)
+{
+    if (monotonic_ms() < w->next_event_purge_ms)
+        return ORD_OK;
+    int64_t deleted = 0;
+    ord_error err = ord_purge_delivered_events(w->unit->svc, &deleted);
+    if (deleted > 0) {
+        srv_field f[] = {SRV_STR("worker", w->name), SRV_NUM("deleted", deleted)};
+        srv_log_write(&w->owner->app->log, SRV_INFO, "delivered outbox events deleted", f, 2);
+    }
+    if (err != ORD_OK)
+        return err;
+    bool full = deleted >= ORD_PURGE_EVENTS_MAX;
+    w->next_event_purge_ms = full ? 0 : monotonic_ms() + PURGE_INTERVAL_MS;
+    *again = *again || full;
+    return ORD_OK;
+}
+
 static bool recovery_tick(srv_worker *w)
 {
     ord_service *svc = w->unit->svc;
@@ -114,6 +135,13 @@ static bool recovery_tick(srv_worker *w)
                 srv_log_write(&w->owner->app->log, SRV_INFO, "expired idempotency keys deleted",
                               f, 2);
             }
+        }
+    }
+    if (first == ORD_OK) {
+        ord_error err = purge_events(w, &again);
+        if (err != ORD_OK) {
+            first = err;
+            first_step = "purge_delivered_events";
         }
     }
     health(w, first_step, first);

@@ -1,6 +1,7 @@
 /* Background workers, each on its own thread with its own unit: saga
  * recovery (stale PENDING_CHECK orders, owed inventory actions, missing
- * tracking numbers, expired idempotency keys) and the outbox relay. */
+ * tracking numbers, expired idempotency keys, delivered outbox events past
+ * their retention) and the outbox relay. */
 #ifndef ORDER_SERVER_WORKERS_H
 #define ORDER_SERVER_WORKERS_H
 
