@@ -335,13 +335,13 @@ ord_error ord_checkout_draft(ord_service *svc, const ord_principal *who,
     }
 
     app_idem_verdict verdict = APP_IDEM_PROCEED;
-    int64_t order_id = 0;
+    app_idem_order found = {0}; /* checkout binds ids, never numbers */
     if (idem != NULL) {
         if (request->owner.customer_id > 0)
             ord_app_scope_customer(out->idempotency_scope, request->owner.customer_id);
         else
             ord_app_scope_guest(out->idempotency_scope, request->owner.guest_token);
-        err = ord_app_idem_begin(svc, idem, out, &verdict, &order_id);
+        err = ord_app_idem_begin(svc, idem, out, &verdict, &found);
         if (err != ORD_OK || verdict == APP_IDEM_ANSWERED)
             return err;
     }
@@ -350,7 +350,7 @@ ord_error ord_checkout_draft(ord_service *svc, const ord_principal *who,
     ord_order_init(&draft);
     bool resumed = false;
     if (verdict == APP_IDEM_RESUME) {
-        err = ord_app_load(svc, order_id, &draft);
+        err = ord_app_load(svc, found.id, &draft);
         resumed = err == ORD_OK;
     }
     if (!resumed && (verdict != APP_IDEM_RESUME || err == ORD_ENOTFOUND))
@@ -363,7 +363,7 @@ ord_error ord_checkout_draft(ord_service *svc, const ord_principal *who,
     } else if (err != ORD_ENOMEM) {
         out->outcome = ORD_PLACE_STORE_UNAVAILABLE;
         out->cause = err;
-        out->order.id = order_id; /* keeps a bound key bound (ord_place_finish) */
+        out->order.id = found.id; /* keeps a bound key bound (ord_place_finish) */
         err = ORD_OK;
     }
     ord_order_free(&draft);

@@ -1,5 +1,6 @@
 /* Idempotency-Key handling shared by create and checkout: begin (replay,
- * mismatch, in progress, resume), bind to the order, and the final record. */
+ * mismatch, in progress, resume), bind to the order (or its number), and the
+ * final record. */
 #include "internal.h"
 
 #include <inttypes.h>
@@ -23,10 +24,11 @@ void ord_app_scope_guest(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], const char *gue
 }
 
 ord_error ord_app_idem_begin(const ord_service *svc, const ord_idempotency *idem,
-                             ord_place_result *out, app_idem_verdict *verdict, int64_t *order_id)
+                             ord_place_result *out, app_idem_verdict *verdict,
+                             app_idem_order *found)
 {
     *verdict = APP_IDEM_PROCEED;
-    *order_id = 0;
+    memset(found, 0, sizeof *found);
     if (idem == NULL)
         return ORD_OK;
 
@@ -60,11 +62,14 @@ ord_error ord_app_idem_begin(const ord_service *svc, const ord_idempotency *idem
     case ORD_IDEM_STARTED:
         break;
     case ORD_IDEM_RESUMABLE:
-        /* Without an order the earlier attempt stopped before storing one:
-         * starting over is the resumption. */
-        if (rec.order_id > 0) {
+        /* Without an order or a number the earlier attempt stopped before
+         * storing one: starting over is the resumption. A version 1 store
+         * leaves the number as zeroed above. */
+        if (rec.order_id > 0 || rec.order_number[0] != '\0') {
             *verdict = APP_IDEM_RESUME;
-            *order_id = rec.order_id;
+            found->id = rec.order_id;
+            rec.order_number[sizeof rec.order_number - 1] = '\0';
+            memcpy(found->number, rec.order_number, sizeof found->number);
         }
         break;
     case ORD_IDEM_IN_PROGRESS:
@@ -93,7 +98,8 @@ ord_error ord_app_idem_begin(const ord_service *svc, const ord_idempotency *idem
 /* Binding is what lets a retry after a crash find the order; when the store
  * cannot bind now, the final complete() or release() still records it, so
  * only a crash in between loses the link (the order itself is repaired by
- * recovery either way). */
+ * recovery either way). Checkout binds the draft before changing it; create
+ * binds this way only on a version 1 key store (else by number, first). */
 void ord_app_idem_bind(const ord_service *svc, const ord_idempotency *idem, const char *scope,
                        int64_t order_id)
 {
@@ -101,6 +107,19 @@ void ord_app_idem_bind(const ord_service *svc, const ord_idempotency *idem, cons
         return;
     const ord_idempotency_store *store = &svc->ports.idempotency;
     (void)store->ops->bind(store->self, scope, idem->key, order_id);
+}
+
+ord_error ord_app_idem_bind_number(const ord_service *svc, const ord_idempotency *idem,
+                                   const char *scope, const char *replaces, const char *number,
+                                   char bound[ORD_ORDER_NUMBER_SIZE])
+{
+    const ord_idempotency_store *store = &svc->ports.idempotency;
+    ord_error err =
+        store->ops->bind_number(store->self, scope, idem->key, replaces, number, bound);
+    bound[ORD_ORDER_NUMBER_SIZE - 1] = '\0';
+    if (err == ORD_OK && bound[0] == '\0')
+        return ORD_EINTERNAL; /* the store answered outside its contract */
+    return err;
 }
 
 /* What each outcome leaves under the key, as place_order.h documents. */
@@ -133,15 +152,17 @@ ord_error ord_place_finish(ord_service *svc, const ord_idempotency *idem,
         return store->ops->release(store->self, scope, idem->key, order_id);
     case ORD_PLACE_STORE_UNAVAILABLE:
     case ORD_PLACE_CUSTOMER_BUSY:
+    case ORD_PLACE_PRECHECK_UNAVAILABLE:
         /* Once an order exists, a retry must resume it rather than place a
-         * second one: keep the key bound. Before that, nothing happened. */
-        if (order_id > 0)
+         * second one: keep the key bound. So too when only its number is
+         * known (the store may have stored the order before it failed): the
+         * retry looks it up by that number. Before that, nothing happened. */
+        if (order_id > 0 || result->order.number[0] != '\0')
             return store->ops->release(store->self, scope, idem->key, order_id);
         return store->ops->forget(store->self, scope, idem->key);
     case ORD_PLACE_INVALID:
     case ORD_PLACE_FORBIDDEN:
     case ORD_PLACE_NOT_OWNER:
-    case ORD_PLACE_PRECHECK_UNAVAILABLE:
         return store->ops->forget(store->self, scope, idem->key);
     case ORD_PLACE_REPLAYED:
     case ORD_PLACE_KEY_MISMATCH:

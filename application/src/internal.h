@@ -24,6 +24,7 @@ struct ord_service {
     ord_service_config config;
     char worker_id[ORD_OWNER_SIZE];
     bool lock_customers; /* creates take the repository's per-customer lock */
+    bool bind_numbers;   /* the key store binds keys to order numbers (version 2) */
 };
 
 /* One run of a use case or background step: who pays for the calls. */
@@ -82,16 +83,46 @@ void ord_app_unlock_customer(const ord_service *svc, app_customer_lock *held);
 /* idempotency.c */
 typedef enum app_idem_verdict {
     APP_IDEM_PROCEED = 0, /* no key, or a new key: do the work */
-    APP_IDEM_RESUME,      /* an earlier attempt's order id is in *order_id */
+    APP_IDEM_RESUME,      /* an earlier attempt's order: see app_idem_order */
     APP_IDEM_ANSWERED     /* out->outcome is set (replay, mismatch, in progress, store down) */
 } app_idem_verdict;
+
+/* What an earlier attempt of the key left: the id of its stored order, and
+ * the number it was (or is about to be) stored under. Either may be unset. */
+typedef struct app_idem_order {
+    int64_t id;
+    char number[ORD_ORDER_NUMBER_SIZE];
+} app_idem_order;
 
 void ord_app_scope_customer(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], int64_t customer_id);
 void ord_app_scope_guest(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], const char *guest_token);
 ord_error ord_app_idem_begin(const ord_service *svc, const ord_idempotency *idem,
-                             ord_place_result *out, app_idem_verdict *verdict, int64_t *order_id);
+                             ord_place_result *out, app_idem_verdict *verdict,
+                             app_idem_order *found);
+/* Best effort: a failure leaves the key as it was. */
 void ord_app_idem_bind(const ord_service *svc, const ord_idempotency *idem, const char *scope,
                        int64_t order_id);
+/* Bind the held key to an order number (version 2 stores; see
+ * ord_idempotency_store_ops::bind_number); *bound gets the key's number. */
+ord_error ord_app_idem_bind_number(const ord_service *svc, const ord_idempotency *idem,
+                                   const char *scope, const char *replaces, const char *number,
+                                   char bound[ORD_ORDER_NUMBER_SIZE]);
+
+/* place_keyed.c: the create of a request holding its key, on a store that
+ * binds numbers. The key's number is bound before the order is stored; a
+ * number some other attempt of the key stored meanwhile is resumed.
+ * @p held: the number the key holds ("" for none); @p held_is_foreign: it
+ * turned out to be taken by an unrelated order. Returns ORD_OK with
+ * *stored true when @p order is stored (created now, or found: *resumed),
+ * or with *stored false when out->outcome is set. */
+ord_error ord_app_create_keyed(const app_run *run, const ord_idempotency *idem, const char *held,
+                               bool held_is_foreign, ord_order *order, ord_place_result *out,
+                               bool *stored, bool *resumed);
+/* Whether @p order, found under a number the key holds, is the key's order:
+ * it belongs to the request's customer. Numbers are random version 4 UUIDs,
+ * so another order of the same customer under the same number means a
+ * broken id source. */
+bool ord_app_keyed_order_is_ours(const ord_order *found, int64_t customer_id);
 
 /* json_writer.c: a growable text buffer that remembers the first failure. */
 typedef struct app_json {

@@ -1,8 +1,9 @@
 /* POST /api/v1/orders: validate, prechecks, persist PENDING_CHECK, then the
  * saga's tail (saga.c). With an Idempotency-Key a retry replays the answer,
- * or resumes the order an earlier attempt left behind. */
+ * or resumes the order an earlier attempt left behind (place_keyed.c). */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,10 +55,48 @@ static ord_error build_order(const app_run *run, const ord_create_request *reque
     return ord_order_start(order, ORD_STATUS_PENDING_CHECK, ord_app_now(run->svc), "created");
 }
 
+/* Store the built order and run the rest of the saga. A keyed request on a
+ * store that binds numbers binds the key to the number first; otherwise the
+ * key is bound to the stored order, which leaves a lost reply or a crash in
+ * between to place a second order on retry (version 1 key stores). */
+static ord_error store_and_continue(const app_run *run, const ord_idempotency *idem,
+                                    const char *held, bool held_is_foreign, ord_order *order,
+                                    ord_place_result *out)
+{
+    if (idem != NULL && run->svc->bind_numbers) {
+        bool stored = false, resumed = false;
+        ord_error err =
+            ord_app_create_keyed(run, idem, held, held_is_foreign, order, out, &stored, &resumed);
+        if (err != ORD_OK || !stored)
+            return err;
+        if (!resumed)
+            ord_app_notify_created(run->svc, order);
+        return ord_app_saga_continue(run, order, out);
+    }
+    ord_error err = ord_app_create(run->svc, order);
+    if (err == ORD_EUNAVAILABLE || err == ORD_ETIMEOUT) {
+        out->outcome = ORD_PLACE_STORE_UNAVAILABLE;
+        out->cause = err;
+        return ORD_OK;
+    }
+    if (err == ORD_ECONFLICT) {
+        /* Not a number clash (those are retried): the store refused this
+         * create for a concurrent one of the customer. */
+        out->outcome = ORD_PLACE_CUSTOMER_BUSY;
+        return ORD_OK;
+    }
+    if (err != ORD_OK)
+        return err == ORD_ENOMEM ? err : ORD_EINTERNAL;
+    ord_app_notify_created(run->svc, order);
+    ord_app_idem_bind(run->svc, idem, out->idempotency_scope, order->id);
+    return ord_app_saga_continue(run, order, out);
+}
+
 /* Steps 3 and 4 and the rest of the saga, for a request that holds its key
- * (or has none). */
+ * (or has none); @p held is the number the key holds ("" for none). */
 static ord_error place_new(const app_run *run, const ord_create_request *request,
-                           const ord_idempotency *idem, ord_place_result *out)
+                           const ord_idempotency *idem, const char *held, bool held_is_foreign,
+                           ord_place_result *out)
 {
     ord_order_item *lines = calloc(request->item_count, sizeof *lines);
     if (lines == NULL)
@@ -78,54 +117,64 @@ static ord_error place_new(const app_run *run, const ord_create_request *request
     bool answered = false;
     err = build_order(run, request, priced, &order, out, &answered);
     free(priced);
-    if (err == ORD_OK && !answered) {
-        err = ord_app_create(run->svc, &order);
-        if (err == ORD_EUNAVAILABLE || err == ORD_ETIMEOUT) {
-            out->outcome = ORD_PLACE_STORE_UNAVAILABLE;
-            out->cause = err;
-            err = ORD_OK;
-        } else if (err == ORD_ECONFLICT) {
-            /* Not a number clash (those are retried): the store refused
-             * this create for a concurrent one of the customer. */
-            out->outcome = ORD_PLACE_CUSTOMER_BUSY;
-            err = ORD_OK;
-        } else if (err == ORD_OK) {
-            ord_app_notify_created(run->svc, &order);
-            ord_app_idem_bind(run->svc, idem, out->idempotency_scope, order.id);
-            err = ord_app_saga_continue(run, &order, out);
-        } else if (err != ORD_ENOMEM) {
-            err = ORD_EINTERNAL;
-        }
-    }
+    if (err == ORD_OK && !answered)
+        err = store_and_continue(run, idem, held, held_is_foreign, &order, out);
     ord_order_free(&order);
     return err;
+}
+
+/* What ord_place_finish() needs to keep a key bound: its order's id, or
+ * the number the order may be stored under. */
+static void keep_bound(ord_place_result *out, const app_idem_order *found)
+{
+    out->order.id = found->id;
+    snprintf(out->order.number, sizeof out->order.number, "%s", found->number);
+}
+
+/* The earlier attempt's order: by id once it was bound, else by number. */
+static ord_error load_resumed(const app_run *run, const app_idem_order *found, ord_order *out)
+{
+    if (found->id > 0)
+        return ord_app_load(run->svc, found->id, out);
+    const ord_order_repository *repo = &run->svc->ports.orders;
+    return repo->ops->get_by_number(repo->self, found->number, out);
 }
 
 /* Resume the order an earlier attempt of the key left, or place anew; the
  * customer's lock (if any) is held by the caller. */
 static ord_error place_holding_lock(const app_run *run, const ord_create_request *request,
                                     const ord_idempotency *idem, app_idem_verdict verdict,
-                                    int64_t order_id, ord_place_result *out)
+                                    const app_idem_order *found, ord_place_result *out)
 {
-    if (verdict == APP_IDEM_RESUME) {
-        ord_order order;
-        ord_order_init(&order);
-        ord_error err = ord_app_load(run->svc, order_id, &order);
-        if (err == ORD_OK) {
-            err = ord_app_saga_continue(run, &order, out);
-            ord_order_free(&order);
-            return err;
-        }
+    if (verdict != APP_IDEM_RESUME)
+        return place_new(run, request, idem, "", false, out);
+    ord_order order;
+    ord_order_init(&order);
+    ord_error err = load_resumed(run, found, &order);
+    /* A number is trusted only for the customer's own order (see
+     * ord_app_keyed_order_is_ours()); an id was bound to a stored order. */
+    bool foreign = err == ORD_OK && found->id == 0 &&
+                   !ord_app_keyed_order_is_ours(&order, request->customer_id);
+    if (err == ORD_OK && !foreign) {
+        err = ord_app_saga_continue(run, &order, out);
         ord_order_free(&order);
-        if (err != ORD_ENOTFOUND) {
-            out->outcome = ORD_PLACE_STORE_UNAVAILABLE;
-            out->cause = err;
-            out->order.id = order_id; /* keeps the key bound (ord_place_finish) */
-            return ORD_OK;
-        }
-        /* The bound order is gone (purged): place the request afresh. */
+        return err;
     }
-    return place_new(run, request, idem, out);
+    ord_order_free(&order);
+    if (err != ORD_OK && err != ORD_ENOTFOUND) {
+        out->outcome = ORD_PLACE_STORE_UNAVAILABLE;
+        out->cause = err;
+        keep_bound(out, found);
+        return ORD_OK;
+    }
+    /* Not stored (a lost create, or a crash before it), or gone (purged):
+     * store the request under the key's number. Until an order exists an
+     * answer that is not final keeps the key on that number, for the
+     * earlier attempt's create may yet land. */
+    err = place_new(run, request, idem, found->number, foreign, out);
+    if (err == ORD_OK && !foreign && out->order.id == 0 && out->order.number[0] == '\0')
+        snprintf(out->order.number, sizeof out->order.number, "%s", found->number);
+    return err;
 }
 
 ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_call_context *ctx,
@@ -155,19 +204,19 @@ ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_
     }
 
     app_idem_verdict verdict = APP_IDEM_PROCEED;
-    int64_t order_id = 0;
+    app_idem_order found = {0};
     if (idem != NULL) {
         ord_app_scope_customer(out->idempotency_scope, request->customer_id);
-        err = ord_app_idem_begin(svc, idem, out, &verdict, &order_id);
+        err = ord_app_idem_begin(svc, idem, out, &verdict, &found);
         if (err != ORD_OK || verdict == APP_IDEM_ANSWERED)
             return err;
     }
     app_customer_lock held;
     if (!ord_app_lock_customer(svc, request->customer_id, &held, out, &err)) {
-        out->order.id = order_id; /* a key bound to an order stays bound */
+        keep_bound(out, &found); /* a key bound to an order stays bound */
         return err;
     }
-    err = place_holding_lock(&run, request, idem, verdict, order_id, out);
+    err = place_holding_lock(&run, request, idem, verdict, &found, out);
     ord_app_unlock_customer(svc, &held);
     return err;
 }

@@ -39,10 +39,14 @@ static bool outbox_ok(const ord_outbox *p)
            p->ops->mark_failed && p->ops->count && p->ops->redrive;
 }
 
+/* bind_number came with version 2, which promises it: a version 1 table
+ * ends before that field, so it is read only from a newer one. */
 static bool idempotency_ok(const ord_idempotency_store *p)
 {
-    return PORT_OK(*p, ORD_IDEMPOTENCY_STORE_VERSION) && p->ops->begin && p->ops->bind &&
-           p->ops->complete && p->ops->release && p->ops->forget && p->ops->purge;
+    if (!PORT_OK(*p, ORD_IDEMPOTENCY_STORE_VERSION) || !p->ops->begin || !p->ops->bind ||
+        !p->ops->complete || !p->ops->release || !p->ops->forget || !p->ops->purge)
+        return false;
+    return p->ops->version < 2 || p->ops->bind_number != NULL;
 }
 
 static bool ports_ok(const ord_ports *p)
@@ -145,6 +149,7 @@ ord_error ord_service_new(ord_service **out, const ord_ports *ports,
     svc->ports = *ports;
     svc->config = copy;
     svc->lock_customers = copy.serialize_customer_creates;
+    svc->bind_numbers = ports->idempotency.ops->version >= 2;
     strcpy(svc->worker_id, config->worker_id ? config->worker_id : "orders");
     /* The caller's string may not outlive this call; point at our copy. */
     svc->config.worker_id = svc->worker_id;

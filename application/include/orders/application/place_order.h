@@ -57,7 +57,13 @@ typedef enum ord_place_outcome {
 typedef struct ord_place_result {
     ord_place_outcome outcome;           /**< How it ended. */
     ord_order order;                     /**< The order when one exists (PLACED,
-                                              INSUFFICIENT_STOCK, INVENTORY_UNAVAILABLE). */
+                                              INSUFFICIENT_STOCK, INVENTORY_UNAVAILABLE).
+                                              With an Idempotency-Key, STORE_UNAVAILABLE,
+                                              CUSTOMER_BUSY and PRECHECK_UNAVAILABLE may
+                                              carry only order.number (id 0): the number
+                                              the key is bound to, under which the order
+                                              may be stored; ord_place_finish() keeps the
+                                              key for a retry to look it up. */
     bool tracking_pending;               /**< PLACED without a tracking number yet. */
     ord_field_errors fields;             /**< INVALID: every broken rule. */
     int64_t products[ORD_MAX_ITEMS];     /**< Unknown (UNKNOWN_PRODUCT) or short
@@ -96,6 +102,12 @@ typedef struct ord_idempotency {
  *        earlier attempt left an order resumes that order; if it has been
  *        CANCELLED meanwhile the answer is ORD_PLACE_INSUFFICIENT_STOCK (when
  *        stock was short; products is then empty) or ORD_PLACE_CONFLICT.
+ *        One key places at most one order: the key is bound to the order's
+ *        number before the order is stored, so a create whose reply was lost,
+ *        or a crash right after it, is resumed by the retry (found by that
+ *        number) or stored under that same number. This needs an idempotency
+ *        store of version 2; with a version 1 store the key is bound only
+ *        once the order is stored, and such a retry places a second order.
  * @param[out] out a zeroed result, filled; the caller frees it.
  * @return ORD_OK when out->outcome is set; ORD_EINVALID for a NULL argument;
  *         ORD_ENOMEM or ORD_EINTERNAL otherwise (nothing half-done is left: a stored order is repaired
@@ -118,7 +130,10 @@ ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_
  *        resumes it, and so do STORE_UNAVAILABLE and CUSTOMER_BUSY once an
  *        order exists (result->order.id > 0; otherwise they forget the key,
  *        so a retry is placed afresh); REPLAYED, KEY_MISMATCH and
- *        KEY_IN_PROGRESS change nothing.
+ *        KEY_IN_PROGRESS change nothing. An order that may exist counts as
+ *        one: STORE_UNAVAILABLE, CUSTOMER_BUSY and PRECHECK_UNAVAILABLE with
+ *        result->order.number set (the key's number, under which this or an
+ *        earlier attempt may have stored the order) keep the key too.
  * @param svc the service.
  * @param idem the same key as given to the use case (NULL: nothing to do).
  * @param result the use case's result.
