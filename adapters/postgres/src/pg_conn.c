@@ -30,13 +30,20 @@ PGconn *ord_pg_open(const char *conninfo, int connect_timeout_s, const char *app
     snprintf(timeout, sizeof timeout, "%d", connect_timeout_s > 0 ? connect_timeout_s : 5);
     if (statement_timeout_ms > 0)
         snprintf(options, sizeof options, "-c statement_timeout=%d", statement_timeout_ms);
-    /* Later keywords win: the URL may override the timeout, name and
-     * options, but the encoding is ours, since every string we store is
-     * UTF-8. An empty value counts as not given. */
-    const char *const keys[] = {"connect_timeout", "application_name", "options", "dbname",
-                                "client_encoding", NULL};
+    /* Later keywords win: the URL may override the timeout, name, options
+     * and TCP keepalives, but the encoding is ours, since every string we
+     * store is UTF-8. An empty value counts as not given.
+     * A silently dropped network would otherwise hang a call until the
+     * kernel gives up (some 15 minutes): an idle connection is probed after
+     * 30 s, 3 times 10 s apart, and data left unacknowledged for 60 s
+     * (which keepalives do not cover) ends it as well. libpq ignores these
+     * for Unix-domain sockets. */
+    const char *const keys[] = {"connect_timeout",  "application_name",    "options",
+                                "keepalives",       "keepalives_idle",     "keepalives_interval",
+                                "keepalives_count", "tcp_user_timeout",    "dbname",
+                                "client_encoding",  NULL};
     const char *const values[] = {timeout, application_name != NULL ? application_name : "orders",
-                                  options, conninfo, "UTF8", NULL};
+                                  options, "1", "30", "10", "3", "60000", conninfo, "UTF8", NULL};
     PGconn *conn = PQconnectdbParams(keys, values, 1);
     if (conn != NULL)
         PQsetNoticeProcessor(conn, silent_notice, NULL);

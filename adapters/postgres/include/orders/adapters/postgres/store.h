@@ -26,6 +26,15 @@
  * two-key ones. Two customers whose ids fold alike share a lock (a spurious
  * busy answer, never a missed one). A pooler in transaction mode would hand
  * the connection to others: connect the store directly, or in session mode.
+ *
+ * TCP connections use keepalives, so that a network that silently drops the
+ * connection fails a call (ORD_EUNAVAILABLE) in about a minute instead of
+ * hanging it until the operating system gives up: the store passes libpq
+ * keepalives=1, keepalives_idle=30, keepalives_interval=10,
+ * keepalives_count=3 and tcp_user_timeout=60000 (milliseconds data may stay
+ * unacknowledged, which keepalives do not cover). Any of them set in the
+ * conninfo wins (keepalives=0 turns the probes off). Unix-domain sockets
+ * ignore them.
  */
 #ifndef ORDERS_ADAPTERS_POSTGRES_STORE_H
 #define ORDERS_ADAPTERS_POSTGRES_STORE_H
