@@ -555,6 +555,68 @@ static void test_concurrent_first_requests_on_an_expired_key_have_one_winner(voi
     assert_int_equal(order_id, 0);
 }
 
+/* ---- one held key, many numbers bound at once ---- */
+
+typedef struct binder {
+    pthread_barrier_t *start;
+    char number[ORD_ORDER_NUMBER_SIZE];
+    char bound[ORD_ORDER_NUMBER_SIZE];
+    ord_error rc;
+} binder;
+
+static void *bind_run(void *arg)
+{
+    binder *b = arg;
+    ord_pg_store *store = pgt_store();
+    (void)ord_pg_ping(store);
+    ord_idempotency_store idem = ord_pg_store_idempotency(store);
+    pthread_barrier_wait(b->start);
+    b->rc = idem.ops->bind_number(idem.self, "customer:7", "numbered", NULL, b->number, b->bound);
+    ord_pg_store_free(store);
+    return NULL;
+}
+
+/* Holders of one key (their locks ran out in turn) binding numbers at once
+ * all learn the one number that won, so they all create that one order. */
+static void test_concurrent_number_binds_of_one_key_agree_on_one_number(void **state)
+{
+    (void)state;
+    ord_pg_store *store = pgt_store();
+    ord_idempotency_store idem = ord_pg_store_idempotency(store);
+    ord_idem_begin b = {.scope = "customer:7", .key = "numbered", .fingerprint = "same-request",
+                        .now_ms = T0, .lock_until_ms = T0 + 30000, .expires_at_ms = T0 + 86400000};
+    ord_idem_record rec = {0};
+    assert_int_equal(idem.ops->begin(idem.self, &b, &rec), ORD_OK);
+    assert_int_equal(rec.state, ORD_IDEM_STARTED);
+    ord_pg_store_free(store);
+
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, THREADS);
+    binder bs[THREADS];
+    pthread_t threads[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        bs[i] = (binder){.start = &start, .rc = ORD_EINTERNAL};
+        pgt_number(bs[i].number);
+        assert_int_equal(pthread_create(&threads[i], NULL, bind_run, &bs[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(threads[i], NULL);
+    pthread_barrier_destroy(&start);
+    int winners = 0;
+    for (int i = 0; i < THREADS; i++) {
+        assert_int_equal(bs[i].rc, ORD_OK);
+        assert_string_equal(bs[i].bound, bs[0].bound);
+        if (strcmp(bs[i].bound, bs[i].number) == 0)
+            winners++;
+    }
+    assert_int_equal(winners, 1);
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM idempotency_keys WHERE key = 'numbered' AND order_number = '%s'",
+             bs[0].bound);
+    assert_int_equal(pgt_scalar(sql), 1);
+}
+
 int main(void)
 {
     pgt_init("orders_test_concurrency");
@@ -568,6 +630,8 @@ int main(void)
                                setup),
         cmocka_unit_test_setup(test_concurrent_retries_of_a_released_key_have_one_taker, setup),
         cmocka_unit_test_setup(test_concurrent_first_requests_on_an_expired_key_have_one_winner,
+                               setup),
+        cmocka_unit_test_setup(test_concurrent_number_binds_of_one_key_agree_on_one_number,
                                setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /* Idempotency keys in PostgreSQL: begin() is one call of the function
- * orders_idempotency_begin (migration 0001), an atomic insert-or-get. */
+ * orders_idempotency_begin (migrations 0001, 0005), an atomic insert-or-get. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +60,8 @@ static ord_error idem_begin(void *self, const ord_idem_begin *a, ord_idem_record
     if (PQntuples(r) != 1 || !pg_get_text_into(r, 0, 0, state, sizeof state) ||
         !parse_state(state, &out->state)) {
         rc = ORD_EINTERNAL;
+    } else if (!pg_get_text_into(r, 0, 4, out->order_number, sizeof out->order_number)) {
+        rc = ORD_EINTERNAL; /* the column's constraint keeps it shorter */
     } else {
         out->order_id = pg_get_int(r, 0, 1);
         if (out->state == ORD_IDEM_COMPLETED) {
@@ -139,6 +141,41 @@ static ord_error idem_forget(void *self, const char *scope, const char *key)
     return key_write(self, PG_IDEM_FORGET, &p, false, NULL);
 }
 
+static bool number_ok(const char *number)
+{
+    return number != NULL && number[0] != '\0' && strlen(number) < ORD_ORDER_NUMBER_SIZE;
+}
+
+static ord_error idem_bind_number(void *self, const char *scope, const char *key,
+                                  const char *replaces, const char *number,
+                                  char bound[ORD_ORDER_NUMBER_SIZE])
+{
+    if (bound == NULL)
+        return ORD_EINVALID;
+    bound[0] = '\0';
+    if (self == NULL || scope == NULL || key == NULL || !number_ok(number) ||
+        (replaces != NULL && strlen(replaces) >= ORD_ORDER_NUMBER_SIZE))
+        return ORD_EINVALID;
+    pg_params p;
+    pg_params_init(&p);
+    pg_param_text(&p, scope);
+    pg_param_text(&p, key);
+    pg_param_text(&p, replaces);
+    pg_param_text(&p, number);
+    PGresult *r = NULL;
+    ord_error rc = ord_pg_run(self, PG_IDEM_BIND_NUMBER, p.values, p.count, &r);
+    if (rc != ORD_OK)
+        return rc;
+    if (PQntuples(r) == 0)
+        rc = ORD_ENOTFOUND;
+    else if (PQntuples(r) != 1 || !pg_get_text_into(r, 0, 0, bound, ORD_ORDER_NUMBER_SIZE))
+        rc = ORD_EINTERNAL;
+    PQclear(r);
+    if (rc != ORD_OK)
+        bound[0] = '\0';
+    return rc;
+}
+
 static ord_error idem_purge(void *self, int64_t now_ms, int64_t *count)
 {
     if (count != NULL)
@@ -156,13 +193,14 @@ static ord_error idem_purge(void *self, int64_t now_ms, int64_t *count)
 }
 
 static const ord_idempotency_store_ops pg_idempotency_ops = {
-    .version = 1, /* no bind_number yet */
+    .version = ORD_IDEMPOTENCY_STORE_VERSION,
     .begin = idem_begin,
     .bind = idem_bind,
     .complete = idem_complete,
     .release = idem_release,
     .forget = idem_forget,
     .purge = idem_purge,
+    .bind_number = idem_bind_number,
 };
 
 ord_idempotency_store ord_pg_store_idempotency(ord_pg_store *store)

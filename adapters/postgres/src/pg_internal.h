@@ -40,6 +40,7 @@ typedef enum pg_stmt {
     PG_IDEM_RELEASE,
     PG_IDEM_FORGET,
     PG_IDEM_PURGE,
+    PG_IDEM_BIND_NUMBER,
     PG_STMT_COUNT
 } pg_stmt;
 

@@ -203,7 +203,8 @@ static const pg_statement statements[PG_STMT_COUNT] = {
 
     /* $1 scope, $2 key, $3 fingerprint, $4 now, $5 lock until, $6 expires. */
     [PG_IDEM_BEGIN] = {"ord_idem_begin",
-        "SELECT state, order_id, response_status, response_body FROM orders_idempotency_begin("
+        "SELECT state, order_id, response_status, response_body, order_number "
+        "FROM orders_idempotency_begin("
         "$1::text, $2::text, $3::text, $4::bigint, $5::bigint, $6::bigint)",
         6},
 
@@ -231,6 +232,15 @@ static const pg_statement statements[PG_STMT_COUNT] = {
 
     [PG_IDEM_PURGE] = {"ord_idem_purge",
         "DELETE FROM idempotency_keys WHERE expires_at_ms < $1::bigint", 1},
+
+    /* $3 the number replaced (NULL: none bound yet), $4 the new one. The
+     * first number bound wins: a concurrent bind waits for the row and
+     * re-evaluates the CASE on the winner's version of it. */
+    [PG_IDEM_BIND_NUMBER] = {"ord_idem_bind_number",
+        "UPDATE idempotency_keys SET order_number = CASE "
+        "WHEN order_number = COALESCE($3::text, '') THEN $4::text ELSE order_number END "
+        "WHERE scope = $1::text AND key = $2::text RETURNING order_number",
+        4},
 };
 
 const pg_statement *ord_pg_statement(pg_stmt id)
