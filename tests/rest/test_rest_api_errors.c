@@ -348,6 +348,38 @@ static void test_inventory_down_is_503_and_retry_with_same_key_resumes(void **st
     assert_int_equal(ord_memory_store_order_count(x->store), 1);
 }
 
+/* The store committed the order but its reply was lost: 503, and the retry
+ * with the same key answers with that order, not a second one. */
+static void test_lost_create_reply_is_503_and_retry_with_same_key_places_one_order(void **state)
+{
+    rx *x = *state;
+    ord_fault lost = {ORD_FAULT_AFTER, ORD_EUNAVAILABLE, 0, 1};
+    ord_memory_store_inject(x->store, ORD_MEM_ORDER_CREATE, &lost);
+    ord_rest_response res =
+        rx_send(x, "POST", "/api/v1/orders", NULL, RX_ORDER_BODY, "Idempotency-Key", "key-9", NULL);
+    rx_assert_problem(&res, 503, "Service unavailable");
+    ord_rest_response_free(&res);
+    assert_int_equal(ord_memory_store_order_count(x->store), 1);
+
+    res = rx_send(x, "POST", "/api/v1/orders", NULL, RX_ORDER_BODY, "Idempotency-Key", "key-9", NULL);
+    assert_int_equal(res.status, 201);
+    cJSON *json = rx_json(&res);
+    assert_string_equal(rx_str(json, "status"), "CONFIRMED");
+    int64_t id = rx_int(json, "orderId");
+    cJSON_Delete(json);
+    ord_rest_response_free(&res);
+    assert_int_equal(ord_memory_store_order_count(x->store), 1);
+    assert_int_equal(ord_memory_downstream_calls(x->ds, ORD_MEM_RESERVE), 1);
+
+    res = rx_send(x, "POST", "/api/v1/orders", NULL, RX_ORDER_BODY, "Idempotency-Key", "key-9", NULL);
+    assert_int_equal(res.status, 201);
+    rx_assert_header(&res, "Idempotent-Replayed", "true");
+    json = rx_json(&res);
+    assert_int_equal(rx_int(json, "orderId"), id);
+    cJSON_Delete(json);
+    ord_rest_response_free(&res);
+}
+
 static void test_refusal_after_work_started_is_replayed_too(void **state)
 {
     rx *x = *state;
@@ -604,6 +636,7 @@ int main(void)
         T(test_customer_busy_with_another_order_is_409_with_retry_after),
         T(test_refused_request_stores_nothing_under_its_key),
         T(test_inventory_down_is_503_and_retry_with_same_key_resumes),
+        T(test_lost_create_reply_is_503_and_retry_with_same_key_places_one_order),
         T(test_refusal_after_work_started_is_replayed_too),
         T(test_catalog_down_is_503_and_stores_nothing),
         T(test_unknown_product_is_400_with_list),
