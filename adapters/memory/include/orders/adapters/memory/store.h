@@ -43,7 +43,7 @@ typedef enum ord_memory_store_op {
     ORD_MEM_OUTBOX_MARK,      /**< mark_delivered and mark_failed */
     ORD_MEM_OUTBOX_OTHER,     /**< count, redrive and purge_delivered */
     ORD_MEM_IDEM_BEGIN,
-    ORD_MEM_IDEM_WRITE,       /**< bind, complete, release, forget, purge */
+    ORD_MEM_IDEM_WRITE,       /**< bind, bind_number, complete, release, forget, purge */
     ORD_MEM_ORDER_LOCK,       /**< lock_customer (ORD_FAULT_AFTER: taken, yet reported
                                    failed); unlock_customer cannot be made to fail */
     ORD_MEM_STORE_OP_COUNT
