@@ -159,6 +159,75 @@ static void test_store_whose_connection_died_no_longer_holds_its_locks(void **st
     ord_pg_store_free(b);
 }
 
+/* Creates one order for CUSTOMER through @p store; returns the ord_error. */
+static ord_error create_one(ord_pg_store *store)
+{
+    ord_order o;
+    pgt_build_order(&o, CUSTOMER, T0, 1);
+    ord_order_repository r = ord_pg_store_orders(store);
+    ord_error rc = r.ops->create(r.self, &o);
+    ord_order_free(&o);
+    return rc;
+}
+
+static void test_store_that_lost_a_held_lock_does_no_work_until_it_is_unlocked(void **state)
+{
+    (void)state;
+    ord_pg_store *a = pgt_store();
+    ord_pg_store *b = pgt_store();
+    assert_int_equal(lock(a, CUSTOMER), ORD_OK);
+    int64_t pid = holder_pid();
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)::int", (long long)pid);
+    assert_int_equal(pgt_scalar(sql), 1);
+    wait_for_backend_exit(pid);
+    assert_int_equal(lock(b, CUSTOMER), ORD_OK);
+
+    /* The caller of the first store still believes it holds the lock: work
+     * done for it on a new connection would run beside the new holder's. */
+    assert_int_equal(create_one(a), ORD_EUNAVAILABLE);
+    ord_idempotency_store keys = ord_pg_store_idempotency(a);
+    ord_idem_begin args = {.scope = "customer:42", .key = "k", .fingerprint = "f",
+                           .now_ms = T0, .lock_until_ms = T0 + 1000, .expires_at_ms = T0 + 2000};
+    ord_idem_record rec = {0};
+    assert_int_equal(keys.ops->begin(keys.self, &args, &rec), ORD_EUNAVAILABLE);
+    assert_int_equal(pgt_scalar("SELECT count(*) FROM orders"), 0);
+
+    /* Once told the lock is gone, the store works again, without it. */
+    assert_int_equal(unlock(a, CUSTOMER), ORD_OK);
+    assert_int_equal(create_one(a), ORD_OK);
+    assert_int_equal(lock(a, CUSTOMER), ORD_ECONFLICT);
+    assert_int_equal(unlock(b, CUSTOMER), ORD_OK);
+    ord_pg_store_free(a);
+    ord_pg_store_free(b);
+}
+
+static void test_store_that_lost_a_held_lock_may_ask_for_it_again(void **state)
+{
+    (void)state;
+    ord_pg_store *a = pgt_store();
+    assert_int_equal(lock(a, CUSTOMER), ORD_OK);
+    assert_int_equal(lock(a, 7), ORD_OK);
+    int64_t pid = holder_pid();
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)::int", (long long)pid);
+    assert_int_equal(pgt_scalar(sql), 1);
+    wait_for_backend_exit(pid);
+
+    /* Asking again for one lost lock while another is still believed held
+     * would hide that loss. */
+    assert_int_equal(lock(a, CUSTOMER), ORD_EUNAVAILABLE);
+    assert_int_equal(create_one(a), ORD_EUNAVAILABLE);
+    assert_int_equal(unlock(a, 7), ORD_OK);
+    /* Nothing believed held any more: a fresh lock on the new connection. */
+    assert_int_equal(lock(a, CUSTOMER), ORD_OK);
+    assert_int_equal(advisory_locks("1869767282", "42"), 1);
+    assert_int_equal(create_one(a), ORD_OK);
+    assert_int_equal(unlock(a, CUSTOMER), ORD_OK);
+    assert_int_equal(advisory_locks("1869767282", "42"), 0);
+    ord_pg_store_free(a);
+}
+
 static void test_customer_lock_of_an_unreachable_database_is_unavailable(void **state)
 {
     (void)state;
@@ -178,6 +247,9 @@ int main(void)
         cmocka_unit_test_setup(test_customer_lock_keys_stay_apart_from_the_migration_lock, setup),
         cmocka_unit_test_setup(test_freed_store_releases_its_customer_locks, setup),
         cmocka_unit_test_setup(test_store_whose_connection_died_no_longer_holds_its_locks, setup),
+        cmocka_unit_test_setup(test_store_that_lost_a_held_lock_does_no_work_until_it_is_unlocked,
+                               setup),
+        cmocka_unit_test_setup(test_store_that_lost_a_held_lock_may_ask_for_it_again, setup),
         cmocka_unit_test_setup(test_customer_lock_of_an_unreachable_database_is_unavailable,
                                setup),
     };

@@ -50,13 +50,16 @@ PGconn *ord_pg_open(const char *conninfo, int connect_timeout_s, const char *app
     return conn;
 }
 
-/* The server ends a connection's advisory locks with it: so do we. */
+/* The server ends a connection's advisory locks with it. Their holder
+ * still believes them held, so they are kept as lost: no call is served on
+ * another connection until the holder has been told (pg_lock.c). */
 static void drop_connection(ord_pg_store *store)
 {
     PQfinish(store->conn);
     store->conn = NULL;
     memset(store->prepared, 0, sizeof store->prepared);
-    store->locked_count = 0;
+    if (store->locked_count > 0)
+        store->locks_lost = true;
 }
 
 void ord_pg_disconnect(ord_pg_store *store)
@@ -218,6 +221,10 @@ ord_error ord_pg_run(ord_pg_store *store, pg_stmt id, const char *const *values,
         ord_error rc = ord_pg_connect(store);
         if (rc != ORD_OK)
             return rc;
+        if (store->locks_lost) {
+            note_text(store, "the connection holding customer locks was lost; unlock them first");
+            return ORD_EUNAVAILABLE;
+        }
         PGresult *r = store->prepared[id]
                           ? PQexecPrepared(store->conn, ord_pg_statement(id)->name, count, values,
                                            NULL, NULL, 1)

@@ -72,10 +72,14 @@ struct ord_pg_store {
     bool prepared[PG_STMT_COUNT];   /**< Prepared on the current connection. */
     int64_t retry_connect_at_ms;    /**< Monotonic; no attempt before then. */
     char last_error[PG_ERROR_SIZE]; /**< For ord_pg_store_last_error(). */
-    int64_t *locked;                /**< Customers whose lock the current
-                                         connection holds (owned array). */
-    size_t locked_count;            /**< Entries of locked; 0 after any disconnect. */
+    int64_t *locked;                /**< Customers whose lock the caller holds:
+                                         the current connection's, or (locks_lost)
+                                         those a lost connection held (owned array). */
+    size_t locked_count;            /**< Entries of locked. */
     size_t locked_cap;              /**< Room in locked. */
+    bool locks_lost;                /**< The connection ended while holding the
+                                         locks in locked: every other call fails
+                                         until each is unlocked (pg_lock.c). */
 };
 
 /**
@@ -83,7 +87,8 @@ struct ord_pg_store {
  *        round trip) with text parameters and binary results.
  * @param values @p count parameter values (NULL entries are SQL NULL).
  * @param[out] out the result on success (PQclear() it); NULL on failure.
- * @return ORD_OK or the mapped failure (connection lost: ORD_EUNAVAILABLE).
+ * @return ORD_OK or the mapped failure (connection lost: ORD_EUNAVAILABLE;
+ *         so too while locks_lost, without running anything).
  */
 ord_error ord_pg_run(ord_pg_store *store, pg_stmt id, const char *const *values, int count,
                      PGresult **out);
@@ -93,7 +98,7 @@ ord_error ord_pg_connect(ord_pg_store *store);
 
 /**
  * @brief Close the current connection, if any: its prepared statements and
- *        customer locks end with it (the list of held locks is emptied).
+ *        customer locks end with it (when it held any, locks_lost is set).
  */
 void ord_pg_disconnect(ord_pg_store *store);
 

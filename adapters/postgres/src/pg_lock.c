@@ -1,6 +1,8 @@
 /* The repository's per-customer lock: a session-level advisory lock on the
  * store's own connection (store.h documents its key), and the list of the
- * customers the current connection holds, emptied whenever it ends. */
+ * customers the caller holds. When the connection ends they are lost, and
+ * the store serves nothing else until the caller has unlocked them. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "pg_internal.h"
@@ -23,6 +25,13 @@ static bool find_held(const ord_pg_store *store, int64_t customer_id, size_t *at
         }
     }
     return false;
+}
+
+static void forget_held(ord_pg_store *store, size_t at)
+{
+    store->locked[at] = store->locked[--store->locked_count];
+    if (store->locked_count == 0)
+        store->locks_lost = false;
 }
 
 /* Room for one more entry, made before asking the server so that a lock it
@@ -59,12 +68,25 @@ ord_error ord_pg_orders_lock_customer(void *self, int64_t customer_id)
     if (store == NULL || customer_id <= 0)
         return ORD_EINVALID;
     /* Connect first: a connection the server closed meanwhile is replaced
-     * here, and the locks it held are forgotten before we look at them. */
+     * here, and the locks it held are marked lost before we look at them. */
     ord_error rc = ord_pg_connect(store);
+    size_t at = 0;
+    bool held = find_held(store, customer_id, &at);
+    if (store->locks_lost) {
+        /* Asked again for a lock it lost: forget it, and start afresh
+         * unless other lost locks are still believed held. */
+        if (held)
+            forget_held(store, at);
+        if (store->locks_lost) {
+            snprintf(store->last_error, sizeof store->last_error, "%s",
+                     "the connection holding customer locks was lost; unlock them first");
+            return ORD_EUNAVAILABLE;
+        }
+        held = false;
+    }
     if (rc != ORD_OK)
         return rc;
-    size_t at = 0;
-    if (find_held(store, customer_id, &at))
+    if (held)
         return ORD_OK; /* held already: the lock does not stack */
     if (!reserve_held(store))
         return ORD_ENOMEM;
@@ -87,8 +109,11 @@ ord_error ord_pg_orders_unlock_customer(void *self, int64_t customer_id)
         return ORD_EINVALID;
     size_t at = 0;
     if (!find_held(store, customer_id, &at))
-        return ORD_OK; /* never taken, or gone with a connection */
-    store->locked[at] = store->locked[--store->locked_count];
+        return ORD_OK; /* never taken */
+    bool lost = store->locks_lost;
+    forget_held(store, at);
+    if (lost)
+        return ORD_OK; /* gone with its connection */
     PGresult *r = NULL;
     ord_error rc = run_with_key(store, PG_ORDER_UNLOCK_CUSTOMER, customer_id, &r);
     if (rc == ORD_OK) {

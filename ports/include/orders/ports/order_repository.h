@@ -181,7 +181,10 @@ typedef struct ord_order_repository_ops {
      * Taking a lock the same instance already holds succeeds and does not
      * stack: one unlock_customer() releases it. Nothing else (reads, writes,
      * claims) waits for or checks the lock: it only excludes other
-     * lock_customer() calls.
+     * lock_customer() calls. An instance that loses held locks with its
+     * connection fails its other calls (ORD_EUNAVAILABLE) until they are
+     * unlocked, so that its caller never works in the belief of holding a
+     * lock that another instance may hold by now.
      * @param self adapter state.
      * @param customer_id the customer (> 0).
      * @return ORD_OK when this instance holds the lock now; ORD_ECONFLICT when

@@ -19,7 +19,11 @@
  * the store: two stores exclude each other, and the lock ends with
  * unlock_customer(), ord_pg_store_free() or the connection, whichever comes
  * first. After a reconnect the store holds no lock (the server released
- * them with the old connection). Its key is the two-key form
+ * them with the old connection). A store whose connection ends while it
+ * holds locks serves no other call (ORD_EUNAVAILABLE) until each of them
+ * has been unlocked (or asked for again with lock_customer), so that no work
+ * done in the belief of holding a lock runs on a connection that does not
+ * hold it. Its key is the two-key form
  * (1869767282, customer id folded to 32 bits: the low half XOR the high
  * half, which is the id itself up to 2^31 - 1), a namespace of its own: the
  * migration lock is (1869767283, 1), and single 64-bit keys never overlap
