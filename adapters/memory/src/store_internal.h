@@ -86,6 +86,17 @@ struct ord_memory_store {
 /** @brief The order with this id, or NULL. Lock held. */
 ord_mem_order *ord_mem_store_order(ord_memory_store *store, int64_t id);
 
+/**
+ * @brief The orders @p keep accepts, sorted by @p compare (a qsort comparator
+ *        over ord_mem_order pointers). Lock held.
+ * @param[out] out owned array (free()) of *found rows; NULL when none.
+ * @return ORD_OK or ORD_ENOMEM.
+ */
+ord_error ord_mem_select_orders(ord_memory_store *store,
+                                bool (*keep)(const ord_mem_order *row, const void *ctx),
+                                const void *ctx, int (*compare)(const void *, const void *),
+                                ord_mem_order ***out, size_t *found);
+
 /** @brief Whether an event to enqueue is well-formed (order, type, id text, payload). */
 bool ord_mem_event_ok(const ord_outbox_event *event);
 

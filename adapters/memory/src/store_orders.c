@@ -12,6 +12,30 @@ ord_mem_order *ord_mem_store_order(ord_memory_store *store, int64_t id)
     return store->orders[id - 1];
 }
 
+ord_error ord_mem_select_orders(ord_memory_store *store,
+                                bool (*keep)(const ord_mem_order *row, const void *ctx),
+                                const void *ctx, int (*compare)(const void *, const void *),
+                                ord_mem_order ***out, size_t *found)
+{
+    ord_mem_order **matches = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < store->order_count; i++) {
+        if (!keep(store->orders[i], ctx))
+            continue;
+        if (matches == NULL) {
+            matches = malloc((store->order_count - i) * sizeof *matches);
+            if (matches == NULL)
+                return ORD_ENOMEM;
+        }
+        matches[n++] = store->orders[i];
+    }
+    if (n > 0)
+        qsort(matches, n, sizeof *matches, compare);
+    *out = matches;
+    *found = n;
+    return ORD_OK;
+}
+
 static bool status_ok(ord_status status)
 {
     return (unsigned)status < ORD_STATUS_COUNT;

@@ -19,8 +19,9 @@ static bool needs_work(const ord_order *o, ord_work_kind kind)
     return false;
 }
 
-static bool claimable(const ord_mem_order *row, const ord_work_claim *c)
+static bool claimable(const ord_mem_order *row, const void *ctx)
 {
+    const ord_work_claim *c = ctx;
     if (!needs_work(&row->order, c->kind) || row->order.updated_at_ms > c->stale_before_ms)
         return false;
     /* A lease holds against its own owner too: defer() uses it as backoff. */
@@ -40,21 +41,10 @@ static int oldest_first(const void *a, const void *b)
 static ord_error claim_locked(ord_memory_store *store, const ord_work_claim *c, int64_t *ids,
                               size_t *count)
 {
-    size_t found = 0;
-    ord_mem_order **matches = NULL;
-    for (size_t i = 0; i < store->order_count; i++) {
-        if (!claimable(store->orders[i], c))
-            continue;
-        if (matches == NULL) {
-            matches = malloc((store->order_count - i) * sizeof *matches);
-            if (matches == NULL)
-                return ORD_ENOMEM;
-        }
-        matches[found++] = store->orders[i];
-    }
-    if (found == 0)
-        return ORD_OK;
-    qsort(matches, found, sizeof *matches, oldest_first);
+    ord_mem_order **matches;
+    size_t found;
+    if (ord_mem_select_orders(store, claimable, c, oldest_first, &matches, &found) != ORD_OK)
+        return ORD_ENOMEM;
     size_t take = found > c->max ? c->max : found;
     for (size_t i = 0; i < take; i++) {
         ord_mem_owner_copy(matches[i]->lease_owner, c->owner);

@@ -14,8 +14,10 @@ static int newest_first(const void *a, const void *b)
     return x->id > y->id ? -1 : (x->id < y->id ? 1 : 0);
 }
 
-static bool in_page(const ord_order *o, const ord_order_query *q)
+static bool in_page(const ord_mem_order *row, const void *ctx)
 {
+    const ord_order *o = &row->order;
+    const ord_order_query *q = ctx;
     if (o->customer_id != q->customer_id)
         return false;
     if (q->has_status && o->status != q->status)
@@ -40,21 +42,12 @@ static ord_error copy_summary(ord_order *dst, const ord_order *src)
 
 static ord_error list_locked(ord_memory_store *store, const ord_order_query *q, ord_order_page *out)
 {
-    size_t found = 0;
-    ord_mem_order **matches = NULL;
-    for (size_t i = 0; i < store->order_count; i++) {
-        if (!in_page(&store->orders[i]->order, q))
-            continue;
-        if (matches == NULL) {
-            matches = malloc((store->order_count - i) * sizeof *matches);
-            if (matches == NULL)
-                return ORD_ENOMEM;
-        }
-        matches[found++] = store->orders[i];
-    }
+    ord_mem_order **matches;
+    size_t found;
+    if (ord_mem_select_orders(store, in_page, q, newest_first, &matches, &found) != ORD_OK)
+        return ORD_ENOMEM;
     if (found == 0)
         return ORD_OK;
-    qsort(matches, found, sizeof *matches, newest_first);
     size_t take = found > q->limit ? q->limit : found;
     out->orders = calloc(take, sizeof *out->orders);
     ord_error rc = out->orders != NULL ? ORD_OK : ORD_ENOMEM;
