@@ -289,6 +289,32 @@ static void test_order_shipped_before_tracking_answered_still_gets_its_number(vo
     ord_order_free(&o);
 }
 
+/* Delivered before tracking answered: the number is still obtained (and the
+ * shipment registered), as for a shipped order; delivery is no reason to
+ * leave the customer without a tracking reference. */
+static void test_order_delivered_before_tracking_answered_still_gets_its_number(void **state)
+{
+    fx *f = *state;
+    fx_fail(f, FX_DOWNSTREAM, ORD_MEM_SHIPMENT, ORD_FAULT_BEFORE, ORD_EUNAVAILABLE, 0, -1);
+    int64_t id = place_expecting(f, 1, 1, ORD_PLACED);
+    ord_principal admin = fx_admin();
+    char ref[32];
+    assert_int_equal(ord_ship_order(f->svc, &admin, NULL, fx_ref(id, ref), 0), ORD_OK);
+    assert_int_equal(ord_deliver_order(f->svc, &admin, NULL, fx_ref(id, ref), 0), ORD_OK);
+    fx_heal(f, FX_DOWNSTREAM, ORD_MEM_SHIPMENT);
+    ord_manual_clock_advance(f->clock, f->config.tracking_backoff_min_ms);
+    size_t completed = 0;
+    assert_int_equal(recover_tracking(f, &completed), 1);
+    assert_int_equal(completed, 1);
+    ord_order o = load(f, id);
+    assert_int_equal(o.status, ORD_STATUS_DELIVERED);
+    char number[ORD_TRACKING_NUMBER_SIZE];
+    assert_true(ord_memory_downstream_shipment(f->ds, id, number));
+    assert_non_null(o.tracking_number);
+    assert_string_equal(o.tracking_number, number);
+    ord_order_free(&o);
+}
+
 static void test_tracking_backoff_is_capped(void **state)
 {
     fx *f = *state;
@@ -396,6 +422,7 @@ int main(void)
         T(test_tracking_recovery_backs_off_then_fills_the_number),
         T(test_tracking_backoff_is_capped),
         T(test_order_shipped_before_tracking_answered_still_gets_its_number),
+        T(test_order_delivered_before_tracking_answered_still_gets_its_number),
         T(test_owed_release_is_paid_by_inventory_recovery),
         T(test_owed_commit_is_paid_by_inventory_recovery),
         T(test_recovery_with_nothing_to_do_claims_nothing),

@@ -86,6 +86,23 @@ static void test_claim_missing_tracking_skips_orders_with_tracking(void **state)
     assert_true(contains(ids, n, shipped));
 }
 
+/* Shipped and delivered before the tracking service answered: the order is
+ * still owed its number (and the tracking service its shipment). */
+static void test_claim_missing_tracking_includes_delivered_orders_without_number(void **state)
+{
+    ord_store_fixture *f = *state;
+    int64_t delivered = sc_create_order(f, 22, SC_T0);
+    sc_move(f, delivered, ORD_STATUS_CONFIRMED, SC_T0 + 1);
+    sc_move(f, delivered, ORD_STATUS_SHIPPED, SC_T0 + 2);
+    sc_move(f, delivered, ORD_STATUS_DELIVERED, SC_T0 + 3);
+
+    int64_t ids[MAX_CLAIM];
+    size_t n = claim(f, ORD_WORK_MISSING_TRACKING, SC_T0 + 60000, SC_T0 + 1000, "w1", MAX_CLAIM,
+                     ids);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], delivered);
+}
+
 static void test_claim_inventory_returns_orders_owing_stock(void **state)
 {
     ord_store_fixture *f = *state;
@@ -232,6 +249,7 @@ int sc_run_claims(void)
     const struct CMUnitTest store_contract_claims[] = {
         SC_TEST(test_claim_stale_pending_returns_only_stale_pending_orders),
         SC_TEST(test_claim_missing_tracking_skips_orders_with_tracking),
+        SC_TEST(test_claim_missing_tracking_includes_delivered_orders_without_number),
         SC_TEST(test_claim_inventory_returns_orders_owing_stock),
         SC_TEST(test_claim_is_oldest_first_and_stops_at_max),
         SC_TEST(test_claim_of_nothing_returns_zero),

@@ -11,7 +11,8 @@ static bool needs_work(const ord_order *o, ord_work_kind kind)
     case ORD_WORK_STALE_PENDING:
         return o->status == ORD_STATUS_PENDING_CHECK;
     case ORD_WORK_MISSING_TRACKING:
-        return (o->status == ORD_STATUS_CONFIRMED || o->status == ORD_STATUS_SHIPPED) &&
+        return (o->status == ORD_STATUS_CONFIRMED || o->status == ORD_STATUS_SHIPPED ||
+                o->status == ORD_STATUS_DELIVERED) &&
                (o->tracking_number == NULL || o->tracking_number[0] == '\0');
     case ORD_WORK_INVENTORY:
         return o->pending_inventory != ORD_INVENTORY_NONE;

@@ -117,7 +117,7 @@ static const pg_statement statements[PG_STMT_COUNT] = {
         CLAIM_ORDERS("status = 'PENDING_CHECK'"), 5},
 
     [PG_ORDER_CLAIM_TRACKING] = {"ord_order_claim_tracking",
-        CLAIM_ORDERS("status IN ('CONFIRMED', 'SHIPPED') "
+        CLAIM_ORDERS("status IN ('CONFIRMED', 'SHIPPED', 'DELIVERED') "
                      "AND (tracking_number IS NULL OR tracking_number = '')"),
         5},
 

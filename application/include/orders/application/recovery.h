@@ -36,8 +36,11 @@ typedef struct ord_work_report {
 ord_error ord_recover_pending_orders(ord_service *svc, size_t max, ord_work_report *report);
 
 /**
- * @brief Obtain missing tracking numbers of CONFIRMED orders, backing off
- *        per order from tracking_backoff_min_ms up to tracking_backoff_max_ms.
+ * @brief Obtain missing tracking numbers, backing off per order from
+ *        tracking_backoff_min_ms up to tracking_backoff_max_ms. Orders that
+ *        were shipped or even delivered before the tracking service answered
+ *        are owed their number too: it is the customer's reference, and the
+ *        tracking service must know of every shipment.
  * @return as ord_recover_pending_orders().
  */
 ord_error ord_recover_tracking_numbers(ord_service *svc, size_t max, ord_work_report *report);

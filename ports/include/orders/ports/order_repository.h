@@ -88,9 +88,9 @@ typedef struct ord_order_update {
 /** @brief Kinds of background work a worker can claim. */
 typedef enum ord_work_kind {
     ORD_WORK_STALE_PENDING = 0,    /**< PENDING_CHECK, untouched since stale_before_ms. */
-    ORD_WORK_MISSING_TRACKING = 1, /**< CONFIRMED or SHIPPED (shipped before tracking
-                                        answered) without tracking number, untouched
-                                        since stale_before_ms. */
+    ORD_WORK_MISSING_TRACKING = 1, /**< CONFIRMED, SHIPPED or DELIVERED (moved on
+                                        before tracking answered) without tracking
+                                        number, untouched since stale_before_ms. */
     ORD_WORK_INVENTORY = 2         /**< pending_inventory != NONE, untouched since stale_before_ms. */
 } ord_work_kind;
 
