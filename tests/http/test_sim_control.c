@@ -9,6 +9,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cmocka.h>
 #include <curl/curl.h>
 
@@ -346,6 +351,57 @@ static void test_hang_ends_when_the_client_hangs_up(void **state)
     assert_int_equal(sim_state_number("requests", "inventory"), 8);
 }
 
+/* Order servers keep keep-alive connections to every downstream service
+ * (several services per worker, several workers per instance, several
+ * instances): idle ones must not hold back a new caller. */
+#define KEEP_ALIVE_CALLERS 200
+
+static int connect_to_sim(void)
+{
+    const char *base = sim_base_url();
+    const char *colon = base != NULL ? strrchr(base, ':') : NULL;
+    if (colon == NULL)
+        return -1;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1))};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void test_idle_keep_alive_connections_do_not_hold_back_new_callers(void **state)
+{
+    (void)state;
+    static const char request[] = "GET /api/v1/accounts/1/eligibility HTTP/1.1\r\n"
+                                  "Host: sim\r\n\r\n";
+    int fds[KEEP_ALIVE_CALLERS];
+    for (int i = 0; i < KEEP_ALIVE_CALLERS; i++) {
+        fds[i] = connect_to_sim();
+        assert_true(fds[i] >= 0);
+        /* Answered and then kept alive: the connection stays open, idle. */
+        assert_int_equal(send(fds[i], request, sizeof request - 1, 0), (ssize_t)(sizeof request - 1));
+    }
+    double start = seconds_now();
+    int status = sim_http("GET", "/api/v1/accounts/1/eligibility", NULL, NULL);
+    double waited = seconds_now() - start;
+    for (int i = 0; i < KEEP_ALIVE_CALLERS; i++)
+        close(fds[i]);
+    assert_int_equal(status, 200);
+    /* Queued behind the idle connections, it would wait for their keep-alive
+     * timeouts (2 s each round); served at once, it takes milliseconds. */
+    assert_true(waited < 1.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +423,8 @@ int main(void)
         cmocka_unit_test_setup(test_unknown_routes_and_methods, setup),
         cmocka_unit_test_setup(test_in_flight_maximum_counts_overlapping_calls, setup),
         cmocka_unit_test_setup(test_hang_ends_when_the_client_hangs_up, setup),
+        cmocka_unit_test_setup(test_idle_keep_alive_connections_do_not_hold_back_new_callers,
+                               setup),
     };
     return cmocka_run_group_tests(tests, http_group_setup, http_group_teardown);
 }

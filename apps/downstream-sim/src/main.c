@@ -33,7 +33,8 @@ static void usage(FILE *out)
           "  --catalog FILE    start catalog (JSON, as PUT /sim/catalog) instead of the\n"
           "                    seed: products 1..20 with 100 in stock, customer 666\n"
           "                    restricted [\"FRAUD\"], customer 777 ineligible\n"
-          "  --threads N       worker threads, i.e. concurrent connections (default 64)\n"
+          "  --threads N       worker threads, i.e. concurrent connections, idle\n"
+          "                    keep-alive ones included (default 512)\n"
           "  --hang-max-ms N   longest a 'hang' fault holds a request (default 30000)\n"
           "  --help            show this text\n"
           "\n"
@@ -57,7 +58,7 @@ static int parse_long(const char *flag, const char *text, long min, long max, lo
 /* 0: run; 1: stop successfully (--help); -1: bad usage. */
 static int parse_args(int argc, char **argv, options *opt)
 {
-    *opt = (options){.port = 8091, .host = "127.0.0.1", .threads = 64, .hang_max_ms = 30000};
+    *opt = (options){.port = 8091, .host = "127.0.0.1", .threads = 512, .hang_max_ms = 30000};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -68,7 +69,7 @@ static int parse_args(int argc, char **argv, options *opt)
         } else if (strcmp(a, "--port") == 0) {
             rc = parse_long(a, v, 0, 65535, &opt->port);
         } else if (strcmp(a, "--threads") == 0) {
-            rc = parse_long(a, v, 1, 1024, &opt->threads);
+            rc = parse_long(a, v, 1, 8192, &opt->threads);
         } else if (strcmp(a, "--hang-max-ms") == 0) {
             rc = parse_long(a, v, 1, 3600000, &opt->hang_max_ms);
         } else if (strcmp(a, "--host") == 0 || strcmp(a, "--port-file") == 0 ||
