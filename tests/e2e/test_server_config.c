@@ -302,6 +302,40 @@ static void test_outbox_retention_is_a_week_in_seconds_and_zero_keeps_events(voi
     assert_non_null(strstr(err, "ORDER_OUTBOX_RETENTION_S must be an integer"));
 }
 
+/* A key is held for as long as a create can take, no longer: the pre-checks,
+ * the reservation and the shipment, each with all its attempts (at most the
+ * adapter's 5 s per call), plus the database allowance. */
+static void test_idempotency_lock_follows_the_downstream_limits(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *plain[] = {"order-server", NULL};
+    assert_int_equal(load(&c, plain, NULL, err), SRV_CONFIG_OK);
+    assert_int_equal(srv_config_create_limit_ms(&c), 3 * 5000 + SRV_DATABASE_ALLOWANCE_MS);
+    assert_int_equal(srv_config_idempotency_lock_ms(&c), 20000);
+
+    /* One attempt of 1 s each: 1 + 1 + 1 s, plus the allowance. */
+    char *quick[] = {"order-server", "--retry-attempts", "1", "--catalog-timeout-ms", "1000",
+                     "--restrictions-timeout-ms", "1000", "--eligibility-timeout-ms", "200",
+                     "--inventory-timeout-ms", "1000", "--tracking-timeout-ms", "1000", NULL};
+    assert_int_equal(load(&c, quick, NULL, err), SRV_CONFIG_OK);
+    assert_int_equal(srv_config_idempotency_lock_ms(&c), 3000 + SRV_DATABASE_ALLOWANCE_MS);
+
+    char *set[] = {"ORDER_IDEMPOTENCY_LOCK_MS=45000", NULL};
+    assert_int_equal(load(&c, plain, set, err), SRV_CONFIG_OK);
+    assert_int_equal(srv_config_idempotency_lock_ms(&c), 45000);
+
+    /* Shorter than a create may take: a retry would take over a live request. */
+    char *short_lock[] = {"order-server", "--idempotency-lock-ms", "19999", NULL};
+    assert_int_equal(load(&c, short_lock, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "idempotency-lock-ms must be at least 20000"));
+    char *over_ttl[] = {"order-server", "--idempotency-lock-ms", "70000",
+                        "--idempotency-ttl-ms", "60000", NULL};
+    assert_int_equal(load(&c, over_ttl, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "must not exceed idempotency-ttl-ms"));
+}
+
 static void test_help_lists_every_variable_of_the_readme(void **state)
 {
     (void)state;
@@ -316,7 +350,8 @@ static void test_help_lists_every_variable_of_the_readme(void **state)
         "ORDER_INVENTORY_URL", "ORDER_INVENTORY_TIMEOUT_MS", "ORDER_BREAKER_OPEN_MS",
         "ORDER_PENDING_DEADLINE_MS", "ORDER_RECOVERY_INTERVAL_MS", "ORDER_EVENT_WEBHOOK_URL",
         "ORDER_LOG_LEVEL", "ORDER_SERIALIZE_CUSTOMER_CREATES", "--serialize-customer-creates",
-        "ORDER_OUTBOX_RETENTION_S", "--outbox-retention-s"};
+        "ORDER_OUTBOX_RETENTION_S", "--outbox-retention-s", "ORDER_IDEMPOTENCY_LOCK_MS",
+        "--idempotency-lock-ms"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strstr(text, names[i]) == NULL)
             fail_msg("--help does not mention %s", names[i]);
@@ -390,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_customer_serialisation_is_off_unless_switched_on),
         cmocka_unit_test(test_customer_serialisation_takes_only_true_or_false),
         cmocka_unit_test(test_outbox_retention_is_a_week_in_seconds_and_zero_keeps_events),
+        cmocka_unit_test(test_idempotency_lock_follows_the_downstream_limits),
         cmocka_unit_test(test_help_lists_every_variable_of_the_readme),
         cmocka_unit_test(test_password_of_a_database_url_is_redacted),
         cmocka_unit_test(test_log_line_is_one_json_object_with_time_and_level),

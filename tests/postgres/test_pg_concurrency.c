@@ -450,6 +450,9 @@ static void *begin_run(void *arg)
     q->state = rec.state;
     q->order_id = rec.order_id;
     ord_idem_record_free(&rec);
+    /* Every holder lives on until all have asked, as a request does while
+     * it works: a closed session gives its key up (migration 0007). */
+    pthread_barrier_wait(q->start);
     ord_pg_store_free(store);
     return NULL;
 }

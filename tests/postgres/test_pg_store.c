@@ -488,6 +488,52 @@ static void test_ping_answers_for_a_running_database(void **state)
     assert_string_equal(ord_pg_store_last_error(*state), "");
 }
 
+/* A key held by a request whose process died (its session closed) is taken
+ * over at once by a retry, with the number it was bound to; while the
+ * holder's session lives, the key stays in progress until its lock ends. */
+static void test_key_of_a_closed_session_is_resumable_at_once(void **state)
+{
+    ord_pg_store *holder = pgt_store();
+    ord_idempotency_store held = ord_pg_store_idempotency(holder);
+    ord_idempotency_store other = ord_pg_store_idempotency(*state);
+    ord_idem_begin b = {.scope = "customer:9", .key = "k-dead", .fingerprint = "fp",
+                        .now_ms = T0, .lock_until_ms = T0 + 60000, .expires_at_ms = T0 + 86400000};
+    ord_idem_record rec = {0};
+    assert_int_equal(held.ops->begin(held.self, &b, &rec), ORD_OK);
+    assert_int_equal(rec.state, ORD_IDEM_STARTED);
+    char number[ORD_ORDER_NUMBER_SIZE];
+    pgt_number(number);
+    char bound[ORD_ORDER_NUMBER_SIZE];
+    assert_int_equal(held.ops->bind_number(held.self, b.scope, b.key, NULL, number, bound), ORD_OK);
+    ord_idem_record_free(&rec);
+
+    b.now_ms = T0 + 1000;
+    assert_int_equal(other.ops->begin(other.self, &b, &rec), ORD_OK);
+    assert_int_equal(rec.state, ORD_IDEM_IN_PROGRESS);
+    ord_idem_record_free(&rec);
+
+    ord_pg_store_free(holder); /* its session ends, as a killed server's does */
+    /* The server notices the closed socket quickly, but not synchronously. */
+    for (int i = 0; i < 100 && pgt_scalar("SELECT count(*) FROM pg_stat_activity "
+                                          "WHERE datname = current_database()") > 1;
+         i++)
+        pgt_exec("SELECT pg_sleep(0.05)");
+    b.now_ms = T0 + 2000;
+    assert_int_equal(other.ops->begin(other.self, &b, &rec), ORD_OK);
+    assert_int_equal(rec.state, ORD_IDEM_RESUMABLE);
+    assert_string_equal(rec.order_number, number);
+    ord_idem_record_free(&rec);
+
+    /* The new holder's session lives: in progress again for anyone else. */
+    ord_pg_store *third = pgt_store();
+    ord_idempotency_store again = ord_pg_store_idempotency(third);
+    b.now_ms = T0 + 3000;
+    assert_int_equal(again.ops->begin(again.self, &b, &rec), ORD_OK);
+    assert_int_equal(rec.state, ORD_IDEM_IN_PROGRESS);
+    ord_idem_record_free(&rec);
+    ord_pg_store_free(third);
+}
+
 int main(void)
 {
     pgt_init("orders_test_store");
@@ -519,6 +565,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable_database_makes_every_port_unavailable,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_of_a_closed_session_is_resumable_at_once, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_ping_answers_for_a_running_database, setup,
                                         teardown),
     };

@@ -40,6 +40,17 @@ ord_error ord_http_options_point_all(ord_http_options *options, const char *base
     return ORD_OK;
 }
 
+int64_t ord_http_options_call_limit_ms(const ord_http_options *options, ord_http_service service)
+{
+    if (options == NULL || (unsigned)service >= ORD_HTTP_SERVICE_COUNT)
+        return 0;
+    const ord_http_retry_options *r = &options->retry;
+    int attempts = r->max_attempts > 0 ? r->max_attempts : 1;
+    int64_t each = options->services[service].timeout_ms;
+    int64_t all = each * attempts + r->max_delay_ms * (attempts - 1);
+    return all < r->max_total_ms ? all : r->max_total_ms;
+}
+
 static ord_error bad(char *err, size_t cap, const char *what)
 {
     if (err != NULL && cap > 0)

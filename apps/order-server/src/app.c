@@ -43,19 +43,7 @@ static ord_error build_http(srv_app *app)
 {
     const srv_config *c = &app->cfg;
     ord_http_options o;
-    ord_http_options_init(&o);
-    for (int s = 0; s < ORD_HTTP_SERVICE_COUNT; s++) {
-        o.services[s].base_url = srv_config_service_url(c, (ord_http_service)s, app->webhook_url,
-                                                        sizeof app->webhook_url);
-        o.services[s].timeout_ms = c->service_timeout_ms[s];
-        o.services[s].connect_timeout_ms = c->connect_timeout_ms;
-    }
-    o.retry.max_attempts = (int)c->retry_attempts;
-    o.breaker.window_size = (int)c->breaker_window;
-    o.breaker.minimum_calls = (int)c->breaker_minimum_calls;
-    o.breaker.failure_rate_percent = (int)c->breaker_failure_rate;
-    o.breaker.open_wait_ms = c->breaker_open_ms;
-    o.breaker.half_open_calls = (int)c->breaker_half_open_calls;
+    srv_config_http_options(c, &o, app->webhook_url, sizeof app->webhook_url);
     char err[256] = "";
     ord_error rc = ord_http_services_new(&app->http, &o, err, sizeof err);
     if (rc != ORD_OK)

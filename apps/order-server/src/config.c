@@ -115,6 +115,11 @@ static const setting settings[] = {
         "how long a claim of background work holds (default 30000)"),
     INT("idempotency-ttl-ms", idempotency_ttl_ms, 60000, MS_MAX,
         "keep idempotency keys at least this long (default 86400000)"),
+    INT("idempotency-lock-ms", idempotency_lock_ms, 1, MS_MAX,
+        "how long a request holds its Idempotency-Key before a retry may take it over "
+        "(default: the longest a create can take with the downstream timeouts and "
+        "attempts, 20000 with their defaults; a key whose server died is taken over "
+        "at once)"),
     INT("outbox-retention-s", outbox_retention_s, 0, MS_MAX / 1000,
         "delete outbox events this long after their delivery (default 604800, 7 days; "
         "0: keep them)"),
@@ -328,9 +333,62 @@ static bool load_env(srv_config *c, char *const *env, char *err, size_t cap)
     return true;
 }
 
+void srv_config_http_options(const srv_config *c, ord_http_options *o, char *webhook_buf,
+                             size_t cap)
+{
+    ord_http_options_init(o);
+    for (int s = 0; s < ORD_HTTP_SERVICE_COUNT; s++) {
+        o->services[s].base_url = srv_config_service_url(c, (ord_http_service)s, webhook_buf, cap);
+        o->services[s].timeout_ms = c->service_timeout_ms[s];
+        o->services[s].connect_timeout_ms = c->connect_timeout_ms;
+    }
+    o->retry.max_attempts = (int)c->retry_attempts;
+    o->breaker.window_size = (int)c->breaker_window;
+    o->breaker.minimum_calls = (int)c->breaker_minimum_calls;
+    o->breaker.failure_rate_percent = (int)c->breaker_failure_rate;
+    o->breaker.open_wait_ms = c->breaker_open_ms;
+    o->breaker.half_open_calls = (int)c->breaker_half_open_calls;
+}
+
+int64_t srv_config_create_limit_ms(const srv_config *c)
+{
+    ord_http_options o;
+    char webhook[1100];
+    srv_config_http_options(c, &o, webhook, sizeof webhook);
+    /* The three pre-checks run at once: the slowest one counts. */
+    static const ord_http_service checks[] = {ORD_HTTP_CATALOG, ORD_HTTP_RESTRICTIONS,
+                                              ORD_HTTP_ELIGIBILITY};
+    int64_t precheck = 0;
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        int64_t limit = ord_http_options_call_limit_ms(&o, checks[i]);
+        if (o.services[checks[i]].base_url != NULL && limit > precheck)
+            precheck = limit;
+    }
+    return precheck + ord_http_options_call_limit_ms(&o, ORD_HTTP_INVENTORY) +
+           ord_http_options_call_limit_ms(&o, ORD_HTTP_TRACKING) + SRV_DATABASE_ALLOWANCE_MS;
+}
+
+int64_t srv_config_idempotency_lock_ms(const srv_config *c)
+{
+    return c->idempotency_lock_ms > 0 ? c->idempotency_lock_ms : srv_config_create_limit_ms(c);
+}
+
 /* Rules between settings, checked after all sources are read. */
 static bool cross_check(const srv_config *c, char *err, size_t cap)
 {
+    /* A shorter lock lets a retry take over a request that is still working. */
+    int64_t limit = srv_config_create_limit_ms(c);
+    if (c->idempotency_lock_ms > 0 && c->idempotency_lock_ms < limit) {
+        snprintf(err, cap,
+                 "idempotency-lock-ms must be at least %lld: a create may take that long with "
+                 "the downstream timeouts and retry attempts set",
+                 (long long)limit);
+        return false;
+    }
+    if (srv_config_idempotency_lock_ms(c) > c->idempotency_ttl_ms) {
+        snprintf(err, cap, "idempotency-lock-ms must not exceed idempotency-ttl-ms");
+        return false;
+    }
     if (c->tracking_backoff_min_ms > c->tracking_backoff_max_ms) {
         snprintf(err, cap, "tracking-backoff-min-ms must not exceed tracking-backoff-max-ms");
         return false;

@@ -65,6 +65,7 @@ typedef struct srv_config {
     int64_t outbox_backoff_max_ms;
     int64_t lease_ms;
     int64_t idempotency_ttl_ms;
+    int64_t idempotency_lock_ms; /* 0: srv_config_create_limit_ms() */
     int64_t outbox_retention_s; /* delete delivered events this long after delivery; 0: keep */
     int64_t batch_size;
     const char *worker_id; /* NULL: "<hostname>-<pid>" */
@@ -93,6 +94,23 @@ void srv_config_usage(FILE *out);
  * @p buf receives the webhook URL derived from downstream_url. */
 const char *srv_config_service_url(const srv_config *cfg, ord_http_service service, char *buf,
                                    size_t cap);
+
+/* The HTTP adapter's options from the settings. @p webhook_buf receives the
+ * webhook URL derived from downstream_url and must outlive the options. */
+void srv_config_http_options(const srv_config *cfg, ord_http_options *options, char *webhook_buf,
+                             size_t cap);
+
+/* The longest a create or checkout can take once its key is held: the
+ * pre-checks, the reservation and the shipment, each with every attempt
+ * its downstream settings allow, plus SRV_DATABASE_ALLOWANCE_MS. */
+int64_t srv_config_create_limit_ms(const srv_config *cfg);
+
+/* Time allowed for a create's database statements in that limit. */
+#define SRV_DATABASE_ALLOWANCE_MS 5000
+
+/* How long a request holds its Idempotency-Key before another may take
+ * it over: idempotency-lock-ms, or the create limit when unset. */
+int64_t srv_config_idempotency_lock_ms(const srv_config *cfg);
 
 /* Name of a log level ("debug", "info", "warn", "error"). */
 const char *srv_level_name(srv_level level);

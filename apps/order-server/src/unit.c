@@ -90,6 +90,7 @@ srv_unit *srv_unit_new(srv_app *app, const char *role)
     sc.tracking_backoff_max_ms = c->tracking_backoff_max_ms;
     sc.lease_ms = c->lease_ms;
     sc.idempotency_ttl_ms = c->idempotency_ttl_ms;
+    sc.idempotency_lock_ms = srv_config_idempotency_lock_ms(c);
     sc.outbox_retention_ms = c->outbox_retention_s * 1000;
     sc.outbox_max_attempts = (int)c->outbox_max_attempts;
     sc.outbox_backoff_min_ms = c->outbox_backoff_min_ms;

@@ -84,7 +84,10 @@ typedef struct ord_idempotency_store_ops {
     /**
      * @brief Insert the key or report what it holds. An expired key counts as
      *        absent. A matching key that is released or whose lock ran out is
-     *        taken over (RESUMABLE).
+     *        taken over (RESUMABLE). So is one whose holder the store knows
+     *        to be gone before its lock runs out (the PostgreSQL store: the
+     *        database session that took it has ended, as a killed server's
+     *        do); a store that cannot tell waits for the lock.
      * @param[out] out a zeroed record, filled as documented per state; the
      *        caller frees it with ord_idem_record_free().
      * @return ORD_OK (see out->state), ORD_EUNAVAILABLE.

@@ -114,6 +114,16 @@ typedef struct ord_http_options {
 void ord_http_options_init(ord_http_options *options);
 
 /**
+ * @brief The longest one call to @p service can take under @p options:
+ *        every attempt with its timeout and the waits between attempts,
+ *        cut off at retry.max_total_ms. What a caller may wait for it.
+ * @param options initialised options (borrowed).
+ * @param service the service.
+ * @return milliseconds; 0 for an out-of-range service or NULL options.
+ */
+int64_t ord_http_options_call_limit_ms(const ord_http_options *options, ord_http_service service);
+
+/**
  * @brief Point every service at one server (the simulator) with its standard
  *        paths: the webhook becomes @p base_url + "/api/v1/events".
  * @param[in,out] options initialised options.
