@@ -482,6 +482,32 @@ void e2e_server_start(void)
     read_port("server_port", server_url, sizeof server_url);
 }
 
+void e2e_instance_start(int n)
+{
+    char arg[16];
+    snprintf(arg, sizeof arg, "%d", n);
+    run_script(stack_script(), "start-server", arg);
+    if (n == 1)
+        read_port("server_port", server_url, sizeof server_url);
+}
+
+void e2e_instance_stop(int n, const char *signal)
+{
+    char arg[48];
+    snprintf(arg, sizeof arg, "%s %d", signal, n);
+    run_script(stack_script(), "stop-server", arg);
+}
+
+void e2e_instance_url(int n, char *url, size_t cap)
+{
+    char name[32];
+    if (n == 1)
+        snprintf(name, sizeof name, "server_port");
+    else
+        snprintf(name, sizeof name, "server%d_port", n);
+    read_port(name, url, cap);
+}
+
 int e2e_server_command(const char *command)
 {
     char line[4096];

@@ -100,6 +100,13 @@ void e2e_parallel(e2e_job *jobs, size_t count);
  * SIGKILL) and start it again on the same port and database. */
 void e2e_server_stop(const char *signal);
 void e2e_server_start(void);
+/* Further instances of the server on the same database and simulator:
+ * start instance N (2, 3...; 1 is the stack's own), stop it with SIGNAL
+ * ("TERM" expects exit 0, "KILL"), and its base URL. */
+void e2e_instance_start(int n);
+void e2e_instance_stop(int n, const char *signal);
+void e2e_instance_url(int n, char *url, size_t cap);
+
 /* Run the stack's order-server binary with COMMAND ("redrive-events")
  * against the stack's database; returns its exit status. */
 int e2e_server_command(const char *command);

@@ -6,11 +6,14 @@
 #   stack.sh start DIR SERVER SIM [SERVER_FLAGS...]  start all three
 #   stack.sh stop DIR                 stop all; fail if the server did not exit 0
 #                                     on SIGTERM or a sanitizer spoke
-#   stack.sh stop-server DIR [TERM|INT|KILL]  stop the server (TERM, INT: expect exit 0)
-#   stack.sh start-server DIR         start it again with the same flags and port
+#   stack.sh stop-server DIR [TERM|INT|KILL] [N]  stop server instance N (default 1;
+#                                     TERM, INT: expect exit 0)
+#   stack.sh start-server DIR [N]     start instance N (again) with the same flags, on
+#                                     its own port, sharing the database and simulator
 #
 # DIR receives: server_port, sim_port, db_url, server.log, sim.log, and the
-# server's exit status (server.exit) after it stops.
+# server's exit status (server.exit) after it stops; instance N > 1 uses
+# serverN_port, serverN.log, serverN.exit.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -34,59 +37,66 @@ wait_for_file() { # FILE PID WHAT LOG
     done
 }
 
-start_server() {
-    rm -f "$dir/server_port" "$dir/server.exit" "$dir/server.pid"
+# File prefix of server instance N: "server", "server2", ...
+instance_prefix() {
+    if [ "${1:-1}" = 1 ]; then echo server; else echo "server$1"; fi
+}
+
+start_server() { # [N]
+    srv=$(instance_prefix "${1:-1}")
+    rm -f "$dir/${srv}_port" "$dir/$srv.exit" "$dir/$srv.pid"
     port=0
-    [ -s "$dir/fixed_port" ] && port=$(cat "$dir/fixed_port")
+    [ -s "$dir/${srv}_fixed_port" ] && port=$(cat "$dir/${srv}_fixed_port")
     # The server runs under a subshell that records its exit status; the
     # subshell is detached from CTest's pipes so CTest does not wait for it.
     (
         ORDER_DATABASE_URL=$(cat "$dir/db_url")
         export ORDER_DATABASE_URL
         # shellcheck disable=SC2046
-        "$(cat "$dir/server_bin")" --port "$port" --port-file "$dir/server_port" \
+        "$(cat "$dir/server_bin")" --port "$port" --port-file "$dir/${srv}_port" \
             --downstream-url "http://127.0.0.1:$(cat "$dir/sim_port")" \
-            $(cat "$dir/server_flags") </dev/null >>"$dir/server.log" 2>&1 &
-        echo $! >"$dir/server.pid"
+            $(cat "$dir/server_flags") </dev/null >>"$dir/$srv.log" 2>&1 &
+        echo $! >"$dir/$srv.pid"
         wait $!
-        echo $? >"$dir/server.exit"
+        echo $? >"$dir/$srv.exit"
     ) </dev/null >/dev/null 2>&1 &
     i=0
-    while [ ! -s "$dir/server.pid" ]; do
+    while [ ! -s "$dir/$srv.pid" ]; do
         i=$((i + 1)); [ $i -le 100 ] || { echo "server did not start"; return 1; }
         sleep 0.05
     done
-    wait_for_file "$dir/server_port" "$(cat "$dir/server.pid")" order-server "$dir/server.log" || return 1
-    cp "$dir/server_port" "$dir/fixed_port"
-    echo "order-server on port $(cat "$dir/server_port") (pid $(cat "$dir/server.pid"))"
+    wait_for_file "$dir/${srv}_port" "$(cat "$dir/$srv.pid")" order-server "$dir/$srv.log" || return 1
+    cp "$dir/${srv}_port" "$dir/${srv}_fixed_port"
+    echo "order-server on port $(cat "$dir/${srv}_port") (pid $(cat "$dir/$srv.pid"))"
 }
 
-# stop_server TERM|INT|KILL: 0 when it stopped as expected.
+# stop_server TERM|INT|KILL [N]: 0 when instance N stopped as expected.
 stop_server() {
     sig=${1:-TERM}
-    [ -f "$dir/server.pid" ] || { echo "no server to stop"; return 0; }
-    pid=$(cat "$dir/server.pid")
+    srv=$(instance_prefix "${2:-1}")
+    [ -f "$dir/$srv.pid" ] || { echo "no $srv to stop"; return 0; }
+    pid=$(cat "$dir/$srv.pid")
     kill "-$sig" "$pid" 2>/dev/null
     i=0
-    while [ ! -f "$dir/server.exit" ]; do
+    while [ ! -f "$dir/$srv.exit" ]; do
         i=$((i + 1))
         if [ $i -gt 600 ]; then
             echo "order-server ignored SIG$sig for 60 s; killing it"
             kill -KILL "$pid" 2>/dev/null
             sleep 1
-            rm -f "$dir/server.pid"
+            rm -f "$dir/$srv.pid"
             return 1
         fi
         sleep 0.1
     done
-    rm -f "$dir/server.pid"
-    status=$(cat "$dir/server.exit")
+    rm -f "$dir/$srv.pid"
+    status=$(cat "$dir/$srv.exit")
     if [ "$sig" != KILL ] && [ "$status" != 0 ]; then
-        echo "order-server exited with status $status after SIG$sig:"; tail -n 40 "$dir/server.log"
+        echo "order-server exited with status $status after SIG$sig:"; tail -n 40 "$dir/$srv.log"
         return 1
     fi
-    if grep -q "Sanitizer" "$dir/server.log"; then
-        cat "$dir/server.log"; return 1
+    if grep -q "Sanitizer" "$dir/$srv.log"; then
+        cat "$dir/$srv.log"; return 1
     fi
     return 0
 }
@@ -98,8 +108,8 @@ start)
     shift 4
     rm -rf "$dir/cluster"
     mkdir -p "$dir"
-    rm -f "$dir/server_port" "$dir/fixed_port" "$dir/sim_port" "$dir/server.log" "$dir/sim.log" \
-        "$dir/server.exit" "$dir/server.pid" "$dir/sim.pid"
+    rm -f "$dir"/server*_port "$dir"/server*_fixed_port "$dir"/server*.log "$dir"/server*.exit \
+        "$dir"/server*.pid "$dir/sim_port" "$dir/sim.log" "$dir/sim.pid"
     echo "$server" >"$dir/server_bin"
     echo "$*" >"$dir/server_flags"
     "$cluster_script" start --fresh "$dir/cluster" >/dev/null || exit 1
@@ -118,14 +128,18 @@ start)
     start_server || exit 1
     ;;
 start-server)
-    start_server || exit 1
+    start_server "${3:-1}" || exit 1
     ;;
 stop-server)
-    stop_server "${3:-TERM}" || exit 1
+    stop_server "${3:-TERM}" "${4:-1}" || exit 1
     ;;
 stop)
     rc=0
-    stop_server TERM || rc=1
+    for pidfile in "$dir"/server*.pid; do
+        [ -f "$pidfile" ] || continue
+        n=$(basename "$pidfile" .pid); n=${n#server}
+        stop_server TERM "${n:-1}" || rc=1
+    done
     if [ -f "$dir/sim.pid" ]; then
         kill -TERM "$(cat "$dir/sim.pid")" 2>/dev/null
         i=0
