@@ -362,20 +362,58 @@ static void test_password_of_a_database_url_is_redacted(void **state)
 {
     (void)state;
     char out[256];
-    assert_string_equal(srv_redact_database_url("postgresql://app:s3cret@db:5432/orders", out,
+    assert_string_equal(srv_redact_url("postgresql://app:s3cret@db:5432/orders", out,
                                                 sizeof out),
                         "postgresql://app:***@db:5432/orders");
-    assert_string_equal(srv_redact_database_url("postgres://app:p%40ss@db/orders?sslmode=require",
+    assert_string_equal(srv_redact_url("postgres://app:p%40ss@db/orders?sslmode=require",
                                                 out, sizeof out),
                         "postgres://app:***@db/orders?sslmode=require");
-    assert_string_equal(srv_redact_database_url("postgresql:///orders?user=a&password=s3cret&port=5",
+    assert_string_equal(srv_redact_url("postgresql:///orders?user=a&password=s3cret&port=5",
                                                 out, sizeof out),
                         "postgresql:///orders?user=a&password=***&port=5");
-    assert_string_equal(srv_redact_database_url("host=db password = 's3 cret' dbname=orders", out,
+    assert_string_equal(srv_redact_url("host=db password = 's3 cret' dbname=orders", out,
                                                 sizeof out),
                         "host=db password=*** dbname=orders");
-    assert_string_equal(srv_redact_database_url("postgresql://app@db/orders", out, sizeof out),
+    assert_string_equal(srv_redact_url("postgresql://app@db/orders", out, sizeof out),
                         "postgresql://app@db/orders");
+}
+
+/* libpq decodes the keywords of a URL's query; keywords are any case here,
+ * and sslpassword (a client key's passphrase) is a secret too. */
+static void test_every_spelling_of_a_password_keyword_is_redacted(void **state)
+{
+    (void)state;
+    char out[256];
+    assert_string_equal(srv_redact_url("postgresql:///orders?pass%77ord=s3cret", out, sizeof out),
+                        "postgresql:///orders?pass%77ord=***");
+    assert_string_equal(srv_redact_url("postgresql:///orders?%70%61%73%73%77%6F%72%64=x&a=b",
+                                       out, sizeof out),
+                        "postgresql:///orders?%70%61%73%73%77%6F%72%64=***&a=b");
+    assert_string_equal(srv_redact_url("postgresql://db/o?PASSWORD=x&sslpassword=y#f", out,
+                                       sizeof out),
+                        "postgresql://db/o?PASSWORD=***&sslpassword=***#f");
+    assert_string_equal(srv_redact_url("host=db SSLPassword=key-pass", out, sizeof out),
+                        "host=db SSLPassword=***");
+    /* A keyword that only starts like one is not a secret. */
+    assert_string_equal(srv_redact_url("postgresql:///o?passwordless=1", out, sizeof out),
+                        "postgresql:///o?passwordless=1");
+}
+
+/* Service and broker URLs may carry credentials too. */
+static void test_user_info_of_any_url_is_redacted(void **state)
+{
+    (void)state;
+    char out[256];
+    assert_string_equal(srv_redact_url("https://svc:t0ken@inventory.internal:8443/api", out,
+                                       sizeof out),
+                        "https://svc:***@inventory.internal:8443/api");
+    assert_string_equal(srv_redact_url("amqp://guest:guest@127.0.0.1:5672/vhost", out, sizeof out),
+                        "amqp://guest:***@127.0.0.1:5672/vhost");
+    assert_string_equal(srv_redact_url("http://127.0.0.1:8091", out, sizeof out),
+                        "http://127.0.0.1:8091");
+    /* The last '@' of the authority ends the user info. */
+    assert_string_equal(srv_redact_url("http://a:b@c@host/p?q=@", out, sizeof out),
+                        "http://a:***@host/p?q=@");
 }
 
 static void test_log_line_is_one_json_object_with_time_and_level(void **state)
@@ -428,6 +466,8 @@ int main(void)
         cmocka_unit_test(test_idempotency_lock_follows_the_downstream_limits),
         cmocka_unit_test(test_help_lists_every_variable_of_the_readme),
         cmocka_unit_test(test_password_of_a_database_url_is_redacted),
+        cmocka_unit_test(test_every_spelling_of_a_password_keyword_is_redacted),
+        cmocka_unit_test(test_user_info_of_any_url_is_redacted),
         cmocka_unit_test(test_log_line_is_one_json_object_with_time_and_level),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -155,25 +155,35 @@ static bool write_port_file(const char *path, int port)
     return ok && rename(tmp, path) == 0;
 }
 
+/* A service's URL for the log: redacted, or "off" when not configured. */
+static const char *service_for_log(const srv_app *app, ord_http_service service, char *out,
+                                   size_t cap)
+{
+    char webhook[1100];
+    const char *url = srv_config_service_url(&app->cfg, service, webhook, sizeof webhook);
+    if (url == NULL)
+        return "off";
+    return srv_redact_url(url, out, cap);
+}
+
 static void log_ready(srv_app *app)
 {
     char db[512];
-    srv_redact_database_url(app->cfg.database_url, db, sizeof db);
-    char webhook[1100];
-    const char *events = srv_config_service_url(&app->cfg, ORD_HTTP_EVENTS, webhook, sizeof webhook);
-    const char *restrictions = srv_config_service_url(&app->cfg, ORD_HTTP_RESTRICTIONS, NULL, 0);
-    const char *eligibility = srv_config_service_url(&app->cfg, ORD_HTTP_ELIGIBILITY, NULL, 0);
+    srv_redact_url(app->cfg.database_url, db, sizeof db);
+    char urls[ORD_HTTP_SERVICE_COUNT][1100];
     srv_field f[] = {
         SRV_NUM("port", ord_rest_server_port(app->server)),
         SRV_STR("host", app->cfg.host),
         SRV_NUM("threads", app->cfg.threads),
         SRV_STR("database", db),
-        SRV_STR("catalog", srv_config_service_url(&app->cfg, ORD_HTTP_CATALOG, NULL, 0)),
-        SRV_STR("inventory", srv_config_service_url(&app->cfg, ORD_HTTP_INVENTORY, NULL, 0)),
-        SRV_STR("tracking", srv_config_service_url(&app->cfg, ORD_HTTP_TRACKING, NULL, 0)),
-        SRV_STR("restrictions", restrictions != NULL ? restrictions : "off"),
-        SRV_STR("eligibility", eligibility != NULL ? eligibility : "off"),
-        SRV_STR("eventWebhook", events != NULL ? events : "off"),
+        SRV_STR("catalog", service_for_log(app, ORD_HTTP_CATALOG, urls[0], sizeof urls[0])),
+        SRV_STR("inventory", service_for_log(app, ORD_HTTP_INVENTORY, urls[1], sizeof urls[1])),
+        SRV_STR("tracking", service_for_log(app, ORD_HTTP_TRACKING, urls[2], sizeof urls[2])),
+        SRV_STR("restrictions",
+                service_for_log(app, ORD_HTTP_RESTRICTIONS, urls[3], sizeof urls[3])),
+        SRV_STR("eligibility",
+                service_for_log(app, ORD_HTTP_ELIGIBILITY, urls[4], sizeof urls[4])),
+        SRV_STR("eventWebhook", service_for_log(app, ORD_HTTP_EVENTS, urls[5], sizeof urls[5])),
         SRV_STR("workerId", app->worker_id),
         SRV_STR("auth", ord_rest_api_auth_name(app->api)),
     };

@@ -102,11 +102,34 @@ void srv_log_write(const srv_log *log, srv_level level, const char *message,
     fflush(log->out);
 }
 
+/* Whether a connection keyword names a secret: libpq's password and
+ * sslpassword, in any case, after percent-decoding (libpq decodes the
+ * keywords of a URL's query, so "pass%77ord" is "password"). */
+static bool secret_keyword(const char *key, size_t len)
+{
+    char decoded[16];
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = key[i];
+        if (c == '%' && i + 2 < len && isxdigit((unsigned char)key[i + 1]) &&
+            isxdigit((unsigned char)key[i + 2])) {
+            char hex[3] = {key[i + 1], key[i + 2], '\0'};
+            c = (char)strtol(hex, NULL, 16);
+            i += 2;
+        }
+        if (n + 1 >= sizeof decoded)
+            return false; /* longer than any secret keyword */
+        decoded[n++] = (char)tolower((unsigned char)c);
+    }
+    decoded[n] = '\0';
+    return strcmp(decoded, "password") == 0 || strcmp(decoded, "sslpassword") == 0;
+}
+
 static void redact_url(text *t, const char *url, size_t scheme_len)
 {
     put_n(t, url, scheme_len);
     const char *p = url + scheme_len;
-    size_t authority = strcspn(p, "/?");
+    size_t authority = strcspn(p, "/?#");
     const char *at = NULL;
     for (size_t i = 0; i < authority; i++)
         if (p[i] == '@')
@@ -122,9 +145,11 @@ static void redact_url(text *t, const char *url, size_t scheme_len)
     p += authority;
     while (*p != '\0') {
         bool param_start = p[-1] == '?' || p[-1] == '&';
-        if (param_start && strncasecmp(p, "password=", 9) == 0) {
-            put(t, "password=***");
-            p += strcspn(p, "&");
+        size_t key_len = param_start ? strcspn(p, "=&#") : 0;
+        if (param_start && p[key_len] == '=' && secret_keyword(p, key_len)) {
+            put_n(t, p, key_len + 1);
+            put(t, "***");
+            p += strcspn(p, "&#");
         } else {
             put_n(t, p, 1);
             p++;
@@ -139,7 +164,7 @@ static void redact_keywords(text *t, const char *s)
         while (isspace((unsigned char)*p))
             put_n(t, p++, 1);
         size_t key_len = strcspn(p, "= \t\n");
-        bool secret = key_len == 8 && strncasecmp(p, "password", 8) == 0;
+        bool secret = secret_keyword(p, key_len);
         put_n(t, p, key_len);
         p += key_len;
         while (isspace((unsigned char)*p))
@@ -171,7 +196,7 @@ static void redact_keywords(text *t, const char *s)
     }
 }
 
-char *srv_redact_database_url(const char *url, char *out, size_t cap)
+char *srv_redact_url(const char *url, char *out, size_t cap)
 {
     if (out == NULL || cap == 0)
         return out;
@@ -179,10 +204,13 @@ char *srv_redact_database_url(const char *url, char *out, size_t cap)
     if (url == NULL)
         return out;
     text t = {out, 0, cap, false};
-    if (strncmp(url, "postgresql://", 13) == 0)
-        redact_url(&t, url, 13);
-    else if (strncmp(url, "postgres://", 11) == 0)
-        redact_url(&t, url, 11);
+    const char *scheme_end = strstr(url, "://");
+    size_t scheme_len = scheme_end != NULL ? (size_t)(scheme_end - url) : 0;
+    bool is_url = scheme_len > 0 && strspn(url, "abcdefghijklmnopqrstuvwxyz"
+                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") ==
+                                        scheme_len;
+    if (is_url)
+        redact_url(&t, url, scheme_len + 3);
     else
         redact_keywords(&t, url);
     if (t.cut && cap > 4)

@@ -35,10 +35,12 @@ bool srv_log_enabled(const srv_log *log, srv_level level);
 void srv_log_write(const srv_log *log, srv_level level, const char *message,
                    const srv_field *fields, size_t count);
 
-/* A copy of a libpq connection string fit for logs: the password of a URL
- * ("postgresql://user:secret@host") or of a key=value string
- * ("password=secret") and a "password" query parameter become "***".
- * Returns @p out; truncated text ends with "...". */
-char *srv_redact_database_url(const char *url, char *out, size_t cap);
+/* A copy of a URL (any scheme: postgresql://, http://, amqp://...) or of a
+ * libpq key=value string fit for logs: the password of the user info
+ * ("scheme://user:secret@host"), and the value of a "password" or
+ * "sslpassword" query parameter or keyword, in any case and percent-encoding
+ * ("pass%77ord="), become "***". Returns @p out; truncated text ends with
+ * "...". */
+char *srv_redact_url(const char *url, char *out, size_t cap);
 
 #endif
