@@ -55,9 +55,12 @@ PGconn *ord_pg_open(const char *conninfo, int connect_timeout_s, const char *app
  * another connection until the holder has been told (pg_lock.c). */
 static void drop_connection(ord_pg_store *store)
 {
-    PQfinish(store->conn);
-    store->conn = NULL;
-    memset(store->prepared, 0, sizeof store->prepared);
+    pg_link *link = store->link;
+    if (link != NULL) {
+        PQfinish(link->conn);
+        link->conn = NULL;
+        memset(link->prepared, 0, sizeof link->prepared);
+    }
     if (store->locked_count > 0)
         store->locks_lost = true;
 }
@@ -79,8 +82,8 @@ static void note_text(ord_pg_store *store, const char *text)
 void ord_pg_note_error(ord_pg_store *store, const PGresult *result)
 {
     const char *text = result != NULL ? PQresultErrorMessage(result) : "";
-    if ((text == NULL || text[0] == '\0') && store->conn != NULL)
-        text = PQerrorMessage(store->conn);
+    if ((text == NULL || text[0] == '\0') && store->link != NULL && store->link->conn != NULL)
+        text = PQerrorMessage(store->link->conn);
     note_text(store, text);
 }
 
@@ -101,25 +104,41 @@ static bool connection_suspect(PGconn *conn)
 
 ord_error ord_pg_connect(ord_pg_store *store)
 {
-    if (store->conn != NULL && !connection_suspect(store->conn))
+    if (store->link == NULL) {
+        store->link = ord_pg_pool_take(store->pool);
+        if (store->link == NULL) {
+            note_text(store, "database unavailable (no pooled connection became free in time)");
+            return ORD_EUNAVAILABLE;
+        }
+    }
+    pg_link *link = store->link;
+    if (link->conn != NULL && !connection_suspect(link->conn))
         return ORD_OK;
-    if (store->conn != NULL)
+    if (link->conn != NULL)
         drop_connection(store);
     int64_t now = monotonic_ms();
-    if (now < store->retry_connect_at_ms) {
+    if (now < link->retry_connect_at_ms) {
         note_text(store, "database unavailable (waiting before the next connection attempt)");
         return ORD_EUNAVAILABLE;
     }
-    store->conn = ord_pg_open(store->conninfo, store->options.connect_timeout_s,
-                              store->application_name, store->options.statement_timeout_ms);
-    if (store->conn == NULL || PQstatus(store->conn) != CONNECTION_OK) {
-        note_text(store, store->conn != NULL ? PQerrorMessage(store->conn) : "out of memory");
+    link->conn = ord_pg_open(store->conninfo, store->options.connect_timeout_s,
+                             store->application_name, store->options.statement_timeout_ms);
+    if (link->conn == NULL || PQstatus(link->conn) != CONNECTION_OK) {
+        note_text(store, link->conn != NULL ? PQerrorMessage(link->conn) : "out of memory");
         drop_connection(store);
-        store->retry_connect_at_ms = monotonic_ms() + store->options.reconnect_interval_ms;
+        link->retry_connect_at_ms = monotonic_ms() + store->options.reconnect_interval_ms;
         return ORD_EUNAVAILABLE;
     }
-    store->retry_connect_at_ms = 0;
+    link->retry_connect_at_ms = 0;
     return ORD_OK;
+}
+
+void ord_pg_let_go(ord_pg_store *store)
+{
+    if (store->pool == NULL || store->link == NULL || store->locked_count > 0)
+        return;
+    ord_pg_pool_give(store->pool, store->link);
+    store->link = NULL;
 }
 
 static bool state_is(const char *state, const char *code)
@@ -165,7 +184,7 @@ ord_error ord_pg_map_error(PGconn *conn, const PGresult *result)
 static PGresult *prepare_and_run(ord_pg_store *store, pg_stmt id, const char *const *values,
                                  int count)
 {
-    PGconn *conn = store->conn;
+    PGconn *conn = store->link->conn;
     const pg_statement *st = ord_pg_statement(id);
     if (!PQenterPipelineMode(conn))
         return NULL;
@@ -205,7 +224,7 @@ static PGresult *prepare_and_run(ord_pg_store *store, pg_stmt id, const char *co
         return NULL;
     }
     if (prepared != NULL && PQresultStatus(prepared) == PGRES_COMMAND_OK) {
-        store->prepared[id] = true;
+        store->link->prepared[id] = true;
         PQclear(prepared);
         return result;
     }
@@ -213,10 +232,9 @@ static PGresult *prepare_and_run(ord_pg_store *store, pg_stmt id, const char *co
     return prepared;
 }
 
-ord_error ord_pg_run(ord_pg_store *store, pg_stmt id, const char *const *values, int count,
-                     PGresult **out)
+static ord_error run_on_link(ord_pg_store *store, pg_stmt id, const char *const *values,
+                             int count, PGresult **out)
 {
-    *out = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
         ord_error rc = ord_pg_connect(store);
         if (rc != ORD_OK)
@@ -225,8 +243,9 @@ ord_error ord_pg_run(ord_pg_store *store, pg_stmt id, const char *const *values,
             note_text(store, "the connection holding customer locks was lost; unlock them first");
             return ORD_EUNAVAILABLE;
         }
-        PGresult *r = store->prepared[id]
-                          ? PQexecPrepared(store->conn, ord_pg_statement(id)->name, count, values,
+        pg_link *link = store->link;
+        PGresult *r = link->prepared[id]
+                          ? PQexecPrepared(link->conn, ord_pg_statement(id)->name, count, values,
                                            NULL, NULL, 1)
                           : prepare_and_run(store, id, values, count);
         ExecStatusType status = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
@@ -238,20 +257,29 @@ ord_error ord_pg_run(ord_pg_store *store, pg_stmt id, const char *const *values,
         ord_pg_note_error(store, r);
         const char *field = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
         bool vanished = field != NULL && strcmp(field, "26000") == 0;
-        rc = ord_pg_map_error(store->conn, r);
+        rc = ord_pg_map_error(link->conn, r);
         PQclear(r);
-        if (r == NULL || PQstatus(store->conn) != CONNECTION_OK ||
-            PQtransactionStatus(store->conn) != PQTRANS_IDLE) {
+        if (r == NULL || PQstatus(link->conn) != CONNECTION_OK ||
+            PQtransactionStatus(link->conn) != PQTRANS_IDLE) {
             drop_connection(store);
             return rc == ORD_EINTERNAL ? ORD_EUNAVAILABLE : rc;
         }
         /* The statement vanished (DISCARD ALL by a pooler): prepare again once.
          * Nothing ran, so repeating is safe. */
         if (vanished && attempt == 0) {
-            store->prepared[id] = false;
+            link->prepared[id] = false;
             continue;
         }
         return rc;
     }
     return ORD_EINTERNAL;
+}
+
+ord_error ord_pg_run(ord_pg_store *store, pg_stmt id, const char *const *values, int count,
+                     PGresult **out)
+{
+    *out = NULL;
+    ord_error rc = run_on_link(store, id, values, count, out);
+    ord_pg_let_go(store);
+    return rc;
 }

@@ -10,6 +10,7 @@
 
 #include <libpq-fe.h>
 
+#include <orders/adapters/postgres/pool.h>
 #include <orders/adapters/postgres/store.h>
 
 /* ---- Statements (pg_statements.c). ---- */
@@ -64,13 +65,22 @@ const pg_statement *ord_pg_statement(pg_stmt id);
 /** Bytes kept of the last error text. */
 #define PG_ERROR_SIZE 512
 
+/** @brief One database connection with what lives on it. */
+typedef struct pg_link {
+    PGconn *conn;                 /**< NULL or the current connection. */
+    bool prepared[PG_STMT_COUNT]; /**< Prepared on the current connection. */
+    int64_t retry_connect_at_ms;  /**< Monotonic; no attempt before then. */
+} pg_link;
+
 struct ord_pg_store {
-    PGconn *conn;                   /**< NULL or the current connection. */
+    pg_link *link;                  /**< The connection in use: &own, one borrowed from
+                                         the pool for a call (or pinned while customer
+                                         locks are held), or NULL between calls. */
+    pg_link own;                    /**< A store's own connection (no pool). */
+    ord_pg_pool *pool;              /**< Borrowed; NULL for a store of its own. */
     char *conninfo;                 /**< Owned copy. */
     char *application_name;         /**< Owned copy. */
     ord_pg_options options;         /**< Copied at creation. */
-    bool prepared[PG_STMT_COUNT];   /**< Prepared on the current connection. */
-    int64_t retry_connect_at_ms;    /**< Monotonic; no attempt before then. */
     char last_error[PG_ERROR_SIZE]; /**< For ord_pg_store_last_error(). */
     int64_t *locked;                /**< Customers whose lock the caller holds:
                                          the current connection's, or (locks_lost)
@@ -93,8 +103,32 @@ struct ord_pg_store {
 ord_error ord_pg_run(ord_pg_store *store, pg_stmt id, const char *const *values, int count,
                      PGresult **out);
 
-/** @brief Make sure a working connection exists. @return ORD_OK or ORD_EUNAVAILABLE. */
+/**
+ * @brief Make sure the store has a connection to work on (a pooled store
+ *        borrows one, waiting up to the pool's acquire timeout) and that it
+ *        works. Pair with ord_pg_let_go().
+ * @return ORD_OK or ORD_EUNAVAILABLE.
+ */
 ord_error ord_pg_connect(ord_pg_store *store);
+
+/** @brief Whether store options and a connection string are usable. */
+bool ord_pg_options_ok(const ord_pg_options *options, const char *conninfo);
+
+/** @brief A pooled store gives its connection back unless customer locks pin it. */
+void ord_pg_let_go(ord_pg_store *store);
+
+/* ---- The pool (pg_pool.c). ---- */
+
+/** @brief Borrow a free link, waiting up to the pool's timeout; NULL when none freed up. */
+pg_link *ord_pg_pool_take(ord_pg_pool *pool);
+
+/** @brief Give a link back (its connection kept, or NULL after a failure). */
+void ord_pg_pool_give(ord_pg_pool *pool, pg_link *link);
+
+/** @brief The pool's connection string and settings, for its stores (borrowed). */
+const char *ord_pg_pool_conninfo(const ord_pg_pool *pool);
+/** @brief See ord_pg_pool_conninfo(). */
+const ord_pg_options *ord_pg_pool_options_of(const ord_pg_pool *pool);
 
 /**
  * @brief Close the current connection, if any: its prepared statements and

@@ -62,11 +62,8 @@ static ord_error run_with_key(ord_pg_store *store, pg_stmt id, int64_t customer_
     return rc;
 }
 
-ord_error ord_pg_orders_lock_customer(void *self, int64_t customer_id)
+static ord_error lock_on_link(ord_pg_store *store, int64_t customer_id)
 {
-    ord_pg_store *store = self;
-    if (store == NULL || customer_id <= 0)
-        return ORD_EINVALID;
     /* Connect first: a connection the server closed meanwhile is replaced
      * here, and the locks it held are marked lost before we look at them. */
     ord_error rc = ord_pg_connect(store);
@@ -90,16 +87,29 @@ ord_error ord_pg_orders_lock_customer(void *self, int64_t customer_id)
         return ORD_OK; /* held already: the lock does not stack */
     if (!reserve_held(store))
         return ORD_ENOMEM;
+    /* Listed before asking, so that a pooled store keeps the connection the
+     * lock is taken on; taken off again when it is not granted. */
+    store->locked[store->locked_count++] = customer_id;
     PGresult *r = NULL;
     rc = run_with_key(store, PG_ORDER_LOCK_CUSTOMER, customer_id, &r);
-    if (rc != ORD_OK)
-        return rc;
-    bool taken = PQntuples(r) == 1 && pg_get_bool(r, 0, 0);
+    bool taken = rc == ORD_OK && PQntuples(r) == 1 && pg_get_bool(r, 0, 0);
     PQclear(r);
-    if (!taken)
-        return ORD_ECONFLICT;
-    store->locked[store->locked_count++] = customer_id;
-    return ORD_OK;
+    if (taken)
+        return ORD_OK;
+    forget_held(store, store->locked_count - 1);
+    return rc != ORD_OK ? rc : ORD_ECONFLICT;
+}
+
+/* A pooled store keeps its connection while it holds any lock: the lock
+ * lives on that connection's session. */
+ord_error ord_pg_orders_lock_customer(void *self, int64_t customer_id)
+{
+    ord_pg_store *store = self;
+    if (store == NULL || customer_id <= 0)
+        return ORD_EINVALID;
+    ord_error rc = lock_on_link(store, customer_id);
+    ord_pg_let_go(store);
+    return rc;
 }
 
 ord_error ord_pg_orders_unlock_customer(void *self, int64_t customer_id)
@@ -112,8 +122,10 @@ ord_error ord_pg_orders_unlock_customer(void *self, int64_t customer_id)
         return ORD_OK; /* never taken */
     bool lost = store->locks_lost;
     forget_held(store, at);
-    if (lost)
+    if (lost) {
+        ord_pg_let_go(store);
         return ORD_OK; /* gone with its connection */
+    }
     PGresult *r = NULL;
     ord_error rc = run_with_key(store, PG_ORDER_UNLOCK_CUSTOMER, customer_id, &r);
     if (rc == ORD_OK) {
@@ -123,5 +135,6 @@ ord_error ord_pg_orders_unlock_customer(void *self, int64_t customer_id)
     /* The server may still count the lock as ours: closing the connection is
      * the one sure way to let it go (with any other lock of this store). */
     ord_pg_disconnect(store);
+    ord_pg_let_go(store);
     return ORD_OK;
 }
