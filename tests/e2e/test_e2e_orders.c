@@ -457,7 +457,9 @@ static void test_health_metrics_and_openapi_are_served(void **state)
     static const char *const names[] = {
         "http_requests_total{", "http_request_duration_seconds_bucket{", "orders_created_total",
         "order_status_transitions_total{", "downstream_requests_total{service=\"inventory\",outcome=\"success\"}",
-        "circuit_breaker_state{service=\"inventory\"} 0", "outbox_pending_events"};
+        "circuit_breaker_state{service=\"inventory\"} 0", "outbox_pending_events",
+        "db_pool_connections{state=\"busy\"} ", "db_pool_connections{state=\"idle\"} ",
+        "db_pool_timeouts_total 0\n"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strstr(m.body, names[i]) == NULL)
             fail_msg("/metrics lacks %s", names[i]);

@@ -40,6 +40,8 @@ static void test_defaults_are_those_of_the_api_contract(void **state)
     assert_int_equal(c.outbox_max_attempts, 20);
     assert_int_equal(c.log_level, SRV_INFO);
     assert_string_equal(c.downstream_url, "http://127.0.0.1:8091");
+    assert_int_equal(c.database_pool_size, 10);
+    assert_int_equal(c.database_pool_timeout_ms, 2000);
 }
 
 static void test_environment_variable_sets_a_setting(void **state)
@@ -351,7 +353,7 @@ static void test_help_lists_every_variable_of_the_readme(void **state)
         "ORDER_PENDING_DEADLINE_MS", "ORDER_RECOVERY_INTERVAL_MS", "ORDER_EVENT_WEBHOOK_URL",
         "ORDER_LOG_LEVEL", "ORDER_SERIALIZE_CUSTOMER_CREATES", "--serialize-customer-creates",
         "ORDER_OUTBOX_RETENTION_S", "--outbox-retention-s", "ORDER_IDEMPOTENCY_LOCK_MS",
-        "--idempotency-lock-ms"};
+        "--idempotency-lock-ms", "ORDER_DATABASE_POOL_SIZE", "--database-pool-timeout-ms"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strstr(text, names[i]) == NULL)
             fail_msg("--help does not mention %s", names[i]);

@@ -64,6 +64,15 @@ bool srv_app_open(srv_app *app)
     }
     if (build_http(app) != ORD_OK)
         return false;
+    ord_pg_options pg = ORD_PG_OPTIONS_INIT;
+    pg.connect_timeout_s = (int)app->cfg.database_connect_timeout_s;
+    pg.application_name = "order-server";
+    if (ord_pg_pool_new(&app->db_pool, app->cfg.database_url, &pg,
+                        (size_t)app->cfg.database_pool_size,
+                        (int)app->cfg.database_pool_timeout_ms) != ORD_OK) {
+        log_error(app, "cannot set up the database connection pool", NULL);
+        return false;
+    }
     if (ord_rest_metrics_new(&app->metrics) != ORD_OK) {
         log_error(app, "cannot allocate the metrics", NULL);
         return false;
@@ -175,6 +184,7 @@ static void log_ready(srv_app *app)
         SRV_NUM("port", ord_rest_server_port(app->server)),
         SRV_STR("host", app->cfg.host),
         SRV_NUM("threads", app->cfg.threads),
+        SRV_NUM("databasePoolSize", app->cfg.database_pool_size),
         SRV_STR("database", db),
         SRV_STR("catalog", service_for_log(app, ORD_HTTP_CATALOG, urls[0], sizeof urls[0])),
         SRV_STR("inventory", service_for_log(app, ORD_HTTP_INVENTORY, urls[1], sizeof urls[1])),
@@ -243,4 +253,6 @@ void srv_app_close(srv_app *app)
     app->metrics = NULL;
     ord_http_services_free(app->http);
     app->http = NULL;
+    ord_pg_pool_free(app->db_pool);
+    app->db_pool = NULL;
 }

@@ -5,6 +5,7 @@
 #define ORDER_SERVER_APP_H
 
 #include <orders/adapters/http/services.h>
+#include <orders/adapters/postgres/pool.h>
 #include <orders/adapters/rest/api.h>
 #include <orders/adapters/rest/server.h>
 
@@ -19,6 +20,7 @@ typedef struct srv_app {
     char worker_id[43];                  /* lease owner name of this instance */
     char webhook_url[1100];              /* storage for a derived webhook URL */
     ord_http_services *http;             /* shared by every thread's client */
+    ord_pg_pool *db_pool;                /* the HTTP workers' database connections */
     ord_rest_metrics *metrics;
     ord_rest_api *api;
     ord_rest_server *server;

@@ -49,6 +49,12 @@ static const setting settings[] = {
      "PostgreSQL URL or key=value string (default postgresql:///orders)"},
     INT("database-connect-timeout-s", database_connect_timeout_s, 1, 300,
         "seconds one connection attempt may take (default 5)"),
+    INT("database-pool-size", database_pool_size, 1, 1000,
+        "database connections the HTTP workers share, each borrowed for one statement "
+        "(default 10; the background workers have 2 more of their own)"),
+    INT("database-pool-timeout-ms", database_pool_timeout_ms, 0, 600000,
+        "longest a request waits for a free database connection before it is answered "
+        "503 (default 2000)"),
     INT("migrate-wait-s", migrate_wait_s, 0, 3600,
         "how long start-up waits for the database to answer (default 30)"),
 
@@ -149,6 +155,8 @@ static void defaults(srv_config *c)
     c->shutdown_timeout_ms = 30000;
     c->database_url = "postgresql:///orders";
     c->database_connect_timeout_s = 5;
+    c->database_pool_size = 10;
+    c->database_pool_timeout_ms = 2000;
     c->migrate_wait_s = 30;
     c->downstream_url = "http://127.0.0.1:8091";
     for (int i = 0; i < ORD_HTTP_SERVICE_COUNT; i++)

@@ -40,6 +40,8 @@ typedef struct srv_config {
 
     const char *database_url;
     int64_t database_connect_timeout_s;
+    int64_t database_pool_size;       /* connections the HTTP workers share */
+    int64_t database_pool_timeout_ms; /* longest a request waits for one */
     int64_t migrate_wait_s; /* how long start-up waits for the database */
 
     const char *downstream_url;                  /* default base of every service */

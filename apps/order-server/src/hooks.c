@@ -1,6 +1,7 @@
 /* Hooks of the REST API: each request uses its worker thread's own unit
- * (service, connection, client); readiness pings that connection and reads
- * the shared breakers; metrics add the downstream counters. */
+ * (service, client, a store borrowing from the shared connection pool);
+ * readiness pings the database and reads the shared breakers; metrics add
+ * the downstream and pool counters. */
 #include "hooks.h"
 
 #include <stdio.h>
@@ -67,6 +68,21 @@ static void metrics(void *ctx, void *thread_data, FILE *out)
             fprintf(out, "downstream_retries_total{service=\"%s\"} %llu\n",
                     ord_http_service_name((ord_http_service)s),
                     (unsigned long long)stats.services[s].retries);
+    ord_pg_pool_stats pool;
+    ord_pg_pool_stats_get(app->db_pool, &pool);
+    fprintf(out,
+            "# HELP db_pool_connections Database connections of the HTTP workers' pool.\n"
+            "# TYPE db_pool_connections gauge\n"
+            "db_pool_connections{state=\"busy\"} %zu\n"
+            "db_pool_connections{state=\"idle\"} %zu\n"
+            "# HELP db_pool_waits_total Calls that found no free database connection and waited.\n"
+            "# TYPE db_pool_waits_total counter\n"
+            "db_pool_waits_total %llu\n"
+            "# HELP db_pool_timeouts_total Calls that waited in vain for a database connection.\n"
+            "# TYPE db_pool_timeouts_total counter\n"
+            "db_pool_timeouts_total %llu\n",
+            pool.busy, pool.size - pool.busy, (unsigned long long)pool.waits,
+            (unsigned long long)pool.timeouts);
     fputs("# HELP circuit_breaker_state Circuit breaker per service: 0 closed, 1 open, 2 half-open.\n"
           "# TYPE circuit_breaker_state gauge\n",
           out);
@@ -99,7 +115,7 @@ void srv_hooks_install(ord_rest_api_config *config, srv_app *app)
 
 void *srv_hooks_thread_start(void *ctx)
 {
-    return srv_unit_new(ctx, "http");
+    return srv_unit_new(ctx, "http", true);
 }
 
 void srv_hooks_thread_stop(void *ctx, void *thread_data)

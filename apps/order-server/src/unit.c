@@ -42,7 +42,7 @@ static void fail(srv_app *app, const char *role, const char *what, ord_error err
     srv_log_write(&app->log, SRV_ERROR, what, fields, 2);
 }
 
-srv_unit *srv_unit_new(srv_app *app, const char *role)
+srv_unit *srv_unit_new(srv_app *app, const char *role, bool pooled)
 {
     srv_unit *u = calloc(1, sizeof *u);
     if (u == NULL) {
@@ -53,10 +53,15 @@ srv_unit *srv_unit_new(srv_app *app, const char *role)
     u->role = role;
     const srv_config *c = &app->cfg;
 
-    ord_pg_options pg = ORD_PG_OPTIONS_INIT;
-    pg.connect_timeout_s = (int)c->database_connect_timeout_s;
-    pg.application_name = "order-server";
-    ord_error err = ord_pg_store_new(&u->store, c->database_url, &pg);
+    ord_error err;
+    if (pooled) {
+        err = ord_pg_store_new_pooled(&u->store, app->db_pool);
+    } else {
+        ord_pg_options pg = ORD_PG_OPTIONS_INIT;
+        pg.connect_timeout_s = (int)c->database_connect_timeout_s;
+        pg.application_name = "order-server";
+        err = ord_pg_store_new(&u->store, c->database_url, &pg);
+    }
     if (err != ORD_OK) {
         fail(app, role, "cannot set up the database connection", err);
         srv_unit_free(u);

@@ -1,10 +1,13 @@
-/* One thread's share of the order server: its own database connection,
- * downstream HTTP client and service over them (DESIGN.md: nothing shared
- * between threads but thread-safe modules). */
+/* One thread's share of the order server: its store (a connection of its
+ * own, or connections borrowed from the shared pool per call), downstream
+ * HTTP client and service over them (DESIGN.md: nothing shared between
+ * threads but thread-safe modules). */
 #ifndef ORDER_SERVER_UNIT_H
 #define ORDER_SERVER_UNIT_H
 
 #include <orders/adapters/http/client.h>
+#include <stdbool.h>
+
 #include <orders/adapters/postgres/store.h>
 #include <orders/application/service.h>
 
@@ -18,8 +21,10 @@ typedef struct srv_unit {
     ord_service *svc;
 } srv_unit;
 
-/* Build a unit for one thread. Returns NULL after logging why. */
-srv_unit *srv_unit_new(srv_app *app, const char *role);
+/* Build a unit for one thread: @p pooled borrows database connections from
+ * app->db_pool (the HTTP workers); otherwise the unit has its own (the
+ * background workers). Returns NULL after logging why. */
+srv_unit *srv_unit_new(srv_app *app, const char *role, bool pooled);
 
 /* Free a unit (connection and client closed). Accepts NULL. */
 void srv_unit_free(srv_unit *unit);

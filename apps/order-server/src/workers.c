@@ -207,7 +207,7 @@ static bool add(srv_workers *ws, const char *name, int64_t interval_ms,
     w->name = name;
     w->interval_ms = interval_ms;
     w->tick = tick;
-    w->unit = srv_unit_new(ws->app, name);
+    w->unit = srv_unit_new(ws->app, name, false);
     if (w->unit == NULL)
         return false;
     ws->count++;
