@@ -13,6 +13,7 @@ set(ORDERS_OPTIONAL_ADAPTERS postgres http rest)
 # The folders of public headers that get installed: the layers, and each
 # adapter whose library is built. The docs and the header test read this.
 set(ORDERS_PUBLIC_INCLUDE_DIRS
+    ${PROJECT_SOURCE_DIR}/support/include
     ${PROJECT_SOURCE_DIR}/domain/include
     ${PROJECT_SOURCE_DIR}/ports/include
     ${PROJECT_SOURCE_DIR}/application/include)
@@ -91,7 +92,8 @@ file(RELATIVE_PATH ORDERS_PC_PREFIX_FROM_PCFILEDIR
 string(REGEX REPLACE "/$" "" ORDERS_PC_PREFIX_FROM_PCFILEDIR "${ORDERS_PC_PREFIX_FROM_PCFILEDIR}")
 
 # The core, in static link order (users before what they use).
-set(ORDERS_CORE_LIBRARIES orders_application orders_memory orders_system orders_domain)
+set(ORDERS_CORE_LIBRARIES orders_application orders_memory orders_system orders_domain
+                          orders_support)
 set(ORDERS_FIND_DEPENDENCIES "find_dependency(Threads)")
 set(ORDERS_CORE_LIBS_PRIVATE "-pthread")
 foreach(lib IN LISTS ORDERS_CORE_LIBRARIES)
@@ -165,7 +167,8 @@ install(FILES ${PROJECT_BINARY_DIR}/ordersConfig.cmake
               ${PROJECT_BINARY_DIR}/ordersConfigVersion.cmake
         DESTINATION ${ORDERS_CMAKE_INSTALL_DIR})
 
-# orders.pc: the core (application, in-memory and system adapters, domain).
+# orders.pc: the core (application, in-memory and system adapters, domain,
+# support).
 set(ORDERS_PC_NAME "orders")
 set(ORDERS_PC_DESCRIPTION "${PROJECT_DESCRIPTION}")
 set(ORDERS_PC_REQUIRES "")

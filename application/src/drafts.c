@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include <orders/domain/text.h>
+#include <orders/support/sha256.h>
+
+_Static_assert(ORD_GUEST_TOKEN_HASH_SIZE == ORD_SHA256_HEX_SIZE,
+               "a draft keeps the hex SHA-256 of its guest token");
 
 /* Longest guest token accepted, in bytes. */
 #define GUEST_TOKEN_MAX 255

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <orders/domain/text.h>
 #include <orders/domain/validation.h>
+#include <orders/support/sha256.h>
 
 void ord_app_scope_customer(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], int64_t customer_id)
 {

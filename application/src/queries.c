@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <orders/domain/text.h>
+#include <orders/support/sha256.h>
 
 /* Only the canonical decimal form is an id: digits, no sign, no leading
  * zero, no spaces, within int64. Anything else is no order at all. */

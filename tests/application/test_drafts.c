@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include <orders/support/sha256.h>
+
 #define GUEST "guest-abc"
 
 static ord_principal admin;

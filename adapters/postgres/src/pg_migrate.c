@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include <orders/adapters/postgres/migrate.h>
-#include <orders/domain/text.h>
+#include <orders/support/sha256.h>
 
 #include "pg_internal.h"
 #include "pg_migrations.h"

@@ -26,8 +26,9 @@ extern "C" {
 #define ORD_ORDER_NUMBER_SIZE 41
 /** Bytes of a textual UUID with NUL. */
 #define ORD_UUID_SIZE 37
-/** Bytes of a hex SHA-256 digest with NUL. */
-#define ORD_SHA256_HEX_SIZE 65
+/** Bytes of a guest token's hash with NUL: hex SHA-256, which the
+ *  application computes (the domain only keeps it). */
+#define ORD_GUEST_TOKEN_HASH_SIZE 65
 /** Bytes of a history reason with NUL (longer reasons are cut). */
 #define ORD_REASON_SIZE 64
 /** Most lines in one order. */
@@ -75,7 +76,7 @@ typedef struct ord_order {
     int64_t id;                          /**< Storage id (> 0 once stored). */
     char number[ORD_ORDER_NUMBER_SIZE];  /**< "ORD-<uuid v4>". */
     int64_t customer_id;                 /**< Owner; 0 for a guest draft. */
-    char guest_token_hash[ORD_SHA256_HEX_SIZE]; /**< Hex SHA-256 of the guest token, or "". */
+    char guest_token_hash[ORD_GUEST_TOKEN_HASH_SIZE]; /**< Hex SHA-256 of the guest token, or "". */
     char *customer_name;                 /**< Owned; NULL when not given. */
     char *delivery_address;              /**< Owned; NULL on drafts. */
     char *carrier;                       /**< Owned; NULL on drafts. */

@@ -1,7 +1,7 @@
 /**
  * @file text.h
  * @brief Text helpers the domain needs and the C library lacks: UTF-8
- *        counting, RFC 3339 times, UUID and order-number syntax, SHA-256.
+ *        counting, RFC 3339 times, UUID and order-number syntax.
  */
 #ifndef ORDERS_DOMAIN_TEXT_H
 #define ORDERS_DOMAIN_TEXT_H
@@ -50,14 +50,6 @@ bool ord_uuid_is_valid(const char *text);
 
 /** @brief Whether @p text is "ORD-" followed by a canonical UUID. */
 bool ord_order_number_is_valid(const char *text);
-
-/**
- * @brief SHA-256 of @p data as lower-case hex.
- * @param[out] out 65 bytes, NUL-terminated.
- * @param data the bytes.
- * @param len their count.
- */
-void ord_sha256_hex(char out[65], const void *data, size_t len);
 
 /** Deepest nesting of objects and arrays the project's JSON readers accept. */
 #define ORD_JSON_MAX_DEPTH 32

@@ -1,7 +1,8 @@
-/* SHA-256 as FIPS 180-4 specifies it, for hashing guest tokens and request
- * fingerprints without a crypto library in the domain. */
-#include <orders/domain/text.h>
+/* SHA-256 as FIPS 180-4 specifies it, for hashing guest tokens, request
+ * fingerprints and migrations without a crypto library. */
+#include <orders/support/sha256.h>
 
+#include <stdint.h>
 #include <string.h>
 
 typedef struct sha256_state {
@@ -119,7 +120,7 @@ static void sha256_final(sha256_state *st, unsigned char digest[32])
     }
 }
 
-void ord_sha256_hex(char out[65], const void *data, size_t len)
+void ord_sha256_hex(char out[ORD_SHA256_HEX_SIZE], const void *data, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     sha256_state st;
