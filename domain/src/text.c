@@ -236,26 +236,3 @@ bool ord_text_equal_secret(const char *a, const char *b)
     }
     return diff == 0;
 }
-
-bool ord_json_depth_within(const char *text, size_t len, int max_depth)
-{
-    int depth = 0;
-    bool in_string = false;
-    for (size_t i = 0; i < len; i++) {
-        char ch = text[i];
-        if (in_string) {
-            if (ch == '\\')
-                i++; /* an escaped quote does not end the string */
-            else if (ch == '"')
-                in_string = false;
-        } else if (ch == '"') {
-            in_string = true;
-        } else if (ch == '{' || ch == '[') {
-            if (++depth > max_depth)
-                return false;
-        } else if (ch == '}' || ch == ']') {
-            depth--;
-        }
-    }
-    return true;
-}

@@ -220,23 +220,6 @@ static void test_order_number_is_ord_prefix_and_uuid(void **state)
     assert_false(ord_order_number_is_valid(NULL));
 }
 
-static void test_json_depth_counts_brackets_outside_strings_only(void **state)
-{
-    (void)state;
-    const char *flat = "{\"a\":[1,2]}";
-    assert_true(ord_json_depth_within(flat, strlen(flat), 2));
-    assert_false(ord_json_depth_within(flat, strlen(flat), 1));
-    /* Brackets in strings, escaped quotes included, are text. */
-    const char *text = "{\"a\":\"[[[\\\"[[{{\"}";
-    assert_true(ord_json_depth_within(text, strlen(text), 1));
-    char deep[2 * 40];
-    memset(deep, '[', 40);
-    memset(deep + 40, ']', 40);
-    assert_true(ord_json_depth_within(deep, sizeof deep, 40));
-    assert_false(ord_json_depth_within(deep, sizeof deep, 39));
-    assert_true(ord_json_depth_within(NULL, 0, 1));
-}
-
 static void test_secret_compare_matches_only_equal_strings(void **state)
 {
     (void)state;
@@ -266,7 +249,6 @@ int main(void)
         cmocka_unit_test(test_uuid_syntax_is_canonical_lower_case),
         cmocka_unit_test(test_order_number_is_ord_prefix_and_uuid),
         cmocka_unit_test(test_secret_compare_matches_only_equal_strings),
-        cmocka_unit_test(test_json_depth_counts_brackets_outside_strings_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include <orders/domain/text.h>
+#include <orders/support/json_scan.h>
 
 #include "sim_control.h"
 

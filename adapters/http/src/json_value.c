@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include <orders/domain/money.h>
-#include <orders/domain/text.h>
+#include <orders/support/json_scan.h>
 
 cJSON *http_json_parse(const char *text, size_t len)
 {

@@ -12,6 +12,7 @@
 #include <orders/adapters/rest/api.h>
 #include <orders/application/service.h>
 #include <orders/domain/text.h>
+#include <orders/support/json_scan.h>
 #include <orders/domain/validation.h>
 #include <orders/ports/call_context.h>
 

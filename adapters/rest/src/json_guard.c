@@ -7,43 +7,19 @@
 
 #include "call.h"
 
-/* The escape \u0000 at p (which points at the backslash). */
-static bool is_nul_escape(const char *p, const char *end)
-{
-    if (end - p < 6 || p[1] != 'u')
-        return false;
-    return memcmp(p + 2, "0000", 4) == 0;
-}
-
 const char *rest_json_scan(const char *body, size_t len)
 {
-    const char *end = body + len;
-    int depth = 0;
-    bool in_string = false;
-    for (const char *p = body; p < end; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (in_string) {
-            if (ch == '"') {
-                in_string = false;
-            } else if (ch == '\\') {
-                if (is_nul_escape(p, end))
-                    return "Strings must not contain \\u0000";
-                p++; /* the escaped character cannot end the string */
-            } else if (ch < 0x20) {
-                return "Control characters in strings must be escaped";
-            }
-            continue;
-        }
-        if (ch == '"') {
-            in_string = true;
-        } else if (ch == '{' || ch == '[') {
-            if (++depth > ORD_JSON_MAX_DEPTH)
-                return "The request body is nested too deeply";
-        } else if (ch == '}' || ch == ']') {
-            depth--;
-        }
+    switch (ord_json_scan(body, len, ORD_JSON_MAX_DEPTH, true)) {
+    case ORD_JSON_SOUND:
+        return NULL;
+    case ORD_JSON_TOO_DEEP:
+        return "The request body is nested too deeply";
+    case ORD_JSON_NUL_ESCAPE:
+        return "Strings must not contain \\u0000";
+    case ORD_JSON_RAW_CONTROL:
+        return "Control characters in strings must be escaped";
     }
-    return NULL;
+    return "The request body is not valid JSON";
 }
 
 static int compare_names(const void *a, const void *b)

@@ -51,22 +51,6 @@ bool ord_uuid_is_valid(const char *text);
 /** @brief Whether @p text is "ORD-" followed by a canonical UUID. */
 bool ord_order_number_is_valid(const char *text);
 
-/** Deepest nesting of objects and arrays the project's JSON readers accept. */
-#define ORD_JSON_MAX_DEPTH 32
-
-/**
- * @brief Whether JSON text nests objects and arrays at most @p max_depth deep.
- *
- * cJSON parses recursively, one stack frame per level, and a server thread
- * has a small stack: a few KiB of "[[[[" would overflow it. Every reader of
- * untrusted JSON asks this first. Brackets inside strings do not count; the
- * text need not be valid JSON (the parser judges that afterwards).
- * @param text the bytes (need not be NUL-terminated); NULL only with @p len 0.
- * @param len bytes to scan.
- * @param max_depth deepest level allowed (1: a flat object or array).
- */
-bool ord_json_depth_within(const char *text, size_t len, int max_depth);
-
 /**
  * @brief Compare two NUL-terminated strings in time that depends only on their
  *        lengths (for secrets such as guest-token hashes).
