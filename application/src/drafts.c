@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <orders/domain/text.h>
+#include <orders/support/secret.h>
 #include <orders/support/sha256.h>
 
 _Static_assert(ORD_GUEST_TOKEN_HASH_SIZE == ORD_SHA256_HEX_SIZE,

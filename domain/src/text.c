@@ -1,6 +1,6 @@
 /* UTF-8 checking, RFC 3339 UTC times by calendar arithmetic (no libc time
- * functions: the domain reads no clock and needs no time zone), UUID syntax,
- * and a constant-time compare for secrets. */
+ * functions: the domain reads no clock and needs no time zone), and UUID
+ * syntax. */
 #include <orders/domain/text.h>
 
 #include <string.h>
@@ -219,20 +219,4 @@ bool ord_uuid_is_valid(const char *text)
 bool ord_order_number_is_valid(const char *text)
 {
     return text && strncmp(text, "ORD-", 4) == 0 && ord_uuid_is_valid(text + 4);
-}
-
-bool ord_text_equal_secret(const char *a, const char *b)
-{
-    if (!a || !b)
-        return false;
-    size_t la = strlen(a), lb = strlen(b);
-    size_t n = la > lb ? la : lb;
-    /* Touch every byte of both, whatever they hold; no early exit. */
-    volatile unsigned char diff = (unsigned char)(la != lb);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ca = i < la ? (unsigned char)a[i] : 0u;
-        unsigned char cb = i < lb ? (unsigned char)b[i] : 0u;
-        diff |= (unsigned char)(ca ^ cb);
-    }
-    return diff == 0;
 }

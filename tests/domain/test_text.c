@@ -1,5 +1,5 @@
 /* Text helpers: UTF-8 validation and counting, RFC 3339 times, UUID and
- * order-number syntax, secret compare. */
+ * order-number syntax. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -220,19 +220,6 @@ static void test_order_number_is_ord_prefix_and_uuid(void **state)
     assert_false(ord_order_number_is_valid(NULL));
 }
 
-static void test_secret_compare_matches_only_equal_strings(void **state)
-{
-    (void)state;
-    assert_true(ord_text_equal_secret("abc", "abc"));
-    assert_true(ord_text_equal_secret("", ""));
-    assert_false(ord_text_equal_secret("abc", "abd"));
-    assert_false(ord_text_equal_secret("abc", "ab"));
-    assert_false(ord_text_equal_secret("ab", "abc"));
-    assert_false(ord_text_equal_secret("", "a"));
-    assert_false(ord_text_equal_secret(NULL, "a"));
-    assert_false(ord_text_equal_secret(NULL, NULL));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,7 +235,6 @@ int main(void)
         cmocka_unit_test(test_time_round_trips_across_the_calendar),
         cmocka_unit_test(test_uuid_syntax_is_canonical_lower_case),
         cmocka_unit_test(test_order_number_is_ord_prefix_and_uuid),
-        cmocka_unit_test(test_secret_compare_matches_only_equal_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,12 +51,6 @@ bool ord_uuid_is_valid(const char *text);
 /** @brief Whether @p text is "ORD-" followed by a canonical UUID. */
 bool ord_order_number_is_valid(const char *text);
 
-/**
- * @brief Compare two NUL-terminated strings in time that depends only on their
- *        lengths (for secrets such as guest-token hashes).
- */
-bool ord_text_equal_secret(const char *a, const char *b);
-
 #ifdef __cplusplus
 }
 #endif
