@@ -124,21 +124,4 @@ ord_error ord_app_create_keyed(const app_run *run, const ord_idempotency *idem, 
  * broken id source. */
 bool ord_app_keyed_order_is_ours(const ord_order *found, int64_t customer_id);
 
-/* json_writer.c: a growable text buffer that remembers the first failure. */
-typedef struct app_json {
-    char *buf;
-    size_t len;
-    size_t cap;
-    ord_error err;
-} app_json;
-
-void ord_app_json_raw(app_json *j, const char *text);
-void ord_app_json_string(app_json *j, const char *text);
-void ord_app_json_string_or_null(app_json *j, const char *text);
-void ord_app_json_int(app_json *j, int64_t value);
-void ord_app_json_key(app_json *j, const char *key, bool first);
-void ord_app_json_money(app_json *j, ord_money value);
-void ord_app_json_time(app_json *j, int64_t unix_ms);
-ord_error ord_app_json_finish(app_json *j, char **out);
-
 #endif

@@ -5,93 +5,142 @@
 #include "internal.h"
 
 #include <orders/domain/event.h>
+#include <orders/domain/money.h>
 #include <orders/domain/order_status.h>
+#include <orders/domain/text.h>
+#include <orders/support/json_writer.h>
+
+/* A body being written; a money or time the API cannot render makes it
+ * unrenderable (and stops the writer). */
+typedef struct app_json {
+    ord_json_writer w;
+    bool unrenderable;
+} app_json;
+
+static void unrenderable(app_json *j)
+{
+    if (!j->w.failed)
+        j->unrenderable = true;
+    j->w.failed = true;
+}
+
+/* Exact money as a JSON number with the currency's decimals. */
+static void put_money(app_json *j, ord_money value)
+{
+    char text[ORD_MONEY_TEXT_SIZE];
+    if (j->w.failed)
+        return;
+    if (ord_money_format(text, sizeof text, value) != ORD_OK)
+        unrenderable(j);
+    else
+        ord_json_raw(&j->w, text);
+}
+
+static void put_time(app_json *j, int64_t unix_ms)
+{
+    char text[ORD_TIME_TEXT_SIZE];
+    if (j->w.failed)
+        return;
+    if (ord_time_format(text, unix_ms) != ORD_OK)
+        unrenderable(j);
+    else
+        ord_json_string(&j->w, text);
+}
+
+static ord_error finish(app_json *j, char **out)
+{
+    bool invalid = j->unrenderable;
+    *out = ord_json_take(&j->w, NULL);
+    if (*out != NULL)
+        return ORD_OK;
+    return invalid ? ORD_EINVALID : ORD_ENOMEM;
+}
 
 static void render_items(app_json *j, const ord_order *order)
 {
-    ord_app_json_raw(j, "[");
+    ord_json_raw(&j->w, "[");
     for (size_t i = 0; i < order->item_count; i++) {
         const ord_order_item *it = &order->items[i];
-        ord_app_json_raw(j, i > 0 ? ",{" : "{");
-        ord_app_json_key(j, "productId", true);
-        ord_app_json_int(j, it->product_id);
-        ord_app_json_key(j, "quantity", false);
-        ord_app_json_int(j, it->quantity);
-        ord_app_json_key(j, "priceAtPurchase", false);
+        ord_json_raw(&j->w, i > 0 ? ",{" : "{");
+        ord_json_key(&j->w, "productId", true);
+        ord_json_int(&j->w, it->product_id);
+        ord_json_key(&j->w, "quantity", false);
+        ord_json_int(&j->w, it->quantity);
+        ord_json_key(&j->w, "priceAtPurchase", false);
         if (it->has_price)
-            ord_app_json_money(j, it->unit_price);
+            put_money(j, it->unit_price);
         else
-            ord_app_json_raw(j, "null");
-        ord_app_json_raw(j, "}");
+            ord_json_raw(&j->w, "null");
+        ord_json_raw(&j->w, "}");
     }
-    ord_app_json_raw(j, "]");
+    ord_json_raw(&j->w, "]");
 }
 
 static void render_history(app_json *j, const ord_order *order)
 {
-    ord_app_json_raw(j, "[");
+    ord_json_raw(&j->w, "[");
     for (size_t i = 0; i < order->history_count; i++) {
         const ord_status_change *h = &order->history[i];
-        ord_app_json_raw(j, i > 0 ? ",{" : "{");
-        ord_app_json_key(j, "from", true);
-        ord_app_json_string_or_null(j, h->has_from ? ord_status_name(h->from) : NULL);
-        ord_app_json_key(j, "to", false);
-        ord_app_json_string(j, ord_status_name(h->to));
-        ord_app_json_key(j, "at", false);
-        ord_app_json_time(j, h->at_ms);
-        ord_app_json_key(j, "reason", false);
-        ord_app_json_string(j, h->reason);
-        ord_app_json_raw(j, "}");
+        ord_json_raw(&j->w, i > 0 ? ",{" : "{");
+        ord_json_key(&j->w, "from", true);
+        ord_json_string(&j->w, h->has_from ? ord_status_name(h->from) : NULL);
+        ord_json_key(&j->w, "to", false);
+        ord_json_string(&j->w, ord_status_name(h->to));
+        ord_json_key(&j->w, "at", false);
+        put_time(j, h->at_ms);
+        ord_json_key(&j->w, "reason", false);
+        ord_json_string(&j->w, h->reason);
+        ord_json_raw(&j->w, "}");
     }
-    ord_app_json_raw(j, "]");
+    ord_json_raw(&j->w, "]");
 }
 
 /* Customer 0 is a guest: the API shows no customer rather than a fake id. */
 static void render_customer(app_json *j, int64_t customer_id)
 {
     if (customer_id > 0)
-        ord_app_json_int(j, customer_id);
+        ord_json_int(&j->w, customer_id);
     else
-        ord_app_json_raw(j, "null");
+        ord_json_raw(&j->w, "null");
 }
 
 static void render_order(app_json *j, const ord_order *order, ord_order_json_form form)
 {
     bool full = form == ORD_ORDER_JSON_FULL;
-    ord_app_json_raw(j, "{");
-    ord_app_json_key(j, "orderId", true);
-    ord_app_json_int(j, order->id);
-    ord_app_json_key(j, "orderNumber", false);
-    ord_app_json_string(j, order->number);
+    ord_json_raw(&j->w, "{");
+    ord_json_key(&j->w, "orderId", true);
+    ord_json_int(&j->w, order->id);
+    ord_json_key(&j->w, "orderNumber", false);
+    ord_json_string(&j->w, order->number);
     if (full) {
-        ord_app_json_key(j, "customerId", false);
+        ord_json_key(&j->w, "customerId", false);
         render_customer(j, order->customer_id);
-        ord_app_json_key(j, "customerName", false);
-        ord_app_json_string_or_null(j, order->customer_name);
+        ord_json_key(&j->w, "customerName", false);
+        ord_json_string(&j->w, order->customer_name);
     }
-    ord_app_json_key(j, "status", false);
-    ord_app_json_string(j, ord_status_name(order->status));
-    ord_app_json_key(j, "totalPrice", false);
-    ord_app_json_money(j, order->total);
-    ord_app_json_key(j, "currency", false);
-    ord_app_json_string(j, order->total.currency);
-    ord_app_json_key(j, "orderDate", false);
-    ord_app_json_time(j, order->created_at_ms);
-    ord_app_json_key(j, "trackingNumber", false);
-    ord_app_json_string_or_null(j, order->tracking_number);
+    ord_json_key(&j->w, "status", false);
+    ord_json_string(&j->w, ord_status_name(order->status));
+    ord_json_key(&j->w, "totalPrice", false);
+    put_money(j, order->total);
+    ord_json_key(&j->w, "currency", false);
+    ord_json_string(&j->w, order->total.currency);
+    ord_json_key(&j->w, "orderDate", false);
+    put_time(j, order->created_at_ms);
+    ord_json_key(&j->w, "trackingNumber", false);
+    ord_json_string(&j->w, order->tracking_number);
     if (full) {
-        ord_app_json_key(j, "deliveryAddress", false);
-        ord_app_json_string_or_null(j, order->delivery_address);
-        ord_app_json_key(j, "carrier", false);
-        ord_app_json_string_or_null(j, order->carrier);
-        ord_app_json_key(j, "items", false);
+        ord_json_key(&j->w, "deliveryAddress", false);
+        ord_json_string(&j->w, order->delivery_address);
+        ord_json_key(&j->w, "carrier", false);
+        ord_json_string(&j->w, order->carrier);
+        ord_json_key(&j->w, "items", false);
         render_items(j, order);
-        ord_app_json_key(j, "statusHistory", false);
+        ord_json_key(&j->w, "statusHistory", false);
         render_history(j, order);
-        ord_app_json_key(j, "version", false);
-        ord_app_json_int(j, order->version);
+        ord_json_key(&j->w, "version", false);
+        ord_json_int(&j->w, order->version);
     }
-    ord_app_json_raw(j, "}");
+    ord_json_raw(&j->w, "}");
 }
 
 ord_error ord_order_to_json(char **out, const ord_order *order, ord_order_json_form form)
@@ -101,9 +150,9 @@ ord_error ord_order_to_json(char **out, const ord_order *order, ord_order_json_f
     *out = NULL;
     if (order == NULL || (form != ORD_ORDER_JSON_FULL && form != ORD_ORDER_JSON_SUMMARY))
         return ORD_EINVALID;
-    app_json j = {0};
+    app_json j = {{0}, false};
     render_order(&j, order, form);
-    return ord_app_json_finish(&j, out);
+    return finish(&j, out);
 }
 
 ord_error ord_event_to_json(char **out, const ord_outbox_event *event, const ord_order *order)
@@ -113,26 +162,26 @@ ord_error ord_event_to_json(char **out, const ord_outbox_event *event, const ord
     *out = NULL;
     if (event == NULL || order == NULL)
         return ORD_EINVALID;
-    app_json j = {0};
-    ord_app_json_raw(&j, "{");
-    ord_app_json_key(&j, "eventId", true);
-    ord_app_json_string(&j, event->event_id);
-    ord_app_json_key(&j, "eventType", false);
-    ord_app_json_string(&j, ord_event_type_name(event->type));
-    ord_app_json_key(&j, "occurredAt", false);
-    ord_app_json_time(&j, event->occurred_at_ms);
-    ord_app_json_key(&j, "orderId", false);
-    ord_app_json_int(&j, event->order_id);
-    ord_app_json_key(&j, "orderNumber", false);
-    ord_app_json_string(&j, order->number);
-    ord_app_json_key(&j, "customerId", false);
+    app_json j = {{0}, false};
+    ord_json_raw(&j.w, "{");
+    ord_json_key(&j.w, "eventId", true);
+    ord_json_string(&j.w, event->event_id);
+    ord_json_key(&j.w, "eventType", false);
+    ord_json_string(&j.w, ord_event_type_name(event->type));
+    ord_json_key(&j.w, "occurredAt", false);
+    put_time(&j, event->occurred_at_ms);
+    ord_json_key(&j.w, "orderId", false);
+    ord_json_int(&j.w, event->order_id);
+    ord_json_key(&j.w, "orderNumber", false);
+    ord_json_string(&j.w, order->number);
+    ord_json_key(&j.w, "customerId", false);
     render_customer(&j, event->customer_id);
-    ord_app_json_key(&j, "status", false);
-    ord_app_json_string(&j, ord_status_name(order->status));
-    ord_app_json_key(&j, "sequence", false);
-    ord_app_json_int(&j, event->sequence);
-    ord_app_json_key(&j, "order", false);
+    ord_json_key(&j.w, "status", false);
+    ord_json_string(&j.w, ord_status_name(order->status));
+    ord_json_key(&j.w, "sequence", false);
+    ord_json_int(&j.w, event->sequence);
+    ord_json_key(&j.w, "order", false);
     render_order(&j, order, ORD_ORDER_JSON_FULL);
-    ord_app_json_raw(&j, "}");
-    return ord_app_json_finish(&j, out);
+    ord_json_raw(&j.w, "}");
+    return finish(&j, out);
 }

@@ -239,7 +239,7 @@ static void release_call(rest_call *c)
         free((char *)c->headers[i].value);
     }
     free(c->headers);
-    rest_buf_free(&c->body);
+    ord_json_writer_free(&c->body);
     cJSON_Delete(c->json);
     rest_arena_free(&c->arena);
 }
@@ -281,7 +281,7 @@ ord_error ord_rest_api_handle(ord_rest_api *api, const ord_rest_request *request
         out->status = 500;
     } else {
         out->status = c.status;
-        out->body = rest_buf_take(&c.body, &out->body_len);
+        out->body = ord_json_take(&c.body, &out->body_len);
         if (out->body == NULL) {
             result = ORD_ENOMEM;
             out->status = 500;

@@ -12,12 +12,12 @@
 #include <orders/adapters/rest/api.h>
 #include <orders/application/service.h>
 #include <orders/domain/text.h>
-#include <orders/support/json_scan.h>
 #include <orders/domain/validation.h>
 #include <orders/ports/call_context.h>
+#include <orders/support/json_scan.h>
+#include <orders/support/json_writer.h>
 
 #include "arena.h"
-#include "buf.h"
 
 /* Bytes of an X-Request-Id with NUL; longer incoming ids are replaced. */
 #define REST_REQUEST_ID_SIZE 65
@@ -61,7 +61,7 @@ struct rest_call {
 
     /* the response */
     int status;
-    rest_buf body;
+    ord_json_writer body;
     ord_rest_header *headers;
     size_t header_count;
     size_t header_cap;
@@ -130,7 +130,7 @@ char *rest_path_segment_decode(rest_call *c, const char *segment, size_t len);
  * absent, 1 when found, -1 when repeated or malformed. */
 int rest_query_get(rest_call *c, const char *name, const char **value);
 /* Percent-encode for a query value into @p b. */
-void rest_buf_query_value(rest_buf *b, const char *value);
+void rest_buf_query_value(ord_json_writer *b, const char *value);
 /* Whether {id} is an orderId or an order number (else 404). */
 bool rest_order_ref_ok(const char *ref);
 /* The If-Match header: 0 (none or "*"), a version, or -1 (matches nothing). */

@@ -11,7 +11,7 @@ void rest_handle_live(rest_call *c)
     c->status = 200;
     rest_set_header(c, "Content-Type", "application/json");
     rest_set_header(c, "Cache-Control", "no-store");
-    rest_buf_puts(&c->body, "{\"status\":\"UP\"}");
+    ord_json_raw(&c->body, "{\"status\":\"UP\"}");
 }
 
 void rest_handle_ready(rest_call *c)
@@ -31,15 +31,15 @@ void rest_handle_ready(rest_call *c)
         if (deps[i].required && !deps[i].up)
             ready = false;
     }
-    rest_buf *b = &c->body;
-    rest_buf_puts(b, ready ? "{\"status\":\"UP\",\"dependencies\":{" : "{\"status\":\"DOWN\",\"dependencies\":{");
+    ord_json_writer *b = &c->body;
+    ord_json_raw(b, ready ? "{\"status\":\"UP\",\"dependencies\":{" : "{\"status\":\"DOWN\",\"dependencies\":{");
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            rest_buf_puts(b, ",");
-        rest_buf_json_string(b, deps[i].name);
-        rest_buf_puts(b, deps[i].up ? ":\"UP\"" : ":\"DOWN\"");
+            ord_json_raw(b, ",");
+        ord_json_string(b, deps[i].name);
+        ord_json_raw(b, deps[i].up ? ":\"UP\"" : ":\"DOWN\"");
     }
-    rest_buf_puts(b, "}}");
+    ord_json_raw(b, "}}");
     c->status = ready ? 200 : 503;
     rest_set_header(c, "Content-Type", "application/json");
     rest_set_header(c, "Cache-Control", "no-store");
@@ -83,7 +83,7 @@ void rest_handle_metrics(rest_call *c)
         return;
     }
     c->status = 200;
-    rest_buf_append(&c->body, text, len);
+    ord_json_append(&c->body, text, len);
     free(text);
     rest_set_header(c, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     rest_set_header(c, "Cache-Control", "no-store");
@@ -94,6 +94,6 @@ void rest_handle_openapi(rest_call *c)
     size_t len = 0;
     const char *doc = ord_rest_openapi_document(&len);
     c->status = 200;
-    rest_buf_append(&c->body, doc, len);
+    ord_json_append(&c->body, doc, len);
     rest_set_header(c, "Content-Type", "application/json");
 }

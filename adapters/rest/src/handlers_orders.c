@@ -131,8 +131,8 @@ static void bad_query(rest_call *c, const char *field, const char *message)
 
 static void list_body(rest_call *c, const ord_list_result *result)
 {
-    rest_buf_free(&c->body);
-    rest_buf_puts(&c->body, "[");
+    ord_json_writer_free(&c->body);
+    ord_json_raw(&c->body, "[");
     for (size_t i = 0; i < result->page.count; i++) {
         char *json = NULL;
         ord_error err = ord_order_to_json(&json, &result->page.orders[i], ORD_ORDER_JSON_SUMMARY);
@@ -144,11 +144,11 @@ static void list_body(rest_call *c, const ord_list_result *result)
             return;
         }
         if (i > 0)
-            rest_buf_puts(&c->body, ",");
-        rest_buf_puts(&c->body, json);
+            ord_json_raw(&c->body, ",");
+        ord_json_raw(&c->body, json);
         free(json);
     }
-    rest_buf_puts(&c->body, "]");
+    ord_json_raw(&c->body, "]");
     c->status = 200;
     rest_set_header(c, "Content-Type", "application/json");
 }
@@ -156,20 +156,20 @@ static void list_body(rest_call *c, const ord_list_result *result)
 static void link_header(rest_call *c, int64_t customer_id, size_t limit, const char *status,
                         const char *cursor)
 {
-    rest_buf link = {0};
-    rest_buf_printf(&link, "</api/v1/orders/customer/%" PRId64 "?limit=%zu", customer_id, limit);
+    ord_json_writer link = {0};
+    ord_json_printf(&link, "</api/v1/orders/customer/%" PRId64 "?limit=%zu", customer_id, limit);
     if (status != NULL) {
-        rest_buf_puts(&link, "&status=");
+        ord_json_raw(&link, "&status=");
         rest_buf_query_value(&link, status);
     }
-    rest_buf_puts(&link, "&cursor=");
+    ord_json_raw(&link, "&cursor=");
     rest_buf_query_value(&link, cursor);
-    rest_buf_puts(&link, ">; rel=\"next\"");
+    ord_json_raw(&link, ">; rel=\"next\"");
     if (link.failed)
         c->oom = true;
     else
         rest_set_header(c, "Link", link.data);
-    rest_buf_free(&link);
+    ord_json_writer_free(&link);
 }
 
 void rest_handle_list_orders(rest_call *c)

@@ -7,28 +7,27 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
 #include "call.h"
 
-static void log_time(rest_buf *b)
+static void log_time(ord_json_writer *b)
 {
     struct timespec ts;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
-    rest_buf_printf(b, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\"", tm.tm_year + 1900,
+    ord_json_printf(b, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\"", tm.tm_year + 1900,
                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                     ts.tv_nsec / 1000000);
 }
 
-static void emit(FILE *out, rest_buf *b)
+static void emit(FILE *out, ord_json_writer *b)
 {
-    rest_buf_puts(b, "}\n");
+    ord_json_raw(b, "}\n");
     if (!b->failed) {
         fputs(b->data, out);
         fflush(out);
     }
-    rest_buf_free(b);
+    ord_json_writer_free(b);
 }
 
 void rest_access_log(FILE *out, const char *request_id, const char *method, const char *route,
@@ -36,17 +35,17 @@ void rest_access_log(FILE *out, const char *request_id, const char *method, cons
 {
     if (out == NULL)
         return;
-    rest_buf b = {0};
+    ord_json_writer b = {0};
     log_time(&b);
-    rest_buf_puts(&b, ",\"level\":");
-    rest_buf_json_string(&b, status >= 500 ? "error" : "info");
-    rest_buf_puts(&b, ",\"requestId\":");
-    rest_buf_json_string(&b, request_id);
-    rest_buf_puts(&b, ",\"method\":");
-    rest_buf_json_string(&b, method);
-    rest_buf_puts(&b, ",\"route\":");
-    rest_buf_json_string(&b, route);
-    rest_buf_printf(&b, ",\"status\":%d,\"durationMs\":%.3f", status, seconds * 1000.0);
+    ord_json_raw(&b, ",\"level\":");
+    ord_json_string(&b, status >= 500 ? "error" : "info");
+    ord_json_raw(&b, ",\"requestId\":");
+    ord_json_string(&b, request_id);
+    ord_json_raw(&b, ",\"method\":");
+    ord_json_string(&b, method);
+    ord_json_raw(&b, ",\"route\":");
+    ord_json_string(&b, route);
+    ord_json_printf(&b, ",\"status\":%d,\"durationMs\":%.3f", status, seconds * 1000.0);
     emit(out, &b);
 }
 
@@ -54,11 +53,11 @@ void ord_rest_log_event(FILE *out, const char *level, const char *message)
 {
     if (out == NULL || level == NULL || message == NULL)
         return;
-    rest_buf b = {0};
+    ord_json_writer b = {0};
     log_time(&b);
-    rest_buf_puts(&b, ",\"level\":");
-    rest_buf_json_string(&b, level);
-    rest_buf_puts(&b, ",\"message\":");
-    rest_buf_json_string(&b, message);
+    ord_json_raw(&b, ",\"level\":");
+    ord_json_string(&b, level);
+    ord_json_raw(&b, ",\"message\":");
+    ord_json_string(&b, message);
     emit(out, &b);
 }

@@ -21,20 +21,20 @@ void rest_order_response(rest_call *c, int status, const ord_order *order,
         rest_problem_internal(c);
         return;
     }
-    rest_buf_free(&c->body);
+    ord_json_writer_free(&c->body);
     c->status = status;
     size_t len = strlen(json);
     if (warning_count > 0 && len > 0 && json[len - 1] == '}') {
-        rest_buf_append(&c->body, json, len - 1);
-        rest_buf_puts(&c->body, ",\"warnings\":[");
+        ord_json_append(&c->body, json, len - 1);
+        ord_json_raw(&c->body, ",\"warnings\":[");
         for (size_t i = 0; i < warning_count; i++) {
             if (i > 0)
-                rest_buf_puts(&c->body, ",");
-            rest_buf_json_string(&c->body, warnings[i]);
+                ord_json_raw(&c->body, ",");
+            ord_json_string(&c->body, warnings[i]);
         }
-        rest_buf_puts(&c->body, "]}");
+        ord_json_raw(&c->body, "]}");
     } else {
-        rest_buf_append(&c->body, json, len);
+        ord_json_append(&c->body, json, len);
     }
     free(json);
     rest_set_header(c, "Content-Type", "application/json");

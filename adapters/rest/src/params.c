@@ -97,15 +97,15 @@ int rest_query_get(rest_call *c, const char *name, const char **value)
     return found;
 }
 
-void rest_buf_query_value(rest_buf *b, const char *value)
+void rest_buf_query_value(ord_json_writer *b, const char *value)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (const unsigned char *p = (const unsigned char *)value; *p != '\0'; p++) {
         if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-            rest_buf_append(b, (const char *)p, 1);
+            ord_json_append(b, (const char *)p, 1);
         } else {
             char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            rest_buf_append(b, esc, 3);
+            ord_json_append(b, esc, 3);
         }
     }
 }

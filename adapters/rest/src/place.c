@@ -41,14 +41,14 @@ bool rest_read_idempotency(rest_call *c, ord_idempotency *idem, const ord_idempo
     }
     /* Method, path and body identify the request; the key is scoped to the
      * caller by the use case. */
-    rest_buf fp = {0};
-    rest_buf_puts(&fp, c->req->method);
-    rest_buf_puts(&fp, " ");
-    rest_buf_puts(&fp, c->req->path);
-    rest_buf_puts(&fp, "\n");
-    rest_buf_append(&fp, c->req->body != NULL ? c->req->body : "", c->req->body != NULL ? c->req->body_len : 0);
+    ord_json_writer fp = {0};
+    ord_json_raw(&fp, c->req->method);
+    ord_json_raw(&fp, " ");
+    ord_json_raw(&fp, c->req->path);
+    ord_json_raw(&fp, "\n");
+    ord_json_append(&fp, c->req->body != NULL ? c->req->body : "", c->req->body != NULL ? c->req->body_len : 0);
     char *text = fp.failed ? NULL : rest_arena_strndup(&c->arena, fp.data, fp.len);
-    rest_buf_free(&fp);
+    ord_json_writer_free(&fp);
     if (text == NULL) {
         c->oom = true;
         rest_problem_internal(c);
@@ -60,15 +60,15 @@ bool rest_read_idempotency(rest_call *c, ord_idempotency *idem, const ord_idempo
     return true;
 }
 
-static void product_list(rest_buf *b, const ord_place_result *r)
+static void product_list(ord_json_writer *b, const ord_place_result *r)
 {
-    rest_buf_puts(b, "[");
+    ord_json_raw(b, "[");
     for (size_t i = 0; i < r->product_count && i < ORD_MAX_ITEMS; i++) {
         if (i > 0)
-            rest_buf_puts(b, ",");
-        rest_buf_json_int(b, r->products[i]);
+            ord_json_raw(b, ",");
+        ord_json_int(b, r->products[i]);
     }
-    rest_buf_puts(b, "]");
+    ord_json_raw(b, "]");
 }
 
 /* "Product ID 1 has insufficient stock", "Product IDs 1, 5 have ..." */
@@ -76,16 +76,16 @@ static void product_sentence(char *out, size_t cap, const ord_place_result *r, c
                              const char *many)
 {
     size_t n = r->product_count < ORD_MAX_ITEMS ? r->product_count : ORD_MAX_ITEMS;
-    rest_buf b = {0};
-    rest_buf_puts(&b, n == 1 ? "Product ID " : "Product IDs ");
+    ord_json_writer b = {0};
+    ord_json_raw(&b, n == 1 ? "Product ID " : "Product IDs ");
     for (size_t i = 0; i < n; i++)
-        rest_buf_printf(&b, i > 0 ? ", %" PRId64 : "%" PRId64, r->products[i]);
-    rest_buf_puts(&b, n == 1 ? one : many);
+        ord_json_printf(&b, i > 0 ? ", %" PRId64 : "%" PRId64, r->products[i]);
+    ord_json_raw(&b, n == 1 ? one : many);
     if (b.failed || b.data == NULL || b.len >= cap)
         snprintf(out, cap, "Some products%s", many);
     else
         memcpy(out, b.data, b.len + 1);
-    rest_buf_free(&b);
+    ord_json_writer_free(&b);
 }
 
 static const char *precheck_title(ord_precheck_service s)
@@ -105,9 +105,9 @@ static const char *precheck_title(ord_precheck_service s)
 /* A stored answer: its status and body, headers rebuilt from them. */
 static void answer_replay(rest_call *c, const ord_place_result *r)
 {
-    rest_buf_free(&c->body);
+    ord_json_writer_free(&c->body);
     c->status = r->replay_status;
-    rest_buf_puts(&c->body, r->replay_body != NULL ? r->replay_body : "");
+    ord_json_raw(&c->body, r->replay_body != NULL ? r->replay_body : "");
     rest_set_header(c, "Content-Type",
                     c->status >= 400 ? "application/problem+json" : "application/json");
     rest_set_header(c, "Idempotent-Replayed", "true");
@@ -143,7 +143,7 @@ static void answer(rest_call *c, const ord_place_result *r)
     case ORD_PLACE_UNKNOWN_PRODUCT:
         product_sentence(sentence, sizeof sentence, r, " does not exist", " do not exist");
         rest_problem_begin(c, 400, "Unknown product", sentence);
-        rest_buf_puts(&c->body, ",\"unknownProducts\":");
+        ord_json_raw(&c->body, ",\"unknownProducts\":");
         product_list(&c->body, r);
         rest_problem_end(c);
         break;
@@ -162,7 +162,7 @@ static void answer(rest_call *c, const ord_place_result *r)
         product_sentence(sentence, sizeof sentence, r, " has insufficient stock",
                          " have insufficient stock");
         rest_problem_begin(c, 400, "Insufficient stock", sentence);
-        rest_buf_printf(&c->body, ",\"orderId\":%" PRId64 ",\"unavailableProducts\":", r->order.id);
+        ord_json_printf(&c->body, ",\"orderId\":%" PRId64 ",\"unavailableProducts\":", r->order.id);
         product_list(&c->body, r);
         rest_problem_end(c);
         break;
@@ -170,7 +170,7 @@ static void answer(rest_call *c, const ord_place_result *r)
         rest_problem_begin(c, 503, "Inventory service unavailable",
                            "The order is stored and waits for stock; retry with the same "
                            "Idempotency-Key or check the order later");
-        rest_buf_printf(&c->body, ",\"orderId\":%" PRId64, r->order.id);
+        ord_json_printf(&c->body, ",\"orderId\":%" PRId64, r->order.id);
         rest_problem_end(c);
         rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
         break;

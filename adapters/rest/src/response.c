@@ -70,36 +70,36 @@ void rest_set_headerf(rest_call *c, const char *name, const char *fmt, ...)
 
 void rest_json_response(rest_call *c, int status, char *json)
 {
-    rest_buf_free(&c->body);
+    ord_json_writer_free(&c->body);
     c->status = status;
     if (json == NULL) {
         c->oom = true;
         return;
     }
-    rest_buf_puts(&c->body, json);
+    ord_json_raw(&c->body, json);
     free(json);
     rest_set_header(c, "Content-Type", "application/json");
 }
 
 void rest_problem_begin(rest_call *c, int status, const char *title, const char *detail)
 {
-    rest_buf_free(&c->body);
+    ord_json_writer_free(&c->body);
     c->status = status;
     rest_set_header(c, "Content-Type", "application/problem+json");
-    rest_buf *b = &c->body;
-    rest_buf_puts(b, "{\"type\":\"about:blank\",\"title\":");
-    rest_buf_json_string(b, title);
-    rest_buf_printf(b, ",\"status\":%d,\"detail\":", status);
-    rest_buf_json_string(b, detail);
-    rest_buf_puts(b, ",\"error\":");
-    rest_buf_json_string(b, title);
-    rest_buf_puts(b, ",\"message\":");
-    rest_buf_json_string(b, detail);
+    ord_json_writer *b = &c->body;
+    ord_json_raw(b, "{\"type\":\"about:blank\",\"title\":");
+    ord_json_string(b, title);
+    ord_json_printf(b, ",\"status\":%d,\"detail\":", status);
+    ord_json_string(b, detail);
+    ord_json_raw(b, ",\"error\":");
+    ord_json_string(b, title);
+    ord_json_raw(b, ",\"message\":");
+    ord_json_string(b, detail);
 }
 
 void rest_problem_end(rest_call *c)
 {
-    rest_buf_puts(&c->body, "}");
+    ord_json_raw(&c->body, "}");
 }
 
 void rest_problem(rest_call *c, int status, const char *title, const char *detail)
@@ -120,16 +120,16 @@ void rest_problem_fields(rest_call *c, const ord_field_errors *errors)
                  errors->items[0].message, errors->count - 1);
     }
     rest_problem_begin(c, 400, "Validation failed", detail);
-    rest_buf *b = &c->body;
-    rest_buf_puts(b, ",\"fields\":[");
+    ord_json_writer *b = &c->body;
+    ord_json_raw(b, ",\"fields\":[");
     for (size_t i = 0; i < errors->count; i++) {
-        rest_buf_puts(b, i > 0 ? ",{\"field\":" : "{\"field\":");
-        rest_buf_json_string(b, errors->items[i].field);
-        rest_buf_puts(b, ",\"message\":");
-        rest_buf_json_string(b, errors->items[i].message);
-        rest_buf_puts(b, "}");
+        ord_json_raw(b, i > 0 ? ",{\"field\":" : "{\"field\":");
+        ord_json_string(b, errors->items[i].field);
+        ord_json_raw(b, ",\"message\":");
+        ord_json_string(b, errors->items[i].message);
+        ord_json_raw(b, "}");
     }
-    rest_buf_puts(b, "]");
+    ord_json_raw(b, "]");
     rest_problem_end(c);
     if (errors->out_of_memory)
         c->oom = true;

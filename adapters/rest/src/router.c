@@ -148,7 +148,7 @@ int rest_route_match(rest_call *c, const char **allow)
         return 404;
     /* 405: list the methods of every route of this path, once each, with
      * HEAD after GET. */
-    rest_buf methods = {0};
+    ord_json_writer methods = {0};
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
         const char *params[REST_MAX_PARAMS] = {NULL, NULL};
         if (match_template(ROUTES[i].path, &path, params) < 0)
@@ -161,13 +161,13 @@ int rest_route_match(rest_call *c, const char **allow)
         if (listed)
             continue;
         if (methods.len > 0)
-            rest_buf_puts(&methods, ", ");
-        rest_buf_puts(&methods, ROUTES[i].method);
+            ord_json_raw(&methods, ", ");
+        ord_json_raw(&methods, ROUTES[i].method);
         if (strcmp(ROUTES[i].method, "GET") == 0)
-            rest_buf_puts(&methods, ", HEAD");
+            ord_json_raw(&methods, ", HEAD");
     }
     *allow = methods.failed ? NULL : rest_arena_strndup(&c->arena, methods.data, methods.len);
-    rest_buf_free(&methods);
+    ord_json_writer_free(&methods);
     if (*allow == NULL) {
         c->oom = true;
         return 500;

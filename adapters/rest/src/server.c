@@ -11,7 +11,6 @@
 
 #include <civetweb.h>
 
-#include "buf.h"
 #include "call.h"
 #include "request_id.h"
 
@@ -206,20 +205,20 @@ static int handle_http_error(struct mg_connection *conn, int status, const char 
     ord_rest_server *server = ctx != NULL ? mg_get_user_data(ctx) : NULL;
     char request_id[REST_REQUEST_ID_SIZE];
     rest_request_id_generate(request_id, sizeof request_id);
-    rest_buf b = {0};
+    ord_json_writer b = {0};
     const char *title = status == 400 ? "Bad request" : status == 413 ? "Payload too large"
                       : status == 431 ? "Request header fields too large"
                       : status == 405 ? "Method not allowed" : status == 404 ? "Not found"
                       : status >= 500 ? "Internal error" : "Request refused";
-    rest_buf_puts(&b, "{\"type\":\"about:blank\",\"title\":");
-    rest_buf_json_string(&b, title);
-    rest_buf_printf(&b, ",\"status\":%d,\"detail\":", status);
-    rest_buf_json_string(&b, "The HTTP request could not be processed");
-    rest_buf_puts(&b, ",\"error\":");
-    rest_buf_json_string(&b, title);
-    rest_buf_puts(&b, ",\"message\":\"The HTTP request could not be processed\"}");
+    ord_json_raw(&b, "{\"type\":\"about:blank\",\"title\":");
+    ord_json_string(&b, title);
+    ord_json_printf(&b, ",\"status\":%d,\"detail\":", status);
+    ord_json_string(&b, "The HTTP request could not be processed");
+    ord_json_raw(&b, ",\"error\":");
+    ord_json_string(&b, title);
+    ord_json_raw(&b, ",\"message\":\"The HTTP request could not be processed\"}");
     if (b.failed) {
-        rest_buf_free(&b);
+        ord_json_writer_free(&b);
         return 1;
     }
     mg_response_header_start(conn, status);
@@ -231,7 +230,7 @@ static int handle_http_error(struct mg_connection *conn, int status, const char 
     mg_response_header_add(conn, "Connection", "close", -1);
     mg_response_header_send(conn);
     mg_write(conn, b.data, b.len);
-    rest_buf_free(&b);
+    ord_json_writer_free(&b);
     if (server != NULL) {
         /* Counted and logged like any request; the method of a request
          * civetweb could not parse is not trusted. */

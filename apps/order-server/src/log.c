@@ -7,7 +7,10 @@
 #include <strings.h>
 #include <time.h>
 
-/* A bounded text builder: appends what fits, remembers truncation. */
+#include <orders/support/json_writer.h>
+
+/* A bounded text builder for redaction: appends what fits, remembers
+ * truncation. */
 typedef struct text {
     char *data;
     size_t len, cap;
@@ -33,38 +36,19 @@ static void put(text *t, const char *s)
     put_n(t, s, strlen(s));
 }
 
-static void put_json_string(text *t, const char *s)
-{
-    put(t, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        char esc[8];
-        if (*p == '"' || *p == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)*p;
-            put_n(t, esc, 2);
-        } else if (*p < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", *p);
-            put(t, esc);
-        } else {
-            put_n(t, (const char *)p, 1);
-        }
-    }
-    put(t, "\"");
-}
-
 bool srv_log_enabled(const srv_log *log, srv_level level)
 {
     return log != NULL && log->out != NULL && level >= log->min;
 }
+
+/* Longest line written, newline included; a longer one loses its fields. */
+#define LINE_MAX_BYTES 2048
 
 void srv_log_write(const srv_log *log, srv_level level, const char *message,
                    const srv_field *fields, size_t count)
 {
     if (!srv_log_enabled(log, level))
         return;
-    char line[2048];
-    text t = {line, 0, sizeof line, false};
-    line[0] = '\0';
     struct timespec ts;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -73,33 +57,31 @@ void srv_log_write(const srv_log *log, srv_level level, const char *message,
     snprintf(stamp, sizeof stamp, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"level\":",
              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
              ts.tv_nsec / 1000000);
-    put(&t, stamp);
-    put_json_string(&t, srv_level_name(level));
-    put(&t, ",\"message\":");
-    put_json_string(&t, message);
+    ord_json_writer w = {0};
+    ord_json_raw(&w, stamp);
+    ord_json_string(&w, srv_level_name(level));
+    ord_json_raw(&w, ",\"message\":");
+    ord_json_string(&w, message);
     for (size_t i = 0; i < count; i++) {
-        put(&t, ",");
-        put_json_string(&t, fields[i].key);
-        put(&t, ":");
-        if (fields[i].str != NULL) {
-            put_json_string(&t, fields[i].str);
-        } else {
-            char num[32];
-            snprintf(num, sizeof num, "%lld", (long long)fields[i].num);
-            put(&t, num);
-        }
+        ord_json_key(&w, fields[i].key, false);
+        if (fields[i].str != NULL)
+            ord_json_string(&w, fields[i].str);
+        else
+            ord_json_int(&w, fields[i].num);
     }
-    /* A line cut short would not parse: drop the fields rather than the line. */
-    if (t.cut || t.len + 3 > t.cap) {
-        t.len = 0;
-        t.cut = false;
-        put(&t, stamp);
-        put_json_string(&t, srv_level_name(level));
-        put(&t, ",\"message\":\"log line too long\"");
+    /* Drop the fields rather than the line. */
+    if (w.failed || w.len + 2 >= LINE_MAX_BYTES) {
+        ord_json_writer_free(&w);
+        ord_json_raw(&w, stamp);
+        ord_json_string(&w, srv_level_name(level));
+        ord_json_raw(&w, ",\"message\":\"log line too long\"");
     }
-    put(&t, "}\n");
-    fputs(line, log->out);
-    fflush(log->out);
+    ord_json_raw(&w, "}\n");
+    if (!w.failed) {
+        fputs(w.data, log->out);
+        fflush(log->out);
+    }
+    ord_json_writer_free(&w);
 }
 
 /* Whether a connection keyword names a secret: libpq's password and
