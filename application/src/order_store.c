@@ -10,6 +10,7 @@
 #include <orders/application/order_json.h>
 #include <orders/application/queries.h>
 #include <orders/domain/event.h>
+#include <orders/domain/order_ref.h>
 
 void ord_app_swap_orders(ord_order *a, ord_order *b)
 {

@@ -7,6 +7,7 @@
 
 #include <orders/application/order_json.h>
 #include <orders/application/queries.h>
+#include <orders/domain/order_ref.h>
 #include <orders/domain/order_status.h>
 
 #include "call.h"

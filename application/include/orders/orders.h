@@ -16,6 +16,7 @@
 #include <orders/domain/event.h>
 #include <orders/domain/money.h>
 #include <orders/domain/order.h>
+#include <orders/domain/order_ref.h>
 #include <orders/domain/order_status.h>
 #include <orders/domain/text.h>
 #include <orders/domain/validation.h>

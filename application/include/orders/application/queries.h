@@ -11,6 +11,7 @@
 
 #include <orders/application/service.h>
 #include <orders/domain/order.h>
+#include <orders/domain/order_ref.h>
 #include <orders/ports/order_repository.h>
 
 #ifdef __cplusplus
@@ -23,19 +24,6 @@ extern "C" {
 #define ORD_DEFAULT_PAGE_SIZE 20
 /** Largest page size. */
 #define ORD_MAX_PAGE_SIZE 100
-
-/**
- * @brief Parse an order reference: a decimal orderId or an "ORD-<uuid>" number.
- *
- * Only the canonical forms count: digits without sign, spaces or leading
- * zeros that fit in int64 and are > 0, or "ORD-" and a UUID in either case
- * (UUIDs ignore case; @p number receives the stored, lower-case form).
- * @param ref NUL-terminated text.
- * @param[out] id receives the id when numeric, else 0.
- * @param[out] number ORD_ORDER_NUMBER_SIZE bytes; receives the number, else "".
- * @return true when @p ref is one of the two forms.
- */
-bool ord_order_ref_parse(const char *ref, int64_t *id, char number[ORD_ORDER_NUMBER_SIZE]);
 
 /**
  * @brief Load one order with items and history.
