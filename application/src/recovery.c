@@ -1,4 +1,5 @@
-/* Background steps: claim work with a lease, act on each order or event, and
+/* Recovery: claim orders with a lease, act on each (resume the saga, cancel
+ * past the deadline, fetch a tracking number, pay an owed stock action), and
  * leave the ones that failed leased until their next try (the backoff). */
 #include <orders/application/recovery.h>
 
@@ -8,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One call claims at most this many orders or events, whatever max says, so
- * a step always returns quickly and its id buffer stays small. */
+/* One call claims at most this many orders, whatever max says, so a step
+ * always returns quickly and its id buffer stays small. */
 #define MAX_BATCH 1000
 
 static int64_t clamp(int64_t value, int64_t lo, int64_t hi)
@@ -223,71 +224,4 @@ ord_error ord_recover_inventory_actions(ord_service *svc, size_t max, ord_work_r
 {
     int64_t stale = svc ? svc->config.tracking_backoff_min_ms : 0;
     return run_order_step(svc, ORD_WORK_INVENTORY, stale, max, recover_inventory_one, report);
-}
-
-/* min * 2^attempts, capped at max (doubling stops at the cap, so no overflow). */
-static int64_t event_backoff(const ord_service_config *c, int attempts)
-{
-    int64_t wait = c->outbox_backoff_min_ms;
-    for (int i = 0; i < attempts && wait < c->outbox_backoff_max_ms; i++)
-        wait *= 2;
-    return wait < c->outbox_backoff_max_ms ? wait : c->outbox_backoff_max_ms;
-}
-
-/* Without an event sink there is nothing to relay to: ORD_EINVALID (the
- * service may be built without one; see ports.h). */
-ord_error ord_relay_events(ord_service *svc, size_t max, ord_work_report *report)
-{
-    if (svc == NULL || report == NULL)
-        return ORD_EINVALID;
-    memset(report, 0, sizeof *report);
-    if (svc->ports.events.ops == NULL)
-        return ORD_EINVALID;
-    if (max == 0)
-        return ORD_OK;
-    if (max > MAX_BATCH)
-        max = MAX_BATCH;
-    int64_t now = ord_app_now(svc);
-    const ord_outbox *outbox = &svc->ports.outbox;
-    const ord_event_sink *sink = &svc->ports.events;
-    ord_outbox_batch batch = {0};
-    ord_error err = outbox->ops->claim(outbox->self, now, now + svc->config.lease_ms,
-                                       svc->worker_id, max, &batch);
-    if (err != ORD_OK)
-        return err;
-    for (size_t i = 0; i < batch.count; i++) {
-        const ord_outbox_event *ev = &batch.events[i];
-        report->claimed++;
-        err = sink->ops->deliver(sink->self, NULL, ev);
-        if (err == ORD_OK) {
-            err = outbox->ops->mark_delivered(outbox->self, ev->id);
-            if (err == ORD_OK)
-                report->completed++;
-            else
-                report->failed++; /* delivered again later; consumers de-duplicate */
-            ord_app_notify_background(svc, "event_delivered", ev->order_id, err);
-            continue;
-        }
-        bool park = ev->attempts + 1 >= svc->config.outbox_max_attempts;
-        int64_t next = now + event_backoff(&svc->config, ev->attempts);
-        (void)outbox->ops->mark_failed(outbox->self, ev->id, next, park);
-        report->failed++;
-        ord_app_notify_background(svc, park ? "event_parked" : "event_retry", ev->order_id, err);
-    }
-    ord_outbox_batch_free(&batch);
-    return ORD_OK;
-}
-
-ord_error ord_purge_idempotency_keys(ord_service *svc, int64_t *count)
-{
-    int64_t purged = 0;
-    if (count)
-        *count = 0;
-    if (svc == NULL)
-        return ORD_EINVALID;
-    const ord_idempotency_store *store = &svc->ports.idempotency;
-    ord_error err = store->ops->purge(store->self, ord_app_now(svc), &purged);
-    if (err == ORD_OK && count)
-        *count = purged;
-    return err;
 }

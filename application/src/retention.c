@@ -1,6 +1,7 @@
-/* Outbox retention: delete delivered events past outbox_retention_ms, in
- * bounded batches, so that the outbox does not grow forever. */
-#include <orders/application/recovery.h>
+/* Retention: expired idempotency keys go, and so do outbox events delivered
+ * longer than outbox_retention_ms ago, in bounded batches, so that neither
+ * table grows forever. */
+#include <orders/application/retention.h>
 
 #include "internal.h"
 
@@ -47,5 +48,19 @@ ord_error ord_purge_delivered_events(ord_service *svc, int64_t *count)
     }
     if (count != NULL)
         *count = total;
+    return err;
+}
+
+ord_error ord_purge_idempotency_keys(ord_service *svc, int64_t *count)
+{
+    int64_t purged = 0;
+    if (count)
+        *count = 0;
+    if (svc == NULL)
+        return ORD_EINVALID;
+    const ord_idempotency_store *store = &svc->ports.idempotency;
+    ord_error err = store->ops->purge(store->self, ord_app_now(svc), &purged);
+    if (err == ORD_OK && count)
+        *count = purged;
     return err;
 }

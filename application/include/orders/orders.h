@@ -11,7 +11,10 @@
 #include <orders/application/place_order.h>
 #include <orders/application/queries.h>
 #include <orders/application/recovery.h>
+#include <orders/application/relay.h>
+#include <orders/application/retention.h>
 #include <orders/application/service.h>
+#include <orders/application/work_report.h>
 #include <orders/domain/error.h>
 #include <orders/domain/event.h>
 #include <orders/domain/money.h>

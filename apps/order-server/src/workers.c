@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include <orders/application/recovery.h>
+#include <orders/application/relay.h>
+#include <orders/application/retention.h>
 
 #include "unit.h"
 
