@@ -26,7 +26,7 @@
 #include <stdio.h>
 
 #include <orders/adapters/rest/auth.h>
-#include <orders/adapters/rest/http.h>
+#include <orders/adapters/rest/message.h>
 #include <orders/adapters/rest/metrics.h>
 #include <orders/application/service.h>
 

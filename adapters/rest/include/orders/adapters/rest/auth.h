@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include <orders/adapters/rest/http.h>
+#include <orders/adapters/rest/message.h>
 #include <orders/application/service.h>
 
 #ifdef __cplusplus

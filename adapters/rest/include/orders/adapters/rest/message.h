@@ -1,10 +1,10 @@
 /**
- * @file http.h
+ * @file message.h
  * @brief Transport-independent HTTP messages: what a transport (civetweb, a
  *        Lambda runtime) hands to the API layer and what it gets back.
  */
-#ifndef ORDERS_ADAPTERS_REST_HTTP_H
-#define ORDERS_ADAPTERS_REST_HTTP_H
+#ifndef ORDERS_ADAPTERS_REST_MESSAGE_H
+#define ORDERS_ADAPTERS_REST_MESSAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>

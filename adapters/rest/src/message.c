@@ -1,5 +1,5 @@
-/* Helpers on the transport-independent request and response. */
-#include <orders/adapters/rest/http.h>
+/* Helpers on the transport-independent request and response messages. */
+#include <orders/adapters/rest/message.h>
 
 #include <stdlib.h>
 #include <string.h>
