@@ -323,32 +323,21 @@ ord_error ord_checkout_draft(ord_service *svc, const ord_principal *who,
     }
     if (err != ORD_OK)
         return err;
-    if (idem != NULL &&
-        (idem->key == NULL || !ord_idempotency_key_is_valid(idem->key, strlen(idem->key)))) {
-        out->outcome = ORD_PLACE_INVALID;
-        return ord_field_errors_add(&out->fields, "Idempotency-Key",
-                                    "must be 1 to 255 printable ASCII characters");
-    }
-    if (request->owner.customer_id <= 0 && !has_guest(&request->owner)) {
-        out->outcome = ORD_PLACE_NOT_OWNER;
-        return ORD_OK;
-    }
-    if (!principal_may_use(who, &request->owner)) {
-        out->outcome = ORD_PLACE_FORBIDDEN;
-        return ORD_OK;
-    }
-
+    ord_place_outcome refused = ORD_PLACED;
+    if (request->owner.customer_id <= 0 && !has_guest(&request->owner))
+        refused = ORD_PLACE_NOT_OWNER;
+    else if (!principal_may_use(who, &request->owner))
+        refused = ORD_PLACE_FORBIDDEN;
+    /* A customer's key lives in the customer's scope, a guest's in its token's. */
+    app_idem_owner owner = {.customer_id = request->owner.customer_id > 0
+                                               ? request->owner.customer_id
+                                               : 0,
+                            .guest_token = request->owner.guest_token};
     app_idem_verdict verdict = APP_IDEM_PROCEED;
     app_idem_order found = {0}; /* checkout binds ids, never numbers */
-    if (idem != NULL) {
-        if (request->owner.customer_id > 0)
-            ord_app_scope_customer(out->idempotency_scope, request->owner.customer_id);
-        else
-            ord_app_scope_guest(out->idempotency_scope, request->owner.guest_token);
-        err = ord_app_idem_begin(svc, idem, out, &verdict, &found);
-        if (err != ORD_OK || verdict == APP_IDEM_ANSWERED)
-            return err;
-    }
+    err = ord_app_idem_open(svc, idem, &owner, refused, out, &verdict, &found);
+    if (err != ORD_OK || verdict == APP_IDEM_ANSWERED)
+        return err;
 
     ord_order draft;
     ord_order_init(&draft);

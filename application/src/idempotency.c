@@ -1,6 +1,9 @@
-/* Idempotency-Key handling shared by create and checkout: begin (replay,
- * mismatch, in progress, resume), bind to the order (or its number), and the
- * final record. */
+/* Idempotency-Key handling, the one home for create and checkout: open
+ * (check the key, scope it, fingerprint the request, begin: replay,
+ * mismatch, in progress, resume), bind to the order (or its number), and
+ * record the final answer. */
+#include <orders/application/idempotency.h>
+
 #include "internal.h"
 
 #include <inttypes.h>
@@ -10,28 +13,58 @@
 #include <orders/domain/validation.h>
 #include <orders/support/sha256.h>
 
-void ord_app_scope_customer(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], int64_t customer_id)
+size_t ord_idempotency_request_text(char *out, size_t cap, const char *method, const char *path,
+                                    const char *body, size_t body_len)
 {
-    snprintf(scope, ORD_IDEMPOTENCY_SCOPE_SIZE, "customer:%" PRId64, customer_id);
+    const char *parts[] = {method != NULL ? method : "", " ", path != NULL ? path : "", "\n"};
+    size_t len = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        size_t n = strlen(parts[i]);
+        if (len < cap)
+            memcpy(out + len, parts[i], n < cap - len ? n : cap - len);
+        len += n;
+    }
+    if (body != NULL && len < cap)
+        memcpy(out + len, body, body_len < cap - len ? body_len : cap - len);
+    len += body != NULL ? body_len : 0;
+    if (cap > 0)
+        out[len < cap ? len : cap - 1] = '\0';
+    return len;
 }
 
-/* The guest's scope names the token by its hash: keys are stored, tokens not. */
-void ord_app_scope_guest(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], const char *guest_token)
+/* A guest's scope names the token by its hash: keys are stored, tokens not. */
+static void scope_of(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], const app_idem_owner *owner)
 {
+    if (owner->customer_id > 0) {
+        snprintf(scope, ORD_IDEMPOTENCY_SCOPE_SIZE, "customer:%" PRId64, owner->customer_id);
+        return;
+    }
     char hash[ORD_SHA256_HEX_SIZE];
-    ord_sha256_hex(hash, guest_token, strlen(guest_token));
+    ord_sha256_hex(hash, owner->guest_token, strlen(owner->guest_token));
     snprintf(scope, ORD_IDEMPOTENCY_SCOPE_SIZE, "guest:%s", hash);
 }
 
-ord_error ord_app_idem_begin(const ord_service *svc, const ord_idempotency *idem,
-                             ord_place_result *out, app_idem_verdict *verdict,
-                             app_idem_order *found)
+/* A replayed 201 names the order it created (Location, ETag): the one the
+ * key is bound to, read now. Unreadable, the replay goes without its ETag. */
+static void replayed_order(const ord_service *svc, const ord_idem_record *rec,
+                           ord_place_result *out)
 {
-    *verdict = APP_IDEM_PROCEED;
-    memset(found, 0, sizeof *found);
-    if (idem == NULL)
-        return ORD_OK;
+    out->order.id = rec->order_id;
+    if (rec->order_id <= 0 || rec->response_status != 201)
+        return;
+    ord_order order;
+    ord_order_init(&order);
+    if (ord_app_load(svc, rec->order_id, &order) == ORD_OK) {
+        ord_order_free(&out->order);
+        ord_app_swap_orders(&out->order, &order);
+    }
+    ord_order_free(&order);
+}
 
+/* Take the key, or learn what it holds. */
+static ord_error begin(const ord_service *svc, const ord_idempotency *idem, ord_place_result *out,
+                       app_idem_verdict *verdict, app_idem_order *found)
+{
     char fingerprint[ORD_SHA256_HEX_SIZE];
     const char *fp = idem->fingerprint ? idem->fingerprint : "";
     ord_sha256_hex(fingerprint, fp, strlen(fp));
@@ -81,6 +114,7 @@ ord_error ord_app_idem_begin(const ord_service *svc, const ord_idempotency *idem
         out->replay_status = rec.response_status;
         out->replay_body = rec.response_body;
         rec.response_body = NULL;
+        replayed_order(svc, &rec, out);
         *verdict = APP_IDEM_ANSWERED;
         break;
     case ORD_IDEM_MISMATCH:
@@ -93,6 +127,31 @@ ord_error ord_app_idem_begin(const ord_service *svc, const ord_idempotency *idem
     }
     ord_idem_record_free(&rec);
     return ORD_OK;
+}
+
+ord_error ord_app_idem_open(const ord_service *svc, const ord_idempotency *idem,
+                            const app_idem_owner *owner, ord_place_outcome refused,
+                            ord_place_result *out, app_idem_verdict *verdict,
+                            app_idem_order *found)
+{
+    *verdict = APP_IDEM_PROCEED;
+    memset(found, 0, sizeof *found);
+    if (idem != NULL &&
+        (idem->key == NULL || !ord_idempotency_key_is_valid(idem->key, strlen(idem->key)))) {
+        *verdict = APP_IDEM_ANSWERED;
+        out->outcome = ORD_PLACE_INVALID;
+        return ord_field_errors_add(&out->fields, "Idempotency-Key",
+                                    "must be 1 to 255 printable ASCII characters");
+    }
+    if (refused != ORD_PLACED) {
+        *verdict = APP_IDEM_ANSWERED;
+        out->outcome = refused;
+        return ORD_OK;
+    }
+    if (idem == NULL)
+        return ORD_OK;
+    scope_of(out->idempotency_scope, owner);
+    return begin(svc, idem, out, verdict, found);
 }
 
 /* Binding is what lets a retry after a crash find the order; when the store

@@ -94,11 +94,25 @@ typedef struct app_idem_order {
     char number[ORD_ORDER_NUMBER_SIZE];
 } app_idem_order;
 
-void ord_app_scope_customer(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], int64_t customer_id);
-void ord_app_scope_guest(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], const char *guest_token);
-ord_error ord_app_idem_begin(const ord_service *svc, const ord_idempotency *idem,
-                             ord_place_result *out, app_idem_verdict *verdict,
-                             app_idem_order *found);
+/* Whom a key belongs to: a customer, or (customer_id 0) a guest, named by
+ * the hash of its token. */
+typedef struct app_idem_owner {
+    int64_t customer_id;
+    const char *guest_token;
+} app_idem_owner;
+
+/* The opening of every use case that takes an Idempotency-Key (create,
+ * checkout), in this order: a malformed key is a validation error (INVALID,
+ * field "Idempotency-Key"); then a caller the use case refused (@p refused:
+ * FORBIDDEN, NOT_OWNER; ORD_PLACED for none) is answered, before any key is
+ * taken; then the key is scoped to @p owner, the request fingerprinted, and
+ * the key begun. Without a key (@p idem NULL) only the refusal counts.
+ * Returns ORD_OK with *verdict set (ANSWERED: out->outcome is set), or
+ * ORD_ENOMEM / ORD_EINTERNAL. */
+ord_error ord_app_idem_open(const ord_service *svc, const ord_idempotency *idem,
+                            const app_idem_owner *owner, ord_place_outcome refused,
+                            ord_place_result *out, app_idem_verdict *verdict,
+                            app_idem_order *found);
 /* Best effort: a failure leaves the key as it was. */
 void ord_app_idem_bind(const ord_service *svc, const ord_idempotency *idem, const char *scope,
                        int64_t order_id);

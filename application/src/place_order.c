@@ -92,8 +92,8 @@ static ord_error store_and_continue(const app_run *run, const ord_idempotency *i
     return ord_app_saga_continue(run, order, out);
 }
 
-/* Steps 3 and 4 and the rest of the saga, for a request that holds its key
- * (or has none); @p held is the number the key holds ("" for none). */
+/* From the prechecks on, for a request that holds its key (or has none);
+ * @p held is the number the key holds ("" for none). */
 static ord_error place_new(const app_run *run, const ord_create_request *request,
                            const ord_idempotency *idem, const char *held, bool held_is_foreign,
                            ord_place_result *out)
@@ -195,22 +195,14 @@ ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_
     }
     if (err != ORD_OK)
         return err;
-    if (idem != NULL &&
-        (idem->key == NULL || !ord_idempotency_key_is_valid(idem->key, strlen(idem->key))))
-        return invalid(out, "Idempotency-Key", "must be 1 to 255 printable ASCII characters");
-    if (who->kind != ORD_PRINCIPAL_ADMIN && !ord_principal_owns(who, request->customer_id)) {
-        out->outcome = ORD_PLACE_FORBIDDEN;
-        return ORD_OK;
-    }
-
+    bool allowed = who->kind == ORD_PRINCIPAL_ADMIN || ord_principal_owns(who, request->customer_id);
+    app_idem_owner owner = {.customer_id = request->customer_id, .guest_token = NULL};
     app_idem_verdict verdict = APP_IDEM_PROCEED;
     app_idem_order found = {0};
-    if (idem != NULL) {
-        ord_app_scope_customer(out->idempotency_scope, request->customer_id);
-        err = ord_app_idem_begin(svc, idem, out, &verdict, &found);
-        if (err != ORD_OK || verdict == APP_IDEM_ANSWERED)
-            return err;
-    }
+    err = ord_app_idem_open(svc, idem, &owner, allowed ? ORD_PLACED : ORD_PLACE_FORBIDDEN, out,
+                            &verdict, &found);
+    if (err != ORD_OK || verdict == APP_IDEM_ANSWERED)
+        return err;
     app_customer_lock held;
     if (!ord_app_lock_customer(svc, request->customer_id, &held, out, &err)) {
         keep_bound(out, &found); /* a key bound to an order stays bound */

@@ -362,6 +362,53 @@ static void test_purge_forgets_expired_keys(void **state)
     ord_place_result_free(&res);
 }
 
+/* A replayed 201 names the order the key is bound to, as it is now, so a
+ * transport sets Location and ETag without reading the stored body. */
+static void test_replay_of_a_created_order_carries_the_bound_order(void **state)
+{
+    fx *f = *state;
+    fx_request r;
+    fx_request_init(&r, FX_CUSTOMER, 1, 1, 1);
+    ord_place_result first = {0};
+    place_keyed(f, &r, KEY, BODY_A, &first);
+    assert_int_equal(first.outcome, ORD_PLACED);
+    finish(f, KEY, BODY_A, &first, 201, "not read");
+
+    ord_place_result again = {0};
+    place_keyed(f, &r, KEY, BODY_A, &again);
+    assert_int_equal(again.outcome, ORD_PLACE_REPLAYED);
+    assert_int_equal(again.order.id, first.order.id);
+    assert_int_equal(again.order.version, first.order.version);
+    assert_string_equal(again.order.number, first.order.number);
+
+    /* Unreadable now: the id still names it; no version is made up. */
+    fx_fail(f, FX_STORE, ORD_MEM_ORDER_GET, ORD_FAULT_BEFORE, ORD_EUNAVAILABLE, 0, 1);
+    ord_place_result down = {0};
+    place_keyed(f, &r, KEY, BODY_A, &down);
+    assert_int_equal(down.outcome, ORD_PLACE_REPLAYED);
+    assert_int_equal(down.order.id, first.order.id);
+    assert_int_equal(down.order.version, 0);
+    ord_place_result_free(&first);
+    ord_place_result_free(&again);
+    ord_place_result_free(&down);
+}
+
+static void test_request_text_is_method_path_and_body(void **state)
+{
+    (void)state;
+    char text[64];
+    size_t n = ord_idempotency_request_text(text, sizeof text, "POST", "/api/v1/orders",
+                                            "{\"a\":1}", 7);
+    assert_string_equal(text, "POST /api/v1/orders\n{\"a\":1}");
+    assert_int_equal(n, strlen(text));
+    /* Cut to fit, with the whole length told, as snprintf. */
+    char small[8];
+    assert_int_equal(ord_idempotency_request_text(small, sizeof small, "POST", "/x", "body", 4),
+                     strlen("POST /x\nbody"));
+    assert_string_equal(small, "POST /x");
+    assert_int_equal(ord_idempotency_request_text(NULL, 0, "GET", "/", NULL, 0), 6);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 
 int main(void)
@@ -381,6 +428,8 @@ int main(void)
         T(test_key_store_down_on_a_retry_keeps_the_stored_answer),
         T(test_key_store_down_on_a_retry_keeps_a_key_in_flight),
         T(test_purge_forgets_expired_keys),
+        T(test_replay_of_a_created_order_carries_the_bound_order),
+        cmocka_unit_test(test_request_text_is_method_path_and_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

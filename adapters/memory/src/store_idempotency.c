@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <orders/domain/validation.h>
+
 #include "store_internal.h"
 
 typedef enum idem_phase {
@@ -64,21 +66,10 @@ void ord_mem_store_free_idempotency(ord_memory_store *store)
     ord_mem_map_clear(&store->idempotency);
 }
 
-static bool key_ok(const char *key)
-{
-    size_t len = strlen(key);
-    if (len == 0 || len > 255)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (key[i] < 0x20 || key[i] > 0x7e)
-            return false;
-    return true;
-}
-
 static bool begin_ok(const ord_idem_begin *a)
 {
     return a != NULL && a->scope != NULL && a->key != NULL && a->fingerprint != NULL &&
-           key_ok(a->key);
+           ord_idempotency_key_is_valid(a->key, strlen(a->key));
 }
 
 static idem_entry *entry_new(const ord_idem_begin *a)

@@ -3,18 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pg_internal.h"
+#include <orders/domain/validation.h>
 
-static bool key_ok(const char *key)
-{
-    size_t len = strlen(key);
-    if (len == 0 || len > 255)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (key[i] < 0x20 || key[i] > 0x7e)
-            return false;
-    return true;
-}
+#include "pg_internal.h"
 
 static bool parse_state(const char *text, ord_idem_state *out)
 {
@@ -41,7 +32,7 @@ static ord_error idem_begin(void *self, const ord_idem_begin *a, ord_idem_record
         return ORD_EINVALID;
     memset(out, 0, sizeof *out);
     if (self == NULL || a == NULL || a->scope == NULL || a->key == NULL ||
-        a->fingerprint == NULL || !key_ok(a->key))
+        a->fingerprint == NULL || !ord_idempotency_key_is_valid(a->key, strlen(a->key)))
         return ORD_EINVALID;
 
     pg_params p;

@@ -41,14 +41,12 @@ bool rest_read_idempotency(rest_call *c, ord_idempotency *idem, const ord_idempo
     }
     /* Method, path and body identify the request; the key is scoped to the
      * caller by the use case. */
-    ord_json_writer fp = {0};
-    ord_json_raw(&fp, c->req->method);
-    ord_json_raw(&fp, " ");
-    ord_json_raw(&fp, c->req->path);
-    ord_json_raw(&fp, "\n");
-    ord_json_append(&fp, c->req->body != NULL ? c->req->body : "", c->req->body != NULL ? c->req->body_len : 0);
-    char *text = fp.failed ? NULL : rest_arena_strndup(&c->arena, fp.data, fp.len);
-    ord_json_writer_free(&fp);
+    const char *body = c->req->body;
+    size_t body_len = body != NULL ? c->req->body_len : 0;
+    size_t len = ord_idempotency_request_text(NULL, 0, c->req->method, c->req->path, body, body_len);
+    char *text = len < SIZE_MAX ? rest_arena_alloc(&c->arena, len + 1) : NULL;
+    if (text != NULL)
+        ord_idempotency_request_text(text, len + 1, c->req->method, c->req->path, body, body_len);
     if (text == NULL) {
         c->oom = true;
         rest_problem_internal(c);
@@ -102,7 +100,8 @@ static const char *precheck_title(ord_precheck_service s)
     }
 }
 
-/* A stored answer: its status and body, headers rebuilt from them. */
+/* A stored answer: its status and body; a 201 names the order the key is
+ * bound to (Location, and its version as the ETag). */
 static void answer_replay(rest_call *c, const ord_place_result *r)
 {
     ord_json_writer_free(&c->body);
@@ -113,16 +112,12 @@ static void answer_replay(rest_call *c, const ord_place_result *r)
     rest_set_header(c, "Idempotent-Replayed", "true");
     if (c->status == 503)
         rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
-    if (c->status != 201 || r->replay_body == NULL)
+    if (c->status != 201)
         return;
-    cJSON *doc = cJSON_Parse(r->replay_body);
-    int64_t id = 0;
-    int64_t version = 0;
-    if (doc != NULL && rest_json_get_int(doc, "orderId", &id) == REST_JSON_OK)
-        rest_set_headerf(c, "Location", "/api/v1/orders/%" PRId64, id);
-    if (doc != NULL && rest_json_get_int(doc, "version", &version) == REST_JSON_OK)
-        rest_set_headerf(c, "ETag", "\"%" PRId64 "\"", version);
-    cJSON_Delete(doc);
+    if (r->order.id > 0)
+        rest_set_headerf(c, "Location", "/api/v1/orders/%" PRId64, r->order.id);
+    if (r->order.version > 0)
+        rest_set_headerf(c, "ETag", "\"%" PRId64 "\"", r->order.version);
 }
 
 static void answer(rest_call *c, const ord_place_result *r)

@@ -6,6 +6,7 @@
 #define ORDERS_ORDERS_H
 
 #include <orders/application/drafts.h>
+#include <orders/application/idempotency.h>
 #include <orders/application/lifecycle.h>
 #include <orders/application/order_json.h>
 #include <orders/application/place_order.h>

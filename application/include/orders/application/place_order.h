@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <orders/application/idempotency.h>
 #include <orders/application/service.h>
 #include <orders/domain/order.h>
 #include <orders/domain/validation.h>
@@ -22,9 +23,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** Bytes of an idempotency scope ("customer:12345", "guest:<hash>") with NUL. */
-#define ORD_IDEMPOTENCY_SCOPE_SIZE 80
 
 /** @brief How placing an order ended. The comment gives the HTTP status of API.md. */
 typedef enum ord_place_outcome {
@@ -38,7 +36,8 @@ typedef enum ord_place_outcome {
     ORD_PLACE_INSUFFICIENT_STOCK,    /**< 400: order CANCELLED; see products. */
     ORD_PLACE_INVENTORY_UNAVAILABLE, /**< 503: order stays PENDING_CHECK. */
     ORD_PLACE_STORE_UNAVAILABLE,     /**< 503: the store could not be reached. */
-    ORD_PLACE_REPLAYED,              /**< Idempotent replay: see replay_status, replay_body. */
+    ORD_PLACE_REPLAYED,              /**< Idempotent replay: see replay_status, replay_body,
+                                          and order. */
     ORD_PLACE_KEY_MISMATCH,          /**< 422: key reused with a different request. */
     ORD_PLACE_KEY_IN_PROGRESS,       /**< 409: the key's first request is still running. */
     ORD_PLACE_DRAFT_NOT_FOUND,       /**< 404 (checkout). */
@@ -58,6 +57,11 @@ typedef struct ord_place_result {
     ord_place_outcome outcome;           /**< How it ended. */
     ord_order order;                     /**< The order when one exists (PLACED,
                                               INSUFFICIENT_STOCK, INVENTORY_UNAVAILABLE).
+                                              REPLAYED: the order the key is bound to,
+                                              by id (0: none), and, when the stored
+                                              status is 201, as it is now (version 0
+                                              when it could not be read): what a
+                                              replay's Location and ETag name.
                                               With an Idempotency-Key, STORE_UNAVAILABLE,
                                               CUSTOMER_BUSY and PRECHECK_UNAVAILABLE may
                                               carry only order.number (id 0): the number
@@ -82,14 +86,6 @@ typedef struct ord_place_result {
 
 /** @brief Free what a result owns and zero it. Accepts NULL. */
 void ord_place_result_free(ord_place_result *result);
-
-/** @brief An Idempotency-Key and what identifies the request. Borrowed. */
-typedef struct ord_idempotency {
-    const char *key;         /**< The header value, validated by the caller
-                                  (ord_idempotency_key_is_valid()). */
-    const char *fingerprint; /**< Any text that differs when the request differs
-                                  (method, path and body); hashed here. */
-} ord_idempotency;
 
 /**
  * @brief Create and place an order (POST /api/v1/orders).

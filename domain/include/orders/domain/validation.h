@@ -108,7 +108,9 @@ ord_error ord_validate_delivery(const char *customer_name, const char *delivery_
 ord_error ord_validate_draft_line(int64_t product_id, int64_t quantity, ord_field_errors *errors);
 
 /**
- * @brief Whether an Idempotency-Key is 1..255 printable ASCII characters.
+ * @brief Whether an Idempotency-Key is 1..255 printable ASCII characters,
+ *        not all of them spaces: the one check of a key, for transports,
+ *        use cases and key stores alike.
  * @param key the header value, need not be NUL-terminated.
  * @param len its length in bytes.
  */

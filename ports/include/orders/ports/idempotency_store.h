@@ -12,6 +12,15 @@
  * the process died right after it; "same key, at most one order". A version 1
  * store binds only the id of a stored order (bind()), which leaves that
  * window open: the service still accepts one, with that weaker guarantee.
+ *
+ * The state rule of begin() (new, in progress, resumable, completed,
+ * mismatch, expired) is written twice, once per store: in C in the
+ * in-memory store (adapters/memory/src/store_idempotency.c) and in PL/pgSQL
+ * in the PostgreSQL store, as the function orders_idempotency_begin of its
+ * migrations (the latest definition wins). Neither is derived from the
+ * other: the port's contract suite (tests/contract/store_contract_idempotency.c),
+ * run against both stores, is what holds them together, so a change to the
+ * rule goes into both and into the suite.
  */
 #ifndef ORDERS_PORTS_IDEMPOTENCY_STORE_H
 #define ORDERS_PORTS_IDEMPOTENCY_STORE_H
