@@ -49,6 +49,19 @@ void ord_memory_store_inject(ord_memory_store *store, ord_memory_store_op op, co
     pthread_mutex_unlock(&store->lock);
 }
 
+ord_error ord_mem_store_call(ord_memory_store *store, ord_memory_store_op op,
+                             ord_mem_locked_fn body, void *ctx)
+{
+    pthread_mutex_lock(&store->lock);
+    ord_error injected = ORD_OK;
+    ord_fault_mode when = ord_fault_slot_next(&store->faults[op], &injected);
+    ord_error rc = when == ORD_FAULT_BEFORE ? injected : body(store, ctx);
+    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
+        rc = injected;
+    pthread_mutex_unlock(&store->lock);
+    return rc;
+}
+
 void ord_memory_store_use_clock(ord_memory_store *store, ord_clock clock)
 {
     if (store == NULL)

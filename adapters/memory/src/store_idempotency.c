@@ -121,9 +121,19 @@ static ord_error begin_existing(idem_entry *e, const ord_idem_begin *a, ord_idem
     return ORD_OK;
 }
 
-static ord_error begin_locked(ord_memory_store *store, const idem_name *name,
-                              const ord_idem_begin *a, idem_entry **fresh, ord_idem_record *out)
+typedef struct begin_args {
+    const idem_name *name;
+    const ord_idem_begin *a;
+    idem_entry *fresh; /* taken by the store when the key is new */
+    ord_idem_record *out;
+} begin_args;
+
+static ord_error begin_locked(ord_memory_store *store, void *ctx)
 {
+    begin_args *b = ctx;
+    const idem_name *name = b->name;
+    const ord_idem_begin *a = b->a;
+    ord_idem_record *out = b->out;
     idem_entry *e = ord_mem_map_find(&store->idempotency, name->bytes, name->len);
     if (e != NULL && expired(e, a->now_ms)) {
         ord_mem_map_remove(&store->idempotency, name->bytes, name->len);
@@ -132,9 +142,9 @@ static ord_error begin_locked(ord_memory_store *store, const idem_name *name,
     }
     if (e != NULL)
         return begin_existing(e, a, out);
-    ord_error rc = ord_mem_map_put(&store->idempotency, name->bytes, name->len, *fresh);
+    ord_error rc = ord_mem_map_put(&store->idempotency, name->bytes, name->len, b->fresh);
     if (rc == ORD_OK) {
-        *fresh = NULL;
+        b->fresh = NULL;
         out->state = ORD_IDEM_STARTED;
     }
     return rc;
@@ -157,15 +167,9 @@ static ord_error idem_begin(void *self, const ord_idem_begin *args, ord_idem_rec
         return ORD_ENOMEM;
     }
 
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_IDEM_BEGIN], &injected);
-    ord_error rc = when == ORD_FAULT_BEFORE ? injected : begin_locked(store, &name, args, &fresh, out);
-    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
-        rc = injected;
-    pthread_mutex_unlock(&store->lock);
-
-    entry_free(fresh);
+    begin_args b = {.name = &name, .a = args, .fresh = fresh, .out = out};
+    ord_error rc = ord_mem_store_call(store, ORD_MEM_IDEM_BEGIN, begin_locked, &b);
+    entry_free(b.fresh);
     free(name.bytes);
     if (rc != ORD_OK)
         ord_idem_record_free(out);
@@ -179,6 +183,41 @@ typedef enum idem_write {
     WRITE_FORGET
 } idem_write;
 
+typedef struct change_args {
+    idem_write what;
+    const idem_name *name;
+    int64_t order_id;
+    int status;
+    char *body; /* COMPLETE: the copy, taken by the store */
+} change_args;
+
+static ord_error change_locked(ord_memory_store *store, void *ctx)
+{
+    change_args *a = ctx;
+    if (a->what == WRITE_FORGET) {
+        entry_free(ord_mem_map_remove(&store->idempotency, a->name->bytes, a->name->len));
+        return ORD_OK;
+    }
+    idem_entry *e = ord_mem_map_find(&store->idempotency, a->name->bytes, a->name->len);
+    if (e == NULL)
+        return ORD_ENOTFOUND;
+    if (a->what == WRITE_BIND) {
+        e->order_id = a->order_id;
+    } else if (a->what == WRITE_COMPLETE) {
+        free(e->body);
+        e->body = a->body;
+        a->body = NULL;
+        e->phase = IDEM_COMPLETED;
+        e->order_id = a->order_id;
+        e->response_status = a->status;
+    } else if (a->what == WRITE_RELEASE && e->phase != IDEM_COMPLETED) {
+        /* A stored final answer outlives a late release. */
+        e->phase = IDEM_RELEASED;
+        e->order_id = a->order_id;
+    }
+    return ORD_OK;
+}
+
 /* bind, complete, release and forget: find the key, then change it. */
 static ord_error idem_change(ord_memory_store *store, idem_write what, const char *scope,
                              const char *key, int64_t order_id, int status, const char *body)
@@ -188,43 +227,13 @@ static ord_error idem_change(ord_memory_store *store, idem_write what, const cha
     idem_name name;
     if (name_make(&name, scope, key) != ORD_OK)
         return ORD_ENOMEM;
-    char *copy = NULL;
-    if (what == WRITE_COMPLETE && (copy = strdup(body)) == NULL) {
+    change_args a = {.what = what, .name = &name, .order_id = order_id, .status = status};
+    if (what == WRITE_COMPLETE && (a.body = strdup(body)) == NULL) {
         free(name.bytes);
         return ORD_ENOMEM;
     }
-
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_IDEM_WRITE], &injected);
-    ord_error rc = when == ORD_FAULT_BEFORE ? injected : ORD_OK;
-    idem_entry *e = NULL;
-    if (rc == ORD_OK && what == WRITE_FORGET) {
-        entry_free(ord_mem_map_remove(&store->idempotency, name.bytes, name.len));
-    } else if (rc == ORD_OK) {
-        e = ord_mem_map_find(&store->idempotency, name.bytes, name.len);
-        if (e == NULL)
-            rc = ORD_ENOTFOUND;
-    }
-    if (e != NULL && what == WRITE_BIND) {
-        e->order_id = order_id;
-    } else if (e != NULL && what == WRITE_COMPLETE) {
-        free(e->body);
-        e->body = copy;
-        copy = NULL;
-        e->phase = IDEM_COMPLETED;
-        e->order_id = order_id;
-        e->response_status = status;
-    } else if (e != NULL && what == WRITE_RELEASE && e->phase != IDEM_COMPLETED) {
-        /* A stored final answer outlives a late release. */
-        e->phase = IDEM_RELEASED;
-        e->order_id = order_id;
-    }
-    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
-        rc = injected;
-    pthread_mutex_unlock(&store->lock);
-
-    free(copy);
+    ord_error rc = ord_mem_store_call(store, ORD_MEM_IDEM_WRITE, change_locked, &a);
+    free(a.body);
     free(name.bytes);
     return rc;
 }
@@ -255,12 +264,30 @@ static bool number_ok(const char *number)
     return number != NULL && number[0] != '\0' && strlen(number) < ORD_ORDER_NUMBER_SIZE;
 }
 
+typedef struct bind_number_args {
+    const idem_name *name;
+    const char *expected; /* the number the key must hold to take the new one */
+    const char *number;
+    char *bound;
+} bind_number_args;
+
+static ord_error bind_number_locked(ord_memory_store *store, void *ctx)
+{
+    bind_number_args *a = ctx;
+    idem_entry *e = ord_mem_map_find(&store->idempotency, a->name->bytes, a->name->len);
+    if (e == NULL)
+        return ORD_ENOTFOUND;
+    if (strcmp(e->order_number, a->expected) == 0)
+        snprintf(e->order_number, sizeof e->order_number, "%s", a->number);
+    memcpy(a->bound, e->order_number, ORD_ORDER_NUMBER_SIZE);
+    return ORD_OK;
+}
+
 /* First number wins, unless the caller names the one it replaces. */
 static ord_error idem_bind_number(void *self, const char *scope, const char *key,
                                   const char *replaces, const char *number,
                                   char bound[ORD_ORDER_NUMBER_SIZE])
 {
-    ord_memory_store *store = self;
     if (bound == NULL)
         return ORD_EINVALID;
     bound[0] = '\0';
@@ -270,26 +297,11 @@ static ord_error idem_bind_number(void *self, const char *scope, const char *key
     idem_name name;
     if (name_make(&name, scope, key) != ORD_OK)
         return ORD_ENOMEM;
-    const char *expected = replaces != NULL ? replaces : "";
-
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_IDEM_WRITE], &injected);
-    ord_error rc = when == ORD_FAULT_BEFORE ? injected : ORD_OK;
-    if (rc == ORD_OK) {
-        idem_entry *e = ord_mem_map_find(&store->idempotency, name.bytes, name.len);
-        if (e == NULL) {
-            rc = ORD_ENOTFOUND;
-        } else {
-            if (strcmp(e->order_number, expected) == 0)
-                snprintf(e->order_number, sizeof e->order_number, "%s", number);
-            memcpy(bound, e->order_number, ORD_ORDER_NUMBER_SIZE);
-        }
-    }
-    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
-        rc = injected;
-    pthread_mutex_unlock(&store->lock);
-
+    bind_number_args a = {.name = &name,
+                          .expected = replaces != NULL ? replaces : "",
+                          .number = number,
+                          .bound = bound};
+    ord_error rc = ord_mem_store_call(self, ORD_MEM_IDEM_WRITE, bind_number_locked, &a);
     if (rc != ORD_OK)
         bound[0] = '\0';
     free(name.bytes);
@@ -305,26 +317,26 @@ static bool drop_expired(void *value, void *ctx)
     return true;
 }
 
+typedef struct purge_args {
+    int64_t now_ms;
+    size_t removed;
+} purge_args;
+
+static ord_error purge_locked(ord_memory_store *store, void *ctx)
+{
+    purge_args *a = ctx;
+    a->removed = ord_mem_map_remove_if(&store->idempotency, drop_expired, &a->now_ms);
+    return ORD_OK;
+}
+
 static ord_error idem_purge(void *self, int64_t now_ms, int64_t *count)
 {
-    ord_memory_store *store = self;
     if (count != NULL)
         *count = 0;
-
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_IDEM_WRITE], &injected);
-    ord_error rc = when == ORD_FAULT_BEFORE ? injected : ORD_OK;
-    size_t removed = 0;
-    if (rc == ORD_OK) {
-        removed = ord_mem_map_remove_if(&store->idempotency, drop_expired, &now_ms);
-        if (when == ORD_FAULT_AFTER)
-            rc = injected;
-    }
-    pthread_mutex_unlock(&store->lock);
-
+    purge_args a = {.now_ms = now_ms, .removed = 0};
+    ord_error rc = ord_mem_store_call(self, ORD_MEM_IDEM_WRITE, purge_locked, &a);
     if (rc == ORD_OK && count != NULL)
-        *count = (int64_t)removed;
+        *count = (int64_t)a.removed;
     return rc;
 }
 

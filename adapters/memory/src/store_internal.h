@@ -83,6 +83,21 @@ struct ord_memory_store {
     ord_fault_slot faults[ORD_MEM_STORE_OP_COUNT];
 };
 
+/** @brief The part of a port operation that runs under the store's lock. */
+typedef ord_error (*ord_mem_locked_fn)(ord_memory_store *store, void *ctx);
+
+/**
+ * @brief Run a port operation as every operation of the store runs: under
+ *        the lock, through the fault slot of @p op (fault.h). A fault armed
+ *        to strike before fails the call with nothing done; one armed to
+ *        strike after lets @p body succeed and then fails the call, so that
+ *        the change happened but the caller never heard of it.
+ * @param body the operation's locked part; @p ctx is handed to it.
+ * @return the injected error, or what @p body returned.
+ */
+ord_error ord_mem_store_call(ord_memory_store *store, ord_memory_store_op op,
+                             ord_mem_locked_fn body, void *ctx);
+
 /** @brief The order with this id, or NULL. Lock held. */
 ord_mem_order *ord_mem_store_order(ord_memory_store *store, int64_t id);
 

@@ -9,29 +9,29 @@ struct ord_memory_store_connection {
     ord_memory_store *store;
 };
 
+typedef struct lock_args {
+    const void *holder;
+    int64_t customer_id;
+} lock_args;
+
+static ord_error lock_locked(ord_memory_store *store, void *ctx)
+{
+    lock_args *a = ctx;
+    const char *key = (const char *)&a->customer_id;
+    const void *owner = ord_mem_map_find(&store->customer_locks, key, sizeof a->customer_id);
+    if (owner == NULL)
+        return ord_mem_map_put(&store->customer_locks, key, sizeof a->customer_id,
+                               (void *)a->holder);
+    return owner == a->holder ? ORD_OK : ORD_ECONFLICT;
+}
+
 ord_error ord_mem_lock_customer(ord_memory_store *store, const void *holder, int64_t customer_id)
 {
     if (customer_id <= 0)
         return ORD_EINVALID;
-    const char *key = (const char *)&customer_id;
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_ORDER_LOCK], &injected);
-    ord_error rc = ORD_OK;
-    if (when == ORD_FAULT_BEFORE) {
-        rc = injected;
-    } else {
-        const void *owner = ord_mem_map_find(&store->customer_locks, key, sizeof customer_id);
-        if (owner == NULL)
-            rc = ord_mem_map_put(&store->customer_locks, key, sizeof customer_id, (void *)holder);
-        else if (owner != holder)
-            rc = ORD_ECONFLICT;
-        /* Taken, but the caller never hears of it: the lost reply. */
-        if (rc == ORD_OK && when == ORD_FAULT_AFTER)
-            rc = injected;
-    }
-    pthread_mutex_unlock(&store->lock);
-    return rc;
+    lock_args a = {.holder = holder, .customer_id = customer_id};
+    /* A fault after: taken, but the caller never hears of it (the lost reply). */
+    return ord_mem_store_call(store, ORD_MEM_ORDER_LOCK, lock_locked, &a);
 }
 
 ord_error ord_mem_unlock_customer(ord_memory_store *store, const void *holder,

@@ -77,92 +77,89 @@ static bool order_row_ok(const ord_order *o)
     return o->history_count == 1 && o->history != NULL && ord_mem_change_ok(&o->history[0]);
 }
 
-static ord_error orders_create(void *self, ord_order *order)
-{
-    ord_memory_store *store = self;
-    if (order == NULL)
-        return ORD_EINVALID;
-    bool valid = order_row_ok(order);
-    ord_mem_order *row = NULL;
-    if (valid) {
-        row = calloc(1, sizeof *row);
-        if (row == NULL)
-            return ORD_ENOMEM;
-        ord_order_init(&row->order);
-        if (ord_order_copy(&row->order, order) != ORD_OK) {
-            free(row);
-            return ORD_ENOMEM;
-        }
-    }
+typedef struct create_args {
+    const ord_order *order;
+    bool valid;
+    ord_mem_order *row; /* taken by the store on success */
+    int64_t id;
+} create_args;
 
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_ORDER_CREATE], &injected);
-    ord_error rc = ORD_OK;
-    size_t number_len = valid ? strlen(order->number) : 0;
-    if (when == ORD_FAULT_BEFORE)
-        rc = injected;
-    else if (!valid)
-        rc = ORD_EINVALID;
-    else if (ord_mem_map_find(&store->by_number, order->number, number_len) != NULL)
-        rc = ORD_ECONFLICT;
-    else if (store->order_count == store->order_capacity) {
+static ord_error create_locked(ord_memory_store *store, void *ctx)
+{
+    create_args *a = ctx;
+    if (!a->valid)
+        return ORD_EINVALID;
+    size_t number_len = strlen(a->order->number);
+    if (ord_mem_map_find(&store->by_number, a->order->number, number_len) != NULL)
+        return ORD_ECONFLICT;
+    if (store->order_count == store->order_capacity) {
         size_t cap = store->order_capacity == 0 ? 64 : store->order_capacity * 2;
         ord_mem_order **grown = realloc(store->orders, cap * sizeof *grown);
-        if (grown == NULL) {
-            rc = ORD_ENOMEM;
-        } else {
-            store->orders = grown;
-            store->order_capacity = cap;
+        if (grown == NULL)
+            return ORD_ENOMEM;
+        store->orders = grown;
+        store->order_capacity = cap;
+    }
+    ord_error rc = ord_mem_map_put(&store->by_number, a->order->number, number_len, a->row);
+    if (rc != ORD_OK)
+        return rc;
+    a->id = (int64_t)store->order_count + 1;
+    a->row->order.id = a->id;
+    a->row->order.version = 1;
+    store->orders[store->order_count++] = a->row;
+    a->row = NULL;
+    return ORD_OK;
+}
+
+static ord_error orders_create(void *self, ord_order *order)
+{
+    if (order == NULL)
+        return ORD_EINVALID;
+    create_args a = {.order = order, .valid = order_row_ok(order), .row = NULL, .id = 0};
+    if (a.valid) {
+        a.row = calloc(1, sizeof *a.row);
+        if (a.row == NULL)
+            return ORD_ENOMEM;
+        ord_order_init(&a.row->order);
+        if (ord_order_copy(&a.row->order, order) != ORD_OK) {
+            free(a.row);
+            return ORD_ENOMEM;
         }
     }
-    if (rc == ORD_OK)
-        rc = ord_mem_map_put(&store->by_number, order->number, number_len, row);
-    int64_t id = 0;
-    if (rc == ORD_OK) {
-        id = (int64_t)store->order_count + 1;
-        row->order.id = id;
-        row->order.version = 1;
-        store->orders[store->order_count++] = row;
-        row = NULL;
-        if (when == ORD_FAULT_AFTER)
-            rc = injected; /* stored, but the caller never hears of it */
-    }
-    pthread_mutex_unlock(&store->lock);
-
-    if (row != NULL) {
-        ord_order_free(&row->order);
-        free(row);
+    /* A fault after: stored, but the caller never hears of it. */
+    ord_error rc = ord_mem_store_call(self, ORD_MEM_ORDER_CREATE, create_locked, &a);
+    if (a.row != NULL) {
+        ord_order_free(&a.row->order);
+        free(a.row);
     }
     if (rc == ORD_OK) {
-        order->id = id;
+        order->id = a.id;
         order->version = 1;
     }
     return rc;
+}
+
+typedef struct get_args {
+    int64_t id;
+    const char *number; /* NULL: by id */
+    ord_order *out;
+} get_args;
+
+static ord_error get_locked(ord_memory_store *store, void *ctx)
+{
+    get_args *a = ctx;
+    ord_mem_order *row = a->number != NULL
+                             ? ord_mem_map_find(&store->by_number, a->number, strlen(a->number))
+                             : ord_mem_store_order(store, a->id);
+    return row != NULL ? ord_order_copy(a->out, &row->order) : ORD_ENOTFOUND;
 }
 
 /* Copies the row out under the lock; @p out is freed (zeroed) first. */
 static ord_error orders_get(ord_memory_store *store, int64_t id, const char *number,
                             ord_order *out)
 {
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_ORDER_GET], &injected);
-    ord_error rc = ORD_OK;
-    if (when == ORD_FAULT_BEFORE) {
-        rc = injected;
-    } else {
-        ord_mem_order *row = number != NULL
-                                 ? ord_mem_map_find(&store->by_number, number, strlen(number))
-                                 : ord_mem_store_order(store, id);
-        if (row == NULL)
-            rc = ORD_ENOTFOUND;
-        else
-            rc = ord_order_copy(out, &row->order);
-        if (rc == ORD_OK && when == ORD_FAULT_AFTER)
-            rc = injected;
-    }
-    pthread_mutex_unlock(&store->lock);
+    get_args a = {.id = id, .number = number, .out = out};
+    ord_error rc = ord_mem_store_call(store, ORD_MEM_ORDER_GET, get_locked, &a);
     if (rc != ORD_OK)
         ord_order_free(out);
     return rc;
@@ -290,54 +287,60 @@ static void update_apply(ord_mem_order *row, const ord_order_update *u, update_v
     dst->version++;
 }
 
-static ord_error orders_update(void *self, const ord_order_update *u, int64_t *new_version)
-{
-    ord_memory_store *store = self;
-    if (u == NULL)
-        return ORD_EINVALID;
-    ord_error rc = update_check(u);
-    update_values v = {0};
-    if (rc == ORD_OK)
-        rc = update_prepare(u, &v);
-    if (rc == ORD_ENOMEM)
-        return rc;
+typedef struct update_args {
+    const ord_order_update *u;
+    update_values *v;
+    ord_error refused; /* the update's own check, made before the lock */
+    int64_t version;
+} update_args;
 
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_ORDER_UPDATE], &injected);
-    ord_mem_order *row = NULL;
-    if (when == ORD_FAULT_BEFORE)
-        rc = injected;
-    else if (rc == ORD_OK && (row = ord_mem_store_order(store, u->order->id)) == NULL)
-        rc = ORD_ENOTFOUND;
-    else if (rc == ORD_OK && row->order.version != u->order->version)
-        rc = ORD_ECONFLICT;
-    if (rc == ORD_OK && u->change != NULL) {
+static ord_error update_locked(ord_memory_store *store, void *ctx)
+{
+    update_args *a = ctx;
+    const ord_order_update *u = a->u;
+    if (a->refused != ORD_OK)
+        return a->refused;
+    ord_mem_order *row = ord_mem_store_order(store, u->order->id);
+    if (row == NULL)
+        return ORD_ENOTFOUND;
+    if (row->order.version != u->order->version)
+        return ORD_ECONFLICT;
+    if (u->change != NULL) {
         ord_status_change *grown = realloc(row->order.history,
                                            (row->order.history_count + 1) * sizeof *grown);
         if (grown == NULL)
-            rc = ORD_ENOMEM;
-        else
-            row->order.history = grown;
+            return ORD_ENOMEM;
+        row->order.history = grown;
     }
-    if (rc == ORD_OK && v.event != NULL)
-        rc = ord_mem_store_reserve_event(store);
-    int64_t version = 0;
-    if (rc == ORD_OK) {
-        update_apply(row, u, &v);
-        if (v.event != NULL) {
-            ord_mem_store_append_event(store, v.event);
-            v.event = NULL;
-        }
-        version = row->order.version;
-        if (when == ORD_FAULT_AFTER)
-            rc = injected;
+    if (a->v->event != NULL) {
+        ord_error rc = ord_mem_store_reserve_event(store);
+        if (rc != ORD_OK)
+            return rc;
     }
-    pthread_mutex_unlock(&store->lock);
+    update_apply(row, u, a->v);
+    if (a->v->event != NULL) {
+        ord_mem_store_append_event(store, a->v->event);
+        a->v->event = NULL;
+    }
+    a->version = row->order.version;
+    return ORD_OK;
+}
 
+static ord_error orders_update(void *self, const ord_order_update *u, int64_t *new_version)
+{
+    if (u == NULL)
+        return ORD_EINVALID;
+    update_values v = {0};
+    update_args a = {.u = u, .v = &v, .refused = update_check(u), .version = 0};
+    if (a.refused == ORD_OK) {
+        a.refused = update_prepare(u, &v);
+        if (a.refused == ORD_ENOMEM)
+            return ORD_ENOMEM;
+    }
+    ord_error rc = ord_mem_store_call(self, ORD_MEM_ORDER_UPDATE, update_locked, &a);
     update_values_free(&v);
     if (rc == ORD_OK && new_version != NULL)
-        *new_version = version;
+        *new_version = a.version;
     return rc;
 }
 

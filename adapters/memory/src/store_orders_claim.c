@@ -57,60 +57,60 @@ static ord_error claim_locked(ord_memory_store *store, const ord_work_claim *c, 
     return ORD_OK;
 }
 
+typedef struct claim_args {
+    const ord_work_claim *claim;
+    bool valid;
+    char owner[ORD_OWNER_SIZE];
+    int64_t *ids;
+    size_t *count;
+} claim_args;
+
+static ord_error claim_op(ord_memory_store *store, void *ctx)
+{
+    claim_args *a = ctx;
+    return a->valid ? claim_locked(store, a->claim, a->ids, a->count) : ORD_EINVALID;
+}
+
 ord_error ord_mem_orders_claim(void *self, const ord_work_claim *claim, int64_t *ids,
                                size_t *count)
 {
-    ord_memory_store *store = self;
     if (count == NULL)
         return ORD_EINVALID;
     *count = 0;
-    char owner[ORD_OWNER_SIZE];
-    bool valid = claim != NULL && (ids != NULL || claim->max == 0) &&
-                 (unsigned)claim->kind <= ORD_WORK_INVENTORY && ord_mem_owner_copy(owner, claim->owner);
-
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_ORDER_CLAIM], &injected);
-    ord_error rc;
-    if (when == ORD_FAULT_BEFORE)
-        rc = injected;
-    else if (!valid)
-        rc = ORD_EINVALID;
-    else
-        rc = claim_locked(store, claim, ids, count);
-    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
-        rc = injected; /* leased, but the caller never heard which */
-    pthread_mutex_unlock(&store->lock);
-
+    claim_args a = {.claim = claim, .ids = ids, .count = count};
+    a.valid = claim != NULL && (ids != NULL || claim->max == 0) &&
+              (unsigned)claim->kind <= ORD_WORK_INVENTORY && ord_mem_owner_copy(a.owner, claim->owner);
+    /* A fault after: leased, but the caller never heard which. */
+    ord_error rc = ord_mem_store_call(self, ORD_MEM_ORDER_CLAIM, claim_op, &a);
     if (rc != ORD_OK)
         *count = 0;
     return rc;
 }
 
+typedef struct defer_args {
+    int64_t order_id;
+    bool valid;
+    char owner[ORD_OWNER_SIZE];
+    int64_t until_ms;
+} defer_args;
+
+static ord_error defer_locked(ord_memory_store *store, void *ctx)
+{
+    defer_args *a = ctx;
+    if (!a->valid)
+        return ORD_EINVALID;
+    ord_mem_order *row = ord_mem_store_order(store, a->order_id);
+    if (row == NULL)
+        return ORD_ENOTFOUND;
+    if (strcmp(row->lease_owner, a->owner) != 0)
+        return ORD_ECONFLICT;
+    row->lease_until_ms = a->until_ms;
+    return ORD_OK;
+}
+
 ord_error ord_mem_orders_defer(void *self, int64_t order_id, const char *owner, int64_t until_ms)
 {
-    ord_memory_store *store = self;
-    char name[ORD_OWNER_SIZE];
-    bool valid = ord_mem_owner_copy(name, owner);
-
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_ORDER_DEFER], &injected);
-    ord_mem_order *row = NULL;
-    ord_error rc = ORD_OK;
-    if (when == ORD_FAULT_BEFORE)
-        rc = injected;
-    else if (!valid)
-        rc = ORD_EINVALID;
-    else if ((row = ord_mem_store_order(store, order_id)) == NULL)
-        rc = ORD_ENOTFOUND;
-    else if (strcmp(row->lease_owner, name) != 0)
-        rc = ORD_ECONFLICT;
-    if (rc == ORD_OK && row != NULL) {
-        row->lease_until_ms = until_ms;
-        if (when == ORD_FAULT_AFTER)
-            rc = injected;
-    }
-    pthread_mutex_unlock(&store->lock);
-    return rc;
+    defer_args a = {.order_id = order_id, .until_ms = until_ms};
+    a.valid = ord_mem_owner_copy(a.owner, owner);
+    return ord_mem_store_call(self, ORD_MEM_ORDER_DEFER, defer_locked, &a);
 }

@@ -61,29 +61,27 @@ static ord_error list_locked(ord_memory_store *store, const ord_order_query *q, 
     return rc;
 }
 
+typedef struct list_args {
+    const ord_order_query *query;
+    bool valid;
+    ord_order_page *out;
+} list_args;
+
+static ord_error list_op(ord_memory_store *store, void *ctx)
+{
+    list_args *a = ctx;
+    return a->valid ? list_locked(store, a->query, a->out) : ORD_EINVALID;
+}
+
 ord_error ord_mem_orders_list(void *self, const ord_order_query *query, ord_order_page *out)
 {
-    ord_memory_store *store = self;
     if (out == NULL)
         return ORD_EINVALID;
     memset(out, 0, sizeof *out);
-    bool valid = query != NULL && query->limit >= 1 && query->limit <= 100 &&
-                 (!query->has_status || (unsigned)query->status < ORD_STATUS_COUNT);
-
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_ORDER_LIST], &injected);
-    ord_error rc;
-    if (when == ORD_FAULT_BEFORE)
-        rc = injected;
-    else if (!valid)
-        rc = ORD_EINVALID;
-    else
-        rc = list_locked(store, query, out);
-    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
-        rc = injected;
-    pthread_mutex_unlock(&store->lock);
-
+    list_args a = {.query = query, .out = out};
+    a.valid = query != NULL && query->limit >= 1 && query->limit <= 100 &&
+              (!query->has_status || (unsigned)query->status < ORD_STATUS_COUNT);
+    ord_error rc = ord_mem_store_call(self, ORD_MEM_ORDER_LIST, list_op, &a);
     if (rc != ORD_OK)
         ord_order_page_free(out);
     return rc;

@@ -151,65 +151,70 @@ static ord_error claim_locked(ord_memory_store *store, int64_t now_ms, int64_t l
     return rc;
 }
 
+typedef struct claim_args {
+    int64_t now_ms;
+    int64_t lease_until_ms;
+    bool valid;
+    char owner[ORD_OWNER_SIZE];
+    size_t max;
+    ord_outbox_batch *out;
+} claim_args;
+
+static ord_error claim_op(ord_memory_store *store, void *ctx)
+{
+    claim_args *a = ctx;
+    if (!a->valid)
+        return ORD_EINVALID;
+    return claim_locked(store, a->now_ms, a->lease_until_ms, a->owner, a->max, a->out);
+}
+
 static ord_error outbox_claim(void *self, int64_t now_ms, int64_t lease_until_ms,
                               const char *owner, size_t max, ord_outbox_batch *out)
 {
-    ord_memory_store *store = self;
     if (out == NULL)
         return ORD_EINVALID;
     memset(out, 0, sizeof *out);
-    char name[ORD_OWNER_SIZE];
-    bool valid = ord_mem_owner_copy(name, owner);
-
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_OUTBOX_CLAIM], &injected);
-    ord_error rc;
-    if (when == ORD_FAULT_BEFORE)
-        rc = injected;
-    else if (!valid)
-        rc = ORD_EINVALID;
-    else
-        rc = claim_locked(store, now_ms, lease_until_ms, name, max, out);
-    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
-        rc = injected;
-    pthread_mutex_unlock(&store->lock);
-
+    claim_args a = {.now_ms = now_ms, .lease_until_ms = lease_until_ms, .max = max, .out = out};
+    a.valid = ord_mem_owner_copy(a.owner, owner);
+    ord_error rc = ord_mem_store_call(self, ORD_MEM_OUTBOX_CLAIM, claim_op, &a);
     if (rc != ORD_OK)
         ord_outbox_batch_free(out);
     return rc;
 }
 
+typedef struct mark_args {
+    int64_t id;
+    int64_t retry_at_ms;
+    bool park;
+    bool delivered;
+} mark_args;
+
 /* Shared by mark_delivered and mark_failed. */
+static ord_error mark_locked(ord_memory_store *store, void *ctx)
+{
+    const mark_args *a = ctx;
+    ord_mem_event *e = find_event(store, a->id);
+    if (e == NULL)
+        return ORD_ENOTFOUND;
+    if (a->delivered) {
+        if (!e->delivered)
+            e->delivered_at_ms = delivery_now(store);
+        e->delivered = true;
+    } else if (!e->delivered) {
+        e->event.attempts++;
+        e->next_attempt_ms = a->retry_at_ms;
+        e->parked = a->park;
+    }
+    e->lease_owner[0] = '\0';
+    e->lease_until_ms = 0;
+    return ORD_OK;
+}
+
 static ord_error outbox_mark(ord_memory_store *store, int64_t id, int64_t retry_at_ms, bool park,
                              bool delivered)
 {
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_OUTBOX_MARK], &injected);
-    ord_mem_event *e = NULL;
-    ord_error rc = ORD_OK;
-    if (when == ORD_FAULT_BEFORE)
-        rc = injected;
-    else if ((e = find_event(store, id)) == NULL)
-        rc = ORD_ENOTFOUND;
-    if (rc == ORD_OK && e != NULL) {
-        if (delivered) {
-            if (!e->delivered)
-                e->delivered_at_ms = delivery_now(store);
-            e->delivered = true;
-        } else if (!e->delivered) {
-            e->event.attempts++;
-            e->next_attempt_ms = retry_at_ms;
-            e->parked = park;
-        }
-        e->lease_owner[0] = '\0';
-        e->lease_until_ms = 0;
-        if (when == ORD_FAULT_AFTER)
-            rc = injected;
-    }
-    pthread_mutex_unlock(&store->lock);
-    return rc;
+    mark_args a = {.id = id, .retry_at_ms = retry_at_ms, .park = park, .delivered = delivered};
+    return ord_mem_store_call(store, ORD_MEM_OUTBOX_MARK, mark_locked, &a);
 }
 
 static ord_error outbox_mark_delivered(void *self, int64_t id)
@@ -222,36 +227,37 @@ static ord_error outbox_mark_failed(void *self, int64_t id, int64_t retry_at_ms,
     return outbox_mark(self, id, retry_at_ms, park, false);
 }
 
-static ord_error outbox_count(void *self, int64_t *pending, int64_t *parked)
-{
-    ord_memory_store *store = self;
-    if (pending == NULL || parked == NULL)
-        return ORD_EINVALID;
-    *pending = 0;
-    *parked = 0;
-    int64_t live = 0;
-    int64_t dead = 0;
+typedef struct count_args {
+    int64_t pending;
+    int64_t parked;
+} count_args;
 
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_OUTBOX_OTHER], &injected);
-    ord_error rc = when == ORD_FAULT_BEFORE ? injected : ORD_OK;
-    for (size_t i = store->first_undelivered; rc == ORD_OK && i < store->event_count; i++) {
+static ord_error count_locked(ord_memory_store *store, void *ctx)
+{
+    count_args *a = ctx;
+    for (size_t i = store->first_undelivered; i < store->event_count; i++) {
         const ord_mem_event *e = store->events[i];
         if (e->delivered)
             continue;
         if (e->parked)
-            dead++;
+            a->parked++;
         else
-            live++;
+            a->pending++;
     }
-    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
-        rc = injected;
-    pthread_mutex_unlock(&store->lock);
+    return ORD_OK;
+}
 
+static ord_error outbox_count(void *self, int64_t *pending, int64_t *parked)
+{
+    if (pending == NULL || parked == NULL)
+        return ORD_EINVALID;
+    *pending = 0;
+    *parked = 0;
+    count_args a = {0, 0};
+    ord_error rc = ord_mem_store_call(self, ORD_MEM_OUTBOX_OTHER, count_locked, &a);
     if (rc == ORD_OK) {
-        *pending = live;
-        *parked = dead;
+        *pending = a.pending;
+        *parked = a.parked;
     }
     return rc;
 }
@@ -265,40 +271,40 @@ static void redrive_one(ord_mem_event *e)
     e->lease_until_ms = 0;
 }
 
-static ord_error outbox_redrive(void *self, int64_t id, int64_t *count)
-{
-    ord_memory_store *store = self;
-    if (count != NULL)
-        *count = 0;
-    int64_t n = 0;
+typedef struct redrive_args {
+    int64_t id; /* 0: every parked event */
+    int64_t count;
+} redrive_args;
 
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_OUTBOX_OTHER], &injected);
-    ord_error rc = when == ORD_FAULT_BEFORE ? injected : ORD_OK;
-    if (rc == ORD_OK && id != 0) {
-        ord_mem_event *e = find_event(store, id);
-        if (e == NULL || e->delivered || !e->parked) {
-            rc = ORD_ENOTFOUND;
-        } else {
+static ord_error redrive_locked(ord_memory_store *store, void *ctx)
+{
+    redrive_args *a = ctx;
+    if (a->id != 0) {
+        ord_mem_event *e = find_event(store, a->id);
+        if (e == NULL || e->delivered || !e->parked)
+            return ORD_ENOTFOUND;
+        redrive_one(e);
+        a->count = 1;
+        return ORD_OK;
+    }
+    for (size_t i = store->first_undelivered; i < store->event_count; i++) {
+        ord_mem_event *e = store->events[i];
+        if (!e->delivered && e->parked) {
             redrive_one(e);
-            n = 1;
-        }
-    } else if (rc == ORD_OK) {
-        for (size_t i = store->first_undelivered; i < store->event_count; i++) {
-            ord_mem_event *e = store->events[i];
-            if (!e->delivered && e->parked) {
-                redrive_one(e);
-                n++;
-            }
+            a->count++;
         }
     }
-    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
-        rc = injected;
-    pthread_mutex_unlock(&store->lock);
+    return ORD_OK;
+}
 
+static ord_error outbox_redrive(void *self, int64_t id, int64_t *count)
+{
+    if (count != NULL)
+        *count = 0;
+    redrive_args a = {.id = id, .count = 0};
+    ord_error rc = ord_mem_store_call(self, ORD_MEM_OUTBOX_OTHER, redrive_locked, &a);
     if (rc == ORD_OK && count != NULL)
-        *count = n;
+        *count = a.count;
     return rc;
 }
 
@@ -330,27 +336,30 @@ static int64_t purge_locked(ord_memory_store *store, int64_t delivered_before_ms
     return (int64_t)deleted;
 }
 
+typedef struct purge_args {
+    int64_t delivered_before_ms;
+    size_t max;
+    int64_t count;
+} purge_args;
+
+static ord_error purge_op(ord_memory_store *store, void *ctx)
+{
+    purge_args *a = ctx;
+    if (a->max > 0)
+        a->count = purge_locked(store, a->delivered_before_ms, a->max);
+    return ORD_OK;
+}
+
 static ord_error outbox_purge_delivered(void *self, int64_t delivered_before_ms, size_t max,
                                         int64_t *count)
 {
-    ord_memory_store *store = self;
     if (count == NULL)
         return ORD_EINVALID;
     *count = 0;
-    int64_t n = 0;
-
-    pthread_mutex_lock(&store->lock);
-    ord_error injected = ORD_OK;
-    ord_fault_mode when = ord_fault_slot_next(&store->faults[ORD_MEM_OUTBOX_OTHER], &injected);
-    ord_error rc = when == ORD_FAULT_BEFORE ? injected : ORD_OK;
-    if (rc == ORD_OK && max > 0)
-        n = purge_locked(store, delivered_before_ms, max);
-    if (rc == ORD_OK && when == ORD_FAULT_AFTER)
-        rc = injected;
-    pthread_mutex_unlock(&store->lock);
-
+    purge_args a = {.delivered_before_ms = delivered_before_ms, .max = max, .count = 0};
+    ord_error rc = ord_mem_store_call(self, ORD_MEM_OUTBOX_OTHER, purge_op, &a);
     if (rc == ORD_OK)
-        *count = n;
+        *count = a.count;
     return rc;
 }
 
