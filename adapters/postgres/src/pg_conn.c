@@ -3,6 +3,7 @@
  * (pipeline mode), and map failures to ord_error. */
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -230,6 +231,24 @@ static PGresult *prepare_and_run(ord_pg_store *store, pg_stmt id, const char *co
     }
     PQclear(result);
     return prepared;
+}
+
+ord_error ord_pg_run_count(ord_pg_store *store, pg_stmt id, const pg_params *p, bool must_change,
+                           int64_t *rows)
+{
+    if (rows != NULL)
+        *rows = 0;
+    if (p->failed)
+        return ORD_ENOMEM;
+    PGresult *r = NULL;
+    ord_error rc = ord_pg_run(store, id, p->values, p->count, &r);
+    if (rc != ORD_OK)
+        return rc;
+    int64_t n = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    if (rows != NULL)
+        *rows = n;
+    return must_change && n == 0 ? ORD_ENOTFOUND : ORD_OK;
 }
 
 static ord_error run_on_link(ord_pg_store *store, pg_stmt id, const char *const *values,

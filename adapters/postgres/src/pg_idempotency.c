@@ -68,20 +68,6 @@ static ord_error idem_begin(void *self, const ord_idem_begin *a, ord_idem_record
     return rc;
 }
 
-/* Runs a write on one key; @p must_exist turns "no row" into ORD_ENOTFOUND. */
-static ord_error key_write(void *self, pg_stmt id, pg_params *p, bool must_exist, int64_t *rows)
-{
-    PGresult *r = NULL;
-    ord_error rc = ord_pg_run(self, id, p->values, p->count, &r);
-    if (rc != ORD_OK)
-        return rc;
-    int64_t n = strtoll(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    if (rows != NULL)
-        *rows = n;
-    return must_exist && n == 0 ? ORD_ENOTFOUND : ORD_OK;
-}
-
 static ord_error idem_bind(void *self, const char *scope, const char *key, int64_t order_id)
 {
     if (self == NULL || scope == NULL || key == NULL)
@@ -91,7 +77,7 @@ static ord_error idem_bind(void *self, const char *scope, const char *key, int64
     pg_param_text(&p, scope);
     pg_param_text(&p, key);
     pg_param_i64(&p, order_id);
-    return key_write(self, PG_IDEM_BIND, &p, true, NULL);
+    return ord_pg_run_count(self, PG_IDEM_BIND, &p, true, NULL);
 }
 
 static ord_error idem_complete(void *self, const char *scope, const char *key, int64_t order_id,
@@ -106,7 +92,7 @@ static ord_error idem_complete(void *self, const char *scope, const char *key, i
     pg_param_i64(&p, order_id);
     pg_param_i64(&p, status);
     pg_param_text(&p, body);
-    return key_write(self, PG_IDEM_COMPLETE, &p, true, NULL);
+    return ord_pg_run_count(self, PG_IDEM_COMPLETE, &p, true, NULL);
 }
 
 static ord_error idem_release(void *self, const char *scope, const char *key, int64_t order_id)
@@ -118,7 +104,7 @@ static ord_error idem_release(void *self, const char *scope, const char *key, in
     pg_param_text(&p, scope);
     pg_param_text(&p, key);
     pg_param_i64(&p, order_id);
-    return key_write(self, PG_IDEM_RELEASE, &p, true, NULL);
+    return ord_pg_run_count(self, PG_IDEM_RELEASE, &p, true, NULL);
 }
 
 static ord_error idem_forget(void *self, const char *scope, const char *key)
@@ -129,7 +115,7 @@ static ord_error idem_forget(void *self, const char *scope, const char *key)
     pg_params_init(&p);
     pg_param_text(&p, scope);
     pg_param_text(&p, key);
-    return key_write(self, PG_IDEM_FORGET, &p, false, NULL);
+    return ord_pg_run_count(self, PG_IDEM_FORGET, &p, false, NULL);
 }
 
 static bool number_ok(const char *number)
@@ -177,7 +163,7 @@ static ord_error idem_purge(void *self, int64_t now_ms, int64_t *count)
     pg_params_init(&p);
     pg_param_i64(&p, now_ms);
     int64_t n = 0;
-    ord_error rc = key_write(self, PG_IDEM_PURGE, &p, false, &n);
+    ord_error rc = ord_pg_run_count(self, PG_IDEM_PURGE, &p, false, &n);
     if (rc == ORD_OK && count != NULL)
         *count = n;
     return rc;

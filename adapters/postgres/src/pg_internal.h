@@ -178,6 +178,18 @@ void pg_param_bool(pg_params *p, bool value);
 void pg_param_owned(pg_params *p, char *value);
 
 /**
+ * @brief Run a statement that changes rows, and count them (its command
+ *        tag), for the writes that only need to know how many rows changed.
+ * @param p the parameters (a list whose building failed runs nothing).
+ * @param must_change whether changing no row is ORD_ENOTFOUND (a write on
+ *        one key or event) rather than a count of 0 (a purge).
+ * @param[out] rows receives the count; may be NULL.
+ * @return ORD_OK, ORD_ENOTFOUND, ORD_ENOMEM, or what ord_pg_run() returned.
+ */
+ord_error ord_pg_run_count(ord_pg_store *store, pg_stmt id, const pg_params *p, bool must_change,
+                           int64_t *rows);
+
+/**
  * @brief Append the four item arrays (product ids, quantities, prices,
  *        currencies) as array literals; a line without a price gets NULLs.
  */

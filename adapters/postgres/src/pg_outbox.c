@@ -60,20 +60,6 @@ static ord_error outbox_claim(void *self, int64_t now_ms, int64_t lease_until_ms
     return rc;
 }
 
-/* Runs a one-row update by id; no row is ORD_ENOTFOUND. */
-static ord_error update_one(void *self, pg_stmt id, pg_params *p, int64_t *changed)
-{
-    PGresult *r = NULL;
-    ord_error rc = ord_pg_run(self, id, p->values, p->count, &r);
-    if (rc != ORD_OK)
-        return rc;
-    int64_t n = strtoll(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    if (changed != NULL)
-        *changed = n;
-    return n > 0 || changed != NULL ? ORD_OK : ORD_ENOTFOUND;
-}
-
 static ord_error outbox_mark_delivered(void *self, int64_t id)
 {
     if (self == NULL)
@@ -81,7 +67,7 @@ static ord_error outbox_mark_delivered(void *self, int64_t id)
     pg_params p;
     pg_params_init(&p);
     pg_param_i64(&p, id);
-    return update_one(self, PG_OUTBOX_DELIVERED, &p, NULL);
+    return ord_pg_run_count(self, PG_OUTBOX_DELIVERED, &p, true, NULL);
 }
 
 static ord_error outbox_mark_failed(void *self, int64_t id, int64_t retry_at_ms, bool park)
@@ -93,7 +79,7 @@ static ord_error outbox_mark_failed(void *self, int64_t id, int64_t retry_at_ms,
     pg_param_i64(&p, id);
     pg_param_i64(&p, retry_at_ms);
     pg_param_bool(&p, park);
-    return update_one(self, PG_OUTBOX_FAILED, &p, NULL);
+    return ord_pg_run_count(self, PG_OUTBOX_FAILED, &p, true, NULL);
 }
 
 static ord_error outbox_count(void *self, int64_t *pending, int64_t *parked)
@@ -128,10 +114,10 @@ static ord_error outbox_redrive(void *self, int64_t id, int64_t *count)
     ord_error rc;
     if (id != 0) {
         pg_param_i64(&p, id);
-        rc = update_one(self, PG_OUTBOX_REDRIVE_ONE, &p, NULL);
+        rc = ord_pg_run_count(self, PG_OUTBOX_REDRIVE_ONE, &p, true, NULL);
         n = rc == ORD_OK ? 1 : 0;
     } else {
-        rc = update_one(self, PG_OUTBOX_REDRIVE_ALL, &p, &n);
+        rc = ord_pg_run_count(self, PG_OUTBOX_REDRIVE_ALL, &p, false, &n);
     }
     if (rc == ORD_OK && count != NULL)
         *count = n;
@@ -153,7 +139,7 @@ static ord_error outbox_purge_delivered(void *self, int64_t delivered_before_ms,
     pg_param_i64(&p, delivered_before_ms);
     pg_param_i64(&p, max > INT64_MAX ? INT64_MAX : (int64_t)max);
     int64_t n = 0;
-    ord_error rc = update_one(self, PG_OUTBOX_PURGE, &p, &n);
+    ord_error rc = ord_pg_run_count(self, PG_OUTBOX_PURGE, &p, false, &n);
     if (rc == ORD_OK)
         *count = n;
     return rc;
