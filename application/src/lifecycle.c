@@ -17,10 +17,11 @@ static ord_inventory_action debt_of(ord_status from, ord_status to)
 }
 
 /* Repeating a change that already happened succeeds without doing it again
- * (API.md: a second cancel, ship or deliver is 204). A stale If-Match is
- * refused first: the caller's view is out of date whatever it asked. On a
- * lost race without If-Match we re-read and decide again, so a cancel that
- * loses to a ship reports the transition it can no longer make. */
+ * (docs/api.md, Changing an order: a second cancel, ship or deliver is 204).
+ * A stale If-Match is refused first: the caller's view is out of date
+ * whatever it asked. On a lost race without If-Match we re-read and decide
+ * again, so a cancel that loses to a ship reports the transition it can no
+ * longer make. */
 static ord_error change_order(ord_service *svc, const ord_principal *who,
                               const ord_call_context *ctx, const char *ref, int64_t if_match,
                               ord_status target, const char *reason)

@@ -1,4 +1,4 @@
-/* The order's JSON body (API.md, GET /api/v1/orders/{id}) and the event body
+/* The order's JSON body (docs/api.md, Reading orders) and the event body
  * built around it, so that responses and events always agree. */
 #include <orders/application/order_json.h>
 

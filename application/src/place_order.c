@@ -1,6 +1,7 @@
-/* POST /api/v1/orders: validate, prechecks, persist PENDING_CHECK, then the
- * saga's tail (saga.c). With an Idempotency-Key a retry replays the answer,
- * or resumes the order an earlier attempt left behind (place_keyed.c). */
+/* POST /api/v1/orders: the create saga's Validate, Prechecks and Persist,
+ * then its tail (saga.c); docs/api.md, The create saga names the steps.
+ * With an Idempotency-Key a retry replays the answer, or resumes the order
+ * an earlier attempt left behind (place_keyed.c). */
 #include "internal.h"
 
 #include <stdio.h>
@@ -92,8 +93,9 @@ static ord_error store_and_continue(const app_run *run, const ord_idempotency *i
     return ord_app_saga_continue(run, order, out);
 }
 
-/* From the prechecks on, for a request that holds its key (or has none);
- * @p held is the number the key holds ("" for none). */
+/* The saga from Prechecks on (docs/api.md, The create saga), for a request
+ * that holds its key (or has none); @p held is the number the key holds
+ * ("" for none). */
 static ord_error place_new(const app_run *run, const ord_create_request *request,
                            const ord_idempotency *idem, const char *held, bool held_is_foreign,
                            ord_place_result *out)

@@ -1,7 +1,8 @@
-/* The create-order saga after the order is stored: reserve -> CONFIRMED ->
- * shipment. Create, checkout, idempotent retries and the recovery worker all
- * run this same code, so a crash at any step is repaired by running it again
- * (every downstream call is keyed by the order id). */
+/* The create saga (docs/api.md, The create saga) around Persist: Prechecks
+ * before it, then Reserve, Confirm and Shipment. Create, checkout,
+ * idempotent retries and the recovery worker all run this same code, so a
+ * crash at any step is repaired by running it again (every downstream call
+ * is keyed by the order id). */
 #include "internal.h"
 
 #include <stdlib.h>

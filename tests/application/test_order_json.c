@@ -1,5 +1,6 @@
 /* The order and event JSON bodies, compared byte for byte: field order and
- * names of API.md, exact money, RFC 3339 times, null where the API says,
+ * names of docs/api.md (Reading orders, Events), exact money, RFC 3339
+ * times, null where the API says,
  * and string escaping that always yields valid JSON. */
 #include "fixture.h"
 
@@ -15,7 +16,7 @@ static ord_money usd(int64_t minor)
     return m;
 }
 
-/* Order 789 of API.md: CONFIRMED, 2 x 99.99 + 1 x 149.99, no tracking yet. */
+/* Order 789: CONFIRMED, 2 x 99.99 + 1 x 149.99, no tracking yet. */
 static void build_order(ord_order *o)
 {
     ord_order_init(o);

@@ -368,7 +368,7 @@ static void test_tracking_numbers_differ_between_orders(void **state)
 
 /* ---- event sink ---- */
 
-/* An event whose payload is the body API.md describes, so that a sink that
+/* An event whose payload is the body docs/api.md, Events describes, so that a sink that
  * reads eventId from the body (the simulator) sees the same id. */
 typedef struct test_event {
     ord_outbox_event event;

@@ -96,7 +96,7 @@ static void test_every_status_change_reaches_the_sink_in_order(void **state)
     assert_events(shipped, lifecycle, 3);
     assert_events(cancelled, cancel, 2);
 
-    /* The body of one event, as API.md describes it. */
+    /* The body of one event, as docs/api.md, Events describes it. */
     cJSON *state_json = e2e_sim_state();
     const cJSON *ev;
     bool seen = false;

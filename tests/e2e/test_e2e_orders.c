@@ -1,4 +1,4 @@
-/* End to end: every order endpoint of API.md and its error cases, over real
+/* End to end: every order endpoint of docs/api.md and its error cases, over real
  * HTTP against the order server, PostgreSQL and the simulator. */
 #include "e2e.h"
 

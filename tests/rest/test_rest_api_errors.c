@@ -1,5 +1,6 @@
 /* The API function's errors: routing, body handling, validation, the
- * saga's refusals and idempotency, each in API.md's problem+json shape. */
+ * saga's refusals and idempotency, each in the problem+json shape of
+ * docs/api.md, Errors. */
 #include "fixture.h"
 
 #include <stdlib.h>

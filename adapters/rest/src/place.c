@@ -1,5 +1,6 @@
 /* Answering create and checkout: the saga's outcome as status, body and
- * headers (API.md), the Idempotency-Key header, and recording the answer
+ * headers (docs/api.md, Placing an order and Idempotency), the
+ * Idempotency-Key header, and recording the answer
  * under the key so that a retry gets the same one. */
 #include <inttypes.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* Building the response of a call: headers, JSON bodies and the
- * problem+json errors of API.md (RFC 9457 members plus error/message). */
+ * problem+json errors of docs/api.md, Errors (RFC 9457 members plus
+ * error/message). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

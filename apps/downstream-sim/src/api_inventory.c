@@ -39,7 +39,7 @@ int sim_handle_products(struct mg_connection *conn, sim_state *st)
             repeated = repeated || wanted[k] == wanted[i];
         const sim_product *p = sim_catalog_find(&st->current, wanted[i]);
         if (p == NULL || repeated)
-            continue; /* unknown ids are absent, as API.md says */
+            continue; /* unknown ids are absent (docs/api.md, Downstream services) */
         cJSON *item = cJSON_CreateObject();
         if (item == NULL || !cJSON_AddItemToArray(list, item)) {
             cJSON_Delete(item);

@@ -1,5 +1,6 @@
 /* The catalog: products with prices and stock, and the account lists; parsed
- * from API.md's catalog JSON (--catalog FILE, PUT /sim/catalog) or seeded. */
+ * from the catalog JSON of docs/api.md, The simulator (--catalog FILE,
+ * PUT /sim/catalog) or seeded. */
 #include "sim.h"
 
 #include <stdio.h>

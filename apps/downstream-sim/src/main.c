@@ -1,6 +1,6 @@
 /* downstream-sim: one HTTP server playing every downstream service of the
  * order service (inventory, tracking, account policy, event sink) with state
- * in memory and a control API for tests (see API.md). */
+ * in memory and a control API for tests (docs/api.md, The simulator). */
 #include "sim.h"
 
 #include <errno.h>

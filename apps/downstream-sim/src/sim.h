@@ -12,7 +12,8 @@
 
 struct mg_connection;
 
-/* The services a fault can be set on, in API.md's order and spelling. */
+/* The services a fault can be set on, in the order and spelling of
+ * docs/api.md, The simulator. */
 typedef enum sim_service {
     SIM_CATALOG = 0,
     SIM_INVENTORY,
@@ -23,7 +24,8 @@ typedef enum sim_service {
     SIM_SERVICE_COUNT
 } sim_service;
 
-/* Fault modes: API.md's five, then test-only extensions. */
+/* Fault modes: the five of docs/api.md, The simulator, then test-only
+ * extensions. */
 typedef enum sim_fault_mode {
     SIM_FAULT_OK = 0,
     SIM_FAULT_ERROR,    /* 503 */
@@ -179,7 +181,8 @@ int sim_index_add(sim_index *ix, uint64_t hash, size_t pos);
 void sim_index_clear(sim_index *ix);
 
 /* ---- catalog.c ---- */
-/* Parse the catalog JSON of API.md; on failure fills err and returns -1. */
+/* Parse the catalog JSON (docs/api.md, The simulator); on failure fills err
+ * and returns -1. */
 int sim_catalog_parse(sim_catalog *out, const char *text, size_t len, char *err, size_t errcap);
 int sim_catalog_seed(sim_catalog *out);
 int sim_catalog_copy(sim_catalog *dst, const sim_catalog *src);

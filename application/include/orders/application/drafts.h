@@ -56,7 +56,7 @@ ord_error ord_create_draft(ord_service *svc, const ord_principal *who, const ord
  * @param[out] errors receives every broken rule on ORD_EINVALID.
  * @param[out] out an initialised order; the updated draft.
  * @return ORD_OK; ORD_EINVALID; ORD_ENOTFOUND; ORD_EFORBIDDEN when the owner
- *         proof does not match (401 in API.md); ORD_ETRANSITION when the
+ *         proof does not match (401: docs/api.md, Drafts and checkout); ORD_ETRANSITION when the
  *         order is not a DRAFT; ORD_ECONFLICT when concurrent changes keep
  *         winning; ORD_EUNAVAILABLE.
  */

@@ -1,6 +1,7 @@
 /**
  * @file place_order.h
  * @brief Placing an order: create (and checkout, in drafts.h) run the saga
+ *        of docs/api.md (The create saga):
  *        validate -> prechecks -> persist PENDING_CHECK -> reserve ->
  *        CONFIRMED -> shipment, with optional idempotency.
  *
@@ -24,7 +25,8 @@
 extern "C" {
 #endif
 
-/** @brief How placing an order ended. The comment gives the HTTP status of API.md. */
+/** @brief How placing an order ended. Each comment gives the HTTP status docs/api.md
+ *         (Placing an order, Drafts and checkout, Idempotency) answers it with. */
 typedef enum ord_place_outcome {
     ORD_PLACED = 0,                  /**< 201: CONFIRMED (see tracking_pending). */
     ORD_PLACE_INVALID,               /**< 400 Validation failed: see fields. */

@@ -66,7 +66,7 @@ typedef struct ord_service_config {
                                            year. */
 } ord_service_config;
 
-/** Defaults of API.md: resume after 10 s, cancel after 15 min, tracking 1..60 s,
+/** Defaults of docs/api.md, Background work: resume after 10 s, cancel after 15 min, tracking 1..60 s,
  *  keys kept 24 h, park events after 20 attempts; creates not serialised;
  *  delivered events kept 7 days. */
 #define ORD_SERVICE_CONFIG_INIT                                                 \

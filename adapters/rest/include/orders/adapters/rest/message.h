@@ -15,7 +15,7 @@
 extern "C" {
 #endif
 
-/** Largest request body the API accepts (API.md: 64 KiB); larger is 413. */
+/** Largest request body the API accepts (docs/api.md, Errors: 64 KiB); larger is 413. */
 #define ORD_REST_MAX_BODY_BYTES 65536
 
 /** @brief One header line. Names compare case-insensitively. */
