@@ -128,12 +128,25 @@ static bool authenticate(rest_call *c)
         c->who = &c->auth.principal;
         return true;
     }
-    int status = c->auth.status == 403 ? 403 : 401;
-    rest_problem(c, status, c->auth.title != NULL ? c->auth.title : "Unauthorized",
-                 c->auth.detail != NULL ? c->auth.detail : "Authentication is required");
-    if (status == 401)
-        rest_set_header(c, "WWW-Authenticate", c->auth.challenge != NULL ? c->auth.challenge : "Bearer");
+    const char *title = c->auth.title != NULL ? c->auth.title : "Unauthorized";
+    const char *detail = c->auth.detail != NULL ? c->auth.detail : "Authentication is required";
+    /* A caller the authenticator knows but refuses is 403; anything else 401. */
+    if (c->auth.status == 403) {
+        rest_problem(c, 403, title, detail);
+        return false;
+    }
+    rest_problem(c, 401, title, detail);
+    rest_set_header(c, "WWW-Authenticate", c->auth.challenge != NULL ? c->auth.challenge : "Bearer");
     return false;
+}
+
+static bool body_fits(rest_call *c)
+{
+    if (c->req->body_too_large || (c->req->body != NULL && c->req->body_len > ORD_REST_MAX_BODY_BYTES)) {
+        rest_problem(c, 413, "Payload too large", "The request body exceeds 64 KiB");
+        return false;
+    }
+    return true;
 }
 
 static bool read_json_body(rest_call *c)
@@ -186,6 +199,31 @@ static bool read_json_body(rest_call *c)
     return true;
 }
 
+static bool bind_service(rest_call *c)
+{
+    c->svc = c->api->config.service(c->api->config.service_ctx, c->req->thread_data);
+    if (c->svc == NULL) {
+        rest_problem_unavailable(c, "Service unavailable", "The service is not ready; retry later");
+        return false;
+    }
+    return true;
+}
+
+/* What a request passes between routing and its handler, in this order. A
+ * stage runs for the routes whose flags hold its flag (0: for every route)
+ * and answers the request itself when it returns false. This table is also
+ * what tests/rest/openapi_statuses.py reads to learn which statuses each
+ * route's stages can answer. */
+static const struct {
+    unsigned flag;
+    bool (*run)(rest_call *c);
+} STAGES[] = {
+    {REST_NEEDS_AUTH, authenticate},
+    {0, body_fits},
+    {REST_NEEDS_BODY, read_json_body},
+    {REST_NEEDS_SERVICE, bind_service},
+};
+
 static void dispatch(rest_call *c)
 {
     const char *allow = NULL;
@@ -204,20 +242,10 @@ static void dispatch(rest_call *c)
         return;
     }
     unsigned flags = c->route->flags;
-    if ((flags & REST_NEEDS_AUTH) && !authenticate(c))
-        return;
-    if (c->req->body_too_large || (c->req->body != NULL && c->req->body_len > ORD_REST_MAX_BODY_BYTES)) {
-        rest_problem(c, 413, "Payload too large", "The request body exceeds 64 KiB");
-        return;
-    }
-    if ((flags & REST_NEEDS_BODY) && !read_json_body(c))
-        return;
-    if (flags & REST_NEEDS_SERVICE) {
-        c->svc = c->api->config.service(c->api->config.service_ctx, c->req->thread_data);
-        if (c->svc == NULL) {
-            rest_problem_unavailable(c, "Service unavailable", "The service is not ready; retry later");
+    for (size_t i = 0; i < sizeof STAGES / sizeof STAGES[0]; i++) {
+        bool applies = STAGES[i].flag == 0 || (flags & STAGES[i].flag) != 0;
+        if (applies && !STAGES[i].run(c))
             return;
-        }
     }
     c->route->handler(c);
 }

@@ -111,6 +111,28 @@ void rest_handle_set_draft_line(rest_call *c)
     ord_field_errors_free(&errors);
 }
 
+/* The outcomes of checkout that create cannot have: they concern the draft. */
+static bool answer_draft_outcome(rest_call *c, const ord_place_result *r)
+{
+    switch (r->outcome) {
+    case ORD_PLACE_DRAFT_NOT_FOUND:
+        rest_problem(c, 404, "Order not found", "No draft with this id or number");
+        return true;
+    case ORD_PLACE_NOT_OWNER:
+        rest_problem(c, 401, "Unauthorized",
+                     "customerId or guestToken does not match the draft's owner");
+        return true;
+    case ORD_PLACE_NOT_DRAFT:
+        rest_problem(c, 400, "Order is not in draft state", "Only a DRAFT order can be checked out");
+        return true;
+    case ORD_PLACE_EMPTY_DRAFT:
+        rest_problem(c, 400, "Draft is empty", "Add items to the draft before checking out");
+        return true;
+    default:
+        return false;
+    }
+}
+
 void rest_handle_checkout(rest_call *c)
 {
     const char *ref = c->params[0];
@@ -148,7 +170,7 @@ void rest_handle_checkout(rest_call *c)
     memset(&result, 0, sizeof result);
     ord_error err = ord_checkout_draft(c->svc, c->who, &c->trace, ref, &req, use, &result);
     if (err == ORD_OK)
-        rest_answer_place(c, &result, use);
+        rest_answer_place(c, &result, use, answer_draft_outcome);
     else
         rest_problem_for_error(c, err);
     ord_place_result_free(&result);

@@ -91,7 +91,7 @@ void rest_handle_create_order(rest_call *c)
     memset(&result, 0, sizeof result);
     ord_error err = ord_place_order(c->svc, c->who, &c->trace, &req, use, &result);
     if (err == ORD_OK)
-        rest_answer_place(c, &result, use);
+        rest_answer_place(c, &result, use, NULL);
     else
         rest_problem_for_error(c, err);
     ord_place_result_free(&result);

@@ -121,9 +121,11 @@ static void answer_replay(rest_call *c, const ord_place_result *r)
         rest_set_headerf(c, "ETag", "\"%" PRId64 "\"", r->order.version);
 }
 
-static void answer(rest_call *c, const ord_place_result *r)
+static void answer(rest_call *c, const ord_place_result *r, rest_place_answer own)
 {
     char sentence[ORD_MAX_ITEMS * 24 + 64];
+    if (own != NULL && own(c, r))
+        return;
     switch (r->outcome) {
     case ORD_PLACED: {
         const char *warning = TRACKING_PENDING_WARNING;
@@ -185,19 +187,6 @@ static void answer(rest_call *c, const ord_place_result *r)
                      "Wait for the first request to finish, then retry");
         rest_set_headerf(c, "Retry-After", "%d", 1);
         break;
-    case ORD_PLACE_DRAFT_NOT_FOUND:
-        rest_problem(c, 404, "Order not found", "No draft with this id or number");
-        break;
-    case ORD_PLACE_NOT_OWNER:
-        rest_problem(c, 401, "Unauthorized",
-                     "customerId or guestToken does not match the draft's owner");
-        break;
-    case ORD_PLACE_NOT_DRAFT:
-        rest_problem(c, 400, "Order is not in draft state", "Only a DRAFT order can be checked out");
-        break;
-    case ORD_PLACE_EMPTY_DRAFT:
-        rest_problem(c, 400, "Draft is empty", "Add items to the draft before checking out");
-        break;
     case ORD_PLACE_CONFLICT:
         rest_problem(c, 409, "Conflict", "The draft was changed or checked out concurrently");
         break;
@@ -213,9 +202,10 @@ static void answer(rest_call *c, const ord_place_result *r)
     }
 }
 
-void rest_answer_place(rest_call *c, const ord_place_result *r, const ord_idempotency *idem)
+void rest_answer_place(rest_call *c, const ord_place_result *r, const ord_idempotency *idem,
+                       rest_place_answer own)
 {
-    answer(c, r);
+    answer(c, r, own);
     /* An answer we could not build is not recorded: the key stays held until
      * its lock runs out and a retry then resumes the order. */
     if (idem == NULL || c->oom || c->body.failed)
