@@ -9,8 +9,9 @@ ORDERS_BUILD_PACKAGES=(build-essential cmake pkg-config libcjson-dev libcivetweb
 # Running them locally: a PostgreSQL server for the throwaway cluster, and
 # curl for the examples of the README.
 ORDERS_RUN_PACKAGES=(postgresql curl)
-# The tests and the docs (civetweb: its CMake package needs the binary).
-ORDERS_TEST_PACKAGES=(libcmocka-dev civetweb postgresql doxygen valgrind)
+# The tests and the docs (civetweb: its CMake package needs the binary;
+# python3 reads the REST adapter's statuses against the OpenAPI document).
+ORDERS_TEST_PACKAGES=(libcmocka-dev civetweb postgresql doxygen valgrind python3)
 
 orders_install_missing() {
     local name=$1 missing=() pkg

@@ -1,5 +1,6 @@
 /* The OpenAPI document and the router describe the same API: every route
- * is documented and every documented operation is routed. */
+ * is documented and every documented operation is routed. The statuses of
+ * each operation are checked against the code by openapi_statuses.py. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
