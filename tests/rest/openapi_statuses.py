@@ -10,7 +10,7 @@ What an operation can answer, as read from adapters/rest/src:
 - 500, which ord_rest_api_handle() answers for any route that ran out of
   memory.
 A status is a literal: the `status` argument of a function that takes one
-(rest_problem(c, 404, ...)), or what `c->status = ...` assigns. Anything
+(ord_rest_problem(c, 404, ...)), or what `c->status = ...` assigns. Anything
 else stops the check, except a replay (`replay_status`), which repeats an
 answer the same operation gave before.
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int http_breaker_init(http_breaker *breaker, const ord_http_breaker_options *options)
+int ord_http_breaker_init(http_breaker *breaker, const ord_http_breaker_options *options)
 {
     memset(breaker, 0, sizeof *breaker);
     breaker->options = *options;
@@ -20,7 +20,7 @@ int http_breaker_init(http_breaker *breaker, const ord_http_breaker_options *opt
     return 0;
 }
 
-void http_breaker_destroy(http_breaker *breaker)
+void ord_http_breaker_destroy(http_breaker *breaker)
 {
     if (breaker->window == NULL)
         return;
@@ -51,7 +51,7 @@ static void advance(http_breaker *b, int64_t now_ms)
         enter(b, ORD_HTTP_BREAKER_HALF_OPEN, now_ms);
 }
 
-void http_breaker_acquire(http_breaker *breaker, int64_t now_ms, http_permit *permit)
+void ord_http_breaker_acquire(http_breaker *breaker, int64_t now_ms, http_permit *permit)
 {
     pthread_mutex_lock(&breaker->lock);
     advance(breaker, now_ms);
@@ -103,8 +103,8 @@ static void record_trial(http_breaker *b, int64_t now_ms, bool failed)
         enter(b, ORD_HTTP_BREAKER_CLOSED, now_ms);
 }
 
-void http_breaker_record(http_breaker *breaker, int64_t now_ms, const http_permit *permit,
-                         http_breaker_verdict verdict)
+void ord_http_breaker_record(http_breaker *breaker, int64_t now_ms, const http_permit *permit,
+                             http_breaker_verdict verdict)
 {
     if (!permit->granted)
         return;
@@ -123,7 +123,7 @@ void http_breaker_record(http_breaker *breaker, int64_t now_ms, const http_permi
     pthread_mutex_unlock(&breaker->lock);
 }
 
-ord_http_breaker_state http_breaker_state(http_breaker *breaker, int64_t now_ms)
+ord_http_breaker_state ord_http_breaker_state_at(http_breaker *breaker, int64_t now_ms)
 {
     pthread_mutex_lock(&breaker->lock);
     ord_http_breaker_state state = breaker->state;

@@ -36,14 +36,14 @@ typedef struct http_breaker {
 } http_breaker;
 
 /* 0, or -1 when out of memory. options are checked by the caller. */
-int http_breaker_init(http_breaker *breaker, const ord_http_breaker_options *options);
-void http_breaker_destroy(http_breaker *breaker);
+int ord_http_breaker_init(http_breaker *breaker, const ord_http_breaker_options *options);
+void ord_http_breaker_destroy(http_breaker *breaker);
 /* Ask leave to call; permit->granted false means the breaker is open. */
-void http_breaker_acquire(http_breaker *breaker, int64_t now_ms, http_permit *permit);
+void ord_http_breaker_acquire(http_breaker *breaker, int64_t now_ms, http_permit *permit);
 /* Report how a call with that permit ended. */
-void http_breaker_record(http_breaker *breaker, int64_t now_ms, const http_permit *permit,
-                         http_breaker_verdict verdict);
+void ord_http_breaker_record(http_breaker *breaker, int64_t now_ms, const http_permit *permit,
+                             http_breaker_verdict verdict);
 /* State now (open past its wait reports half-open). */
-ord_http_breaker_state http_breaker_state(http_breaker *breaker, int64_t now_ms);
+ord_http_breaker_state ord_http_breaker_state_at(http_breaker *breaker, int64_t now_ms);
 
 #endif

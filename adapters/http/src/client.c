@@ -18,7 +18,7 @@ ord_error ord_http_client_new(ord_http_client **out, ord_http_services *services
         return ORD_ENOMEM;
     c->services = services;
     if (getrandom(&c->rng, sizeof c->rng, GRND_NONBLOCK) != (ssize_t)sizeof c->rng)
-        c->rng = (uint64_t)http_monotonic_ms() ^ (uint64_t)(uintptr_t)c;
+        c->rng = (uint64_t)ord_http_monotonic_ms() ^ (uint64_t)(uintptr_t)c;
     c->rng |= 1u; /* xorshift must not start at zero */
     c->multi = curl_multi_init();
     bool ok = c->multi != NULL;
@@ -49,7 +49,7 @@ void ord_http_client_free(ord_http_client *client)
     free(client);
 }
 
-uint64_t http_random(ord_http_client *client)
+uint64_t ord_http_random(ord_http_client *client)
 {
     /* xorshift64*: jitter and span ids need spread, not secrecy. */
     uint64_t x = client->rng;

@@ -43,19 +43,19 @@ typedef struct http_shipment_out {
 
 /* Add an integer to a JSON object exactly (cJSON would print large ones
  * with an exponent). true on success. */
-bool http_json_add_int(cJSON *object, const char *name, int64_t value);
+bool ord_http_json_add_int(cJSON *object, const char *name, int64_t value);
 
-ord_error http_encode_products(const void *args, http_request *request);
-ord_error http_decode_products(const cJSON *json, const void *args, void *out);
-ord_error http_encode_account(const void *args, http_request *request);
-ord_error http_decode_restrictions(const cJSON *json, const void *args, void *out);
-ord_error http_decode_eligibility(const cJSON *json, const void *args, void *out);
-ord_error http_encode_reserve(const void *args, http_request *request);
-ord_error http_decode_reserved(const cJSON *json, const void *args, void *out);
-ord_error http_decode_short(const cJSON *json, const void *args, void *out);
-ord_error http_encode_order_id(const void *args, http_request *request);
-ord_error http_encode_shipment(const void *args, http_request *request);
-ord_error http_decode_shipment(const cJSON *json, const void *args, void *out);
-ord_error http_encode_event(const void *args, http_request *request);
+ord_error ord_http_encode_products(const void *args, http_request *request);
+ord_error ord_http_decode_products(const cJSON *json, const void *args, void *out);
+ord_error ord_http_encode_account(const void *args, http_request *request);
+ord_error ord_http_decode_restrictions(const cJSON *json, const void *args, void *out);
+ord_error ord_http_decode_eligibility(const cJSON *json, const void *args, void *out);
+ord_error ord_http_encode_reserve(const void *args, http_request *request);
+ord_error ord_http_decode_reserved(const cJSON *json, const void *args, void *out);
+ord_error ord_http_decode_short(const cJSON *json, const void *args, void *out);
+ord_error ord_http_encode_order_id(const void *args, http_request *request);
+ord_error ord_http_encode_shipment(const void *args, http_request *request);
+ord_error ord_http_decode_shipment(const cJSON *json, const void *args, void *out);
+ord_error ord_http_encode_event(const void *args, http_request *request);
 
 #endif

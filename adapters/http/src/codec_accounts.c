@@ -3,17 +3,17 @@
 
 #include <stdio.h>
 
-ord_error http_encode_account(const void *args, http_request *request)
+ord_error ord_http_encode_account(const void *args, http_request *request)
 {
     const http_account_args *a = args;
     char id[24];
     if (a->customer_id <= 0)
         return ORD_EINVALID;
     snprintf(id, sizeof id, "%lld", (long long)a->customer_id);
-    return http_request_var(request, "customerId", id);
+    return ord_http_request_var(request, "customerId", id);
 }
 
-ord_error http_decode_restrictions(const cJSON *json, const void *args, void *out)
+ord_error ord_http_decode_restrictions(const cJSON *json, const void *args, void *out)
 {
     (void)args;
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(json, "restrictions");
@@ -29,7 +29,7 @@ ord_error http_decode_restrictions(const cJSON *json, const void *args, void *ou
     return ORD_OK;
 }
 
-ord_error http_decode_eligibility(const cJSON *json, const void *args, void *out)
+ord_error ord_http_decode_eligibility(const cJSON *json, const void *args, void *out)
 {
     (void)args;
     const cJSON *eligible = cJSON_GetObjectItemCaseSensitive(json, "eligible");

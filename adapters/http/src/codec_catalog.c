@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-ord_error http_encode_products(const void *args, http_request *request)
+ord_error ord_http_encode_products(const void *args, http_request *request)
 {
     const http_products_args *a = args;
     char ids[ORD_MAX_ITEMS * 21];
@@ -17,7 +17,7 @@ ord_error http_encode_products(const void *args, http_request *request)
         n += (size_t)snprintf(ids + n, sizeof ids - n, "%s%lld", i > 0 ? "," : "",
                               (long long)a->asked[i].product_id);
     }
-    return http_request_var(request, "ids", ids);
+    return ord_http_request_var(request, "ids", ids);
 }
 
 /* One element of the answer: {"productId":1,"price":99.99,"currency":"USD",...}. */
@@ -25,13 +25,13 @@ static ord_error read_product(const cJSON *item, int64_t *id, ord_money *price)
 {
     const cJSON *currency = cJSON_GetObjectItemCaseSensitive(item, "currency");
     if (!cJSON_IsObject(item) || !cJSON_IsString(currency) ||
-        !http_json_int(cJSON_GetObjectItemCaseSensitive(item, "productId"), 1, INT64_MAX, id))
+        !ord_http_json_int(cJSON_GetObjectItemCaseSensitive(item, "productId"), 1, INT64_MAX, id))
         return ORD_ECONTRACT;
-    return http_json_money(cJSON_GetObjectItemCaseSensitive(item, "price"),
-                           currency->valuestring, price);
+    return ord_http_json_money(cJSON_GetObjectItemCaseSensitive(item, "price"),
+                               currency->valuestring, price);
 }
 
-ord_error http_decode_products(const cJSON *json, const void *args, void *out)
+ord_error ord_http_decode_products(const cJSON *json, const void *args, void *out)
 {
     const http_products_args *a = args;
     http_products_out *o = out;

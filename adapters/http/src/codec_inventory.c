@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-bool http_json_add_int(cJSON *object, const char *name, int64_t value)
+bool ord_http_json_add_int(cJSON *object, const char *name, int64_t value)
 {
     char text[24];
     snprintf(text, sizeof text, "%lld", (long long)value);
@@ -24,7 +24,7 @@ static ord_error take_body(cJSON *json, bool ok, http_request *request)
     return ORD_OK;
 }
 
-ord_error http_encode_reserve(const void *args, http_request *request)
+ord_error ord_http_encode_reserve(const void *args, http_request *request)
 {
     const http_reserve_args *a = args;
     if (a->order_id <= 0 || a->count == 0 || a->count > ORD_MAX_ITEMS || a->items == NULL)
@@ -34,7 +34,7 @@ ord_error http_encode_reserve(const void *args, http_request *request)
             return ORD_EINVALID;
     cJSON *json = cJSON_CreateObject();
     cJSON *items = cJSON_AddArrayToObject(json, "items");
-    bool ok = items != NULL && http_json_add_int(json, "orderId", a->order_id);
+    bool ok = items != NULL && ord_http_json_add_int(json, "orderId", a->order_id);
     for (size_t i = 0; ok && i < a->count; i++) {
         cJSON *line = cJSON_CreateObject();
         if (line == NULL || !cJSON_AddItemToArray(items, line)) {
@@ -42,13 +42,13 @@ ord_error http_encode_reserve(const void *args, http_request *request)
             ok = false;
             break;
         }
-        ok = http_json_add_int(line, "productId", a->items[i].product_id) &&
-             http_json_add_int(line, "quantity", a->items[i].quantity);
+        ok = ord_http_json_add_int(line, "productId", a->items[i].product_id) &&
+             ord_http_json_add_int(line, "quantity", a->items[i].quantity);
     }
     return take_body(json, ok, request);
 }
 
-ord_error http_decode_reserved(const cJSON *json, const void *args, void *out)
+ord_error ord_http_decode_reserved(const cJSON *json, const void *args, void *out)
 {
     (void)args;
     if (!cJSON_IsObject(json) || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(json, "success")))
@@ -67,7 +67,7 @@ static bool asked_for(const http_reserve_args *a, int64_t product_id)
     return false;
 }
 
-ord_error http_decode_short(const cJSON *json, const void *args, void *out)
+ord_error ord_http_decode_short(const cJSON *json, const void *args, void *out)
 {
     const http_reserve_args *a = args;
     ord_reserve_result *r = out;
@@ -84,7 +84,7 @@ ord_error http_decode_short(const cJSON *json, const void *args, void *out)
     cJSON_ArrayForEach(item, list)
     {
         int64_t id = 0;
-        if (!http_json_int(item, 1, INT64_MAX, &id) || !asked_for(a, id))
+        if (!ord_http_json_int(item, 1, INT64_MAX, &id) || !asked_for(a, id))
             return ORD_ECONTRACT;
         r->unavailable[count++] = id;
     }
@@ -93,12 +93,12 @@ ord_error http_decode_short(const cJSON *json, const void *args, void *out)
     return ORD_OK;
 }
 
-ord_error http_encode_order_id(const void *args, http_request *request)
+ord_error ord_http_encode_order_id(const void *args, http_request *request)
 {
     const http_order_args *a = args;
     if (a->order_id <= 0)
         return ORD_EINVALID;
     cJSON *json = cJSON_CreateObject();
-    bool ok = json != NULL && http_json_add_int(json, "orderId", a->order_id);
+    bool ok = json != NULL && ord_http_json_add_int(json, "orderId", a->order_id);
     return take_body(json, ok, request);
 }

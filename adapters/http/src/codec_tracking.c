@@ -3,13 +3,13 @@
 
 #include <string.h>
 
-ord_error http_encode_shipment(const void *args, http_request *request)
+ord_error ord_http_encode_shipment(const void *args, http_request *request)
 {
     const ord_shipment_request *a = args;
     if (a->order_id <= 0 || a->delivery_address == NULL || a->carrier == NULL)
         return ORD_EINVALID;
     cJSON *json = cJSON_CreateObject();
-    bool ok = json != NULL && http_json_add_int(json, "orderId", a->order_id) &&
+    bool ok = json != NULL && ord_http_json_add_int(json, "orderId", a->order_id) &&
               (a->customer_name == NULL ||
                cJSON_AddStringToObject(json, "customerName", a->customer_name) != NULL) &&
               cJSON_AddStringToObject(json, "deliveryAddress", a->delivery_address) != NULL &&
@@ -23,7 +23,7 @@ ord_error http_encode_shipment(const void *args, http_request *request)
     return ORD_OK;
 }
 
-ord_error http_decode_shipment(const cJSON *json, const void *args, void *out)
+ord_error ord_http_decode_shipment(const cJSON *json, const void *args, void *out)
 {
     (void)args;
     const cJSON *number = cJSON_GetObjectItemCaseSensitive(json, "trackingNumber");

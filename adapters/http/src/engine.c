@@ -38,9 +38,9 @@ static void prepare(run *r, const ord_call_context *ctx, http_call *call, int64_
     }
     ord_error rc = ep->encode(call->args, &call->request);
     if (rc == ORD_OK)
-        rc = http_build_url(s->base_url[ep->service], ep->path, &call->request, &call->url);
+        rc = ord_http_build_url(s->base_url[ep->service], ep->path, &call->request, &call->url);
     if (rc == ORD_OK)
-        rc = http_build_headers(r->client, ctx, call->request.body != NULL, &call->headers);
+        rc = ord_http_build_headers(r->client, ctx, call->request.body != NULL, &call->headers);
     if (rc != ORD_OK) {
         call->result = rc;
         call->state = HTTP_CALL_DONE;
@@ -72,9 +72,9 @@ static void cancel_others(run *r, size_t except)
         bool running = call->state == HTTP_CALL_RUNNING;
         release(r, call);
         if (running)
-            http_breaker_record(&s->breakers[call->endpoint->service], http_breaker_now(s),
-                                &call->permit, HTTP_BREAKER_IGNORE);
-        http_count(s, call->endpoint->service, ORD_HTTP_OUTCOME_CANCELLED);
+            ord_http_breaker_record(&s->breakers[call->endpoint->service], ord_http_breaker_now(s),
+                                    &call->permit, HTTP_BREAKER_IGNORE);
+        ord_http_count(s, call->endpoint->service, ORD_HTTP_OUTCOME_CANCELLED);
         call->outcome = ORD_HTTP_OUTCOME_CANCELLED;
         call->result = ORD_OK;
         call->state = HTTP_CALL_CANCELLED;
@@ -114,10 +114,10 @@ static void start_attempt(run *r, http_call *call, int64_t now)
         done(r, call);
         return;
     }
-    http_breaker_acquire(&s->breakers[svc], http_breaker_now(s), &call->permit);
+    ord_http_breaker_acquire(&s->breakers[svc], ord_http_breaker_now(s), &call->permit);
     if (!call->permit.granted) {
         /* An open breaker answers at once, also between retries. */
-        http_count(s, svc, ORD_HTTP_OUTCOME_CIRCUIT_OPEN);
+        ord_http_count(s, svc, ORD_HTTP_OUTCOME_CIRCUIT_OPEN);
         call->outcome = ORD_HTTP_OUTCOME_CIRCUIT_OPEN;
         call->result = ORD_EUNAVAILABLE;
         done(r, call);
@@ -125,11 +125,11 @@ static void start_attempt(run *r, http_call *call, int64_t now)
     }
     int64_t timeout = s->timeout_ms[svc] < remaining ? s->timeout_ms[svc] : remaining;
     call->slot = slot;
-    if (http_transfer_setup(r->client, call, timeout) != ORD_OK ||
+    if (ord_http_transfer_setup(r->client, call, timeout) != ORD_OK ||
         curl_multi_add_handle(r->client->multi, r->client->easy[slot]) != CURLM_OK) {
         call->slot = -1;
-        http_breaker_record(&s->breakers[svc], http_breaker_now(s), &call->permit,
-                            HTTP_BREAKER_IGNORE);
+        ord_http_breaker_record(&s->breakers[svc], ord_http_breaker_now(s), &call->permit,
+                                HTTP_BREAKER_IGNORE);
         call->result = ORD_EINTERNAL;
         done(r, call);
         return;
@@ -150,7 +150,7 @@ static int64_t backoff(run *r, const http_call *call)
         ceiling *= 2;
     if (ceiling > p->max_delay_ms)
         ceiling = p->max_delay_ms;
-    return ceiling <= 0 ? 0 : (int64_t)(http_random(r->client) % (uint64_t)(ceiling + 1));
+    return ceiling <= 0 ? 0 : (int64_t)(ord_http_random(r->client) % (uint64_t)(ceiling + 1));
 }
 
 static void finish_attempt(run *r, http_call *call, CURLcode code)
@@ -158,18 +158,18 @@ static void finish_attempt(run *r, http_call *call, CURLcode code)
     ord_http_services *s = r->client->services;
     ord_http_service svc = call->endpoint->service;
     bool retryable = false;
-    ord_error rc = http_transfer_finish(r->client, call, code, &retryable);
+    ord_error rc = ord_http_transfer_finish(r->client, call, code, &retryable);
     release(r, call);
     call->state = HTTP_CALL_PENDING;
-    http_count(s, svc, call->outcome);
+    ord_http_count(s, svc, call->outcome);
     bool failure = call->outcome != ORD_HTTP_OUTCOME_SUCCESS &&
                    call->outcome != ORD_HTTP_OUTCOME_REJECTED;
-    http_breaker_record(&s->breakers[svc], http_breaker_now(s), &call->permit,
-                        failure ? HTTP_BREAKER_FAILURE : HTTP_BREAKER_SUCCESS);
+    ord_http_breaker_record(&s->breakers[svc], ord_http_breaker_now(s), &call->permit,
+                            failure ? HTTP_BREAKER_FAILURE : HTTP_BREAKER_SUCCESS);
     call->result = rc;
     if (rc != ORD_OK && retryable && call->endpoint->retry_safe &&
         call->attempts < s->retry.max_attempts) {
-        int64_t now = http_monotonic_ms();
+        int64_t now = ord_http_monotonic_ms();
         int64_t wait = backoff(r, call);
         if (now + wait < call->deadline_ms) {
             call->next_at_ms = now + wait;
@@ -195,15 +195,15 @@ static void drain_messages(run *r)
     }
 }
 
-ord_error http_run(ord_http_client *client, const ord_call_context *ctx, http_call *calls,
-                   size_t count, bool fail_fast, size_t *decisive)
+ord_error ord_http_run(ord_http_client *client, const ord_call_context *ctx, http_call *calls,
+                       size_t count, bool fail_fast, size_t *decisive)
 {
     run r = {.client = client, .calls = calls, .count = count, .fail_fast = fail_fast,
              .decisive = SIZE_MAX};
     *decisive = SIZE_MAX;
     if (count > HTTP_SLOTS)
         return ORD_EINTERNAL; /* more calls than handles: a bug of the caller */
-    int64_t now = http_monotonic_ms();
+    int64_t now = ord_http_monotonic_ms();
     for (size_t i = 0; i < count; i++)
         prepare(&r, ctx, &calls[i], now);
     for (size_t i = 0; i < count; i++)
@@ -214,7 +214,7 @@ ord_error http_run(ord_http_client *client, const ord_call_context *ctx, http_ca
         }
 
     for (;;) {
-        now = http_monotonic_ms();
+        now = ord_http_monotonic_ms();
         for (size_t i = 0; i < count; i++)
             if (calls[i].state == HTTP_CALL_PENDING && calls[i].next_at_ms <= now)
                 start_attempt(&r, &calls[i], now);
@@ -222,7 +222,7 @@ ord_error http_run(ord_http_client *client, const ord_call_context *ctx, http_ca
         curl_multi_perform(client->multi, &running);
         drain_messages(&r);
 
-        now = http_monotonic_ms();
+        now = ord_http_monotonic_ms();
         bool active = false;
         int64_t wake = now + 1000;
         for (size_t i = 0; i < count; i++) {
@@ -250,7 +250,7 @@ ord_error http_run(ord_http_client *client, const ord_call_context *ctx, http_ca
         calls[i].url = NULL;
         curl_slist_free_all(calls[i].headers);
         calls[i].headers = NULL;
-        http_request_free(&calls[i].request);
+        ord_http_request_free(&calls[i].request);
     }
     *decisive = r.decisive;
     return result;

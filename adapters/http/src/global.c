@@ -14,7 +14,7 @@ void ord_http_global_cleanup(void)
     curl_global_cleanup();
 }
 
-int64_t http_monotonic_ms(void)
+int64_t ord_http_monotonic_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -55,12 +55,12 @@ struct ord_http_client {
 };
 
 /* Milliseconds on the breakers' clock (injected or CLOCK_MONOTONIC). */
-int64_t http_breaker_now(const ord_http_services *services);
+int64_t ord_http_breaker_now(const ord_http_services *services);
 /* Milliseconds on CLOCK_MONOTONIC: deadlines and backoff. */
-int64_t http_monotonic_ms(void);
+int64_t ord_http_monotonic_ms(void);
 /* Uniform random number from the client's generator. */
-uint64_t http_random(ord_http_client *client);
-void http_count(ord_http_services *services, ord_http_service service, ord_http_outcome outcome);
+uint64_t ord_http_random(ord_http_client *client);
+void ord_http_count(ord_http_services *services, ord_http_service service, ord_http_outcome outcome);
 
 /* ---- endpoints as data ---- */
 
@@ -101,18 +101,18 @@ typedef struct http_endpoint {
     size_t decoder_count;
 } http_endpoint;
 
-extern const http_endpoint http_ep_products;
-extern const http_endpoint http_ep_restrictions;
-extern const http_endpoint http_ep_eligibility;
-extern const http_endpoint http_ep_reserve;
-extern const http_endpoint http_ep_release;
-extern const http_endpoint http_ep_commit;
-extern const http_endpoint http_ep_shipment;
-extern const http_endpoint http_ep_event;
+extern const http_endpoint ord_http_ep_products;
+extern const http_endpoint ord_http_ep_restrictions;
+extern const http_endpoint ord_http_ep_eligibility;
+extern const http_endpoint ord_http_ep_reserve;
+extern const http_endpoint ord_http_ep_release;
+extern const http_endpoint ord_http_ep_commit;
+extern const http_endpoint ord_http_ep_shipment;
+extern const http_endpoint ord_http_ep_event;
 
 /* Set a path variable (copied). ORD_OK or ORD_ENOMEM. */
-ord_error http_request_var(http_request *request, const char *name, const char *value);
-void http_request_free(http_request *request);
+ord_error ord_http_request_var(http_request *request, const char *name, const char *value);
+void ord_http_request_free(http_request *request);
 
 /* ---- the engine ---- */
 
@@ -153,33 +153,33 @@ typedef struct http_call {
  * receives the index of the call that failed or stopped the batch first, or
  * SIZE_MAX.
  */
-ord_error http_run(ord_http_client *client, const ord_call_context *ctx, http_call *calls,
-                   size_t count, bool fail_fast, size_t *decisive);
+ord_error ord_http_run(ord_http_client *client, const ord_call_context *ctx, http_call *calls,
+                       size_t count, bool fail_fast, size_t *decisive);
 
 /* ---- transfer.c: one attempt on one easy handle ---- */
 /* Configure the slot's easy handle for the call's next attempt. */
-ord_error http_transfer_setup(ord_http_client *client, http_call *call, int64_t timeout_ms);
+ord_error ord_http_transfer_setup(ord_http_client *client, http_call *call, int64_t timeout_ms);
 /* Classify a finished attempt: sets call->outcome and returns the error it
  * means (decoding the body into call->out on success). *retryable says
  * whether a repeat could help. */
-ord_error http_transfer_finish(ord_http_client *client, http_call *call, CURLcode code,
-                               bool *retryable);
+ord_error ord_http_transfer_finish(ord_http_client *client, http_call *call, CURLcode code,
+                                   bool *retryable);
 
 /* ---- trace.c ---- */
 #define HTTP_TRACEPARENT_SIZE 56
 /* A traceparent for an outgoing call: the caller's trace id and flags with a
  * new span id, or a new trace when the caller sent none (or a bad one). */
-void http_traceparent(ord_http_client *client, const char *incoming,
-                      char out[HTTP_TRACEPARENT_SIZE]);
+void ord_http_traceparent(ord_http_client *client, const char *incoming,
+                          char out[HTTP_TRACEPARENT_SIZE]);
 /* Whether an X-Request-Id value can be passed on safely (no header injection). */
-bool http_request_id_ok(const char *request_id);
+bool ord_http_request_id_ok(const char *request_id);
 
 /* ---- json_value.c: reading untrusted JSON ---- */
 /* Parse exactly len bytes as one JSON value; NULL when it is not. */
-cJSON *http_json_parse(const char *text, size_t len);
+cJSON *ord_http_json_parse(const char *text, size_t len);
 /* A whole number in [min, max], exactly representable. */
-bool http_json_int(const cJSON *item, int64_t min, int64_t max, int64_t *out);
+bool ord_http_json_int(const cJSON *item, int64_t min, int64_t max, int64_t *out);
 /* A price: a JSON number >= 0 with at most the currency's decimals. */
-ord_error http_json_money(const cJSON *number, const char *currency, ord_money *out);
+ord_error ord_http_json_money(const cJSON *number, const char *currency, ord_money *out);
 
 #endif

@@ -10,7 +10,7 @@
 #include <orders/domain/money.h>
 #include <orders/support/json_scan.h>
 
-cJSON *http_json_parse(const char *text, size_t len)
+cJSON *ord_http_json_parse(const char *text, size_t len)
 {
     if (text == NULL || len == 0 || !ord_json_depth_within(text, len, ORD_JSON_MAX_DEPTH))
         return NULL;
@@ -29,7 +29,7 @@ cJSON *http_json_parse(const char *text, size_t len)
     return json;
 }
 
-bool http_json_int(const cJSON *item, int64_t min, int64_t max, int64_t *out)
+bool ord_http_json_int(const cJSON *item, int64_t min, int64_t max, int64_t *out)
 {
     if (!cJSON_IsNumber(item))
         return false;
@@ -42,7 +42,7 @@ bool http_json_int(const cJSON *item, int64_t min, int64_t max, int64_t *out)
     return true;
 }
 
-ord_error http_json_money(const cJSON *number, const char *currency, ord_money *out)
+ord_error ord_http_json_money(const cJSON *number, const char *currency, ord_money *out)
 {
     int decimals = ord_currency_decimals(currency);
     if (decimals < 0 || !cJSON_IsNumber(number))

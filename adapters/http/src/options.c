@@ -72,7 +72,7 @@ static bool url_ok(const char *url)
     return true;
 }
 
-ord_error http_options_check(const ord_http_options *o, char *err, size_t cap)
+ord_error ord_http_options_check(const ord_http_options *o, char *err, size_t cap)
 {
     static const char *const url_errors[ORD_HTTP_SERVICE_COUNT] = {
         "catalog base URL must be http(s)://host[:port][/prefix]",

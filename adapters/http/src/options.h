@@ -5,6 +5,6 @@
 #include "internal.h"
 
 /* ORD_OK, or ORD_EINVALID with a one-line reason naming the setting. */
-ord_error http_options_check(const ord_http_options *options, char *err, size_t cap);
+ord_error ord_http_options_check(const ord_http_options *options, char *err, size_t cap);
 
 #endif

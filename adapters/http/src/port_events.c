@@ -10,10 +10,10 @@ static ord_error http_events_deliver(void *self, const ord_call_context *ctx,
         return ORD_EINVALID;
     http_call call;
     memset(&call, 0, sizeof call);
-    call.endpoint = &http_ep_event;
+    call.endpoint = &ord_http_ep_event;
     call.args = event;
     size_t decisive;
-    return http_run(self, ctx, &call, 1, false, &decisive);
+    return ord_http_run(self, ctx, &call, 1, false, &decisive);
 }
 
 static const ord_event_sink_ops http_event_sink_ops = {

@@ -12,7 +12,7 @@ static ord_error run_one(ord_http_client *c, const ord_call_context *ctx,
     call.args = args;
     call.out = out;
     size_t decisive;
-    return http_run(c, ctx, &call, 1, false, &decisive);
+    return ord_http_run(c, ctx, &call, 1, false, &decisive);
 }
 
 static ord_error http_inventory_reserve(void *self, const ord_call_context *ctx, int64_t order_id,
@@ -24,7 +24,7 @@ static ord_error http_inventory_reserve(void *self, const ord_call_context *ctx,
     http_reserve_args args = {.order_id = order_id, .items = items, .count = count};
     ord_reserve_result answer;
     memset(&answer, 0, sizeof answer);
-    ord_error rc = run_one(self, ctx, &http_ep_reserve, &args, &answer);
+    ord_error rc = run_one(self, ctx, &ord_http_ep_reserve, &args, &answer);
     if (rc == ORD_OK)
         *result = answer;
     return rc;
@@ -35,7 +35,7 @@ static ord_error http_inventory_release(void *self, const ord_call_context *ctx,
     if (order_id <= 0)
         return ORD_EINVALID;
     http_order_args args = {.order_id = order_id};
-    return run_one(self, ctx, &http_ep_release, &args, NULL);
+    return run_one(self, ctx, &ord_http_ep_release, &args, NULL);
 }
 
 static ord_error http_inventory_commit(void *self, const ord_call_context *ctx, int64_t order_id)
@@ -43,7 +43,7 @@ static ord_error http_inventory_commit(void *self, const ord_call_context *ctx, 
     if (order_id <= 0)
         return ORD_EINVALID;
     http_order_args args = {.order_id = order_id};
-    return run_one(self, ctx, &http_ep_commit, &args, NULL);
+    return run_one(self, ctx, &ord_http_ep_commit, &args, NULL);
 }
 
 static const ord_inventory_ops http_inventory_ops = {

@@ -45,7 +45,7 @@ static ord_error run_in_sequence(ord_http_client *c, const ord_call_context *ctx
 {
     for (size_t i = 0; i < count; i++) {
         size_t d;
-        ord_error rc = http_run(c, ctx, &calls[i], 1, true, &d);
+        ord_error rc = ord_http_run(c, ctx, &calls[i], 1, true, &d);
         if (d != SIZE_MAX) {
             *decisive = i;
             for (size_t k = i + 1; k < count; k++)
@@ -77,20 +77,20 @@ static ord_error http_precheck_check(void *self, const ord_call_context *ctx, in
     http_call calls[3];
     size_t n = 0;
     memset(calls, 0, sizeof calls);
-    calls[n++] = (http_call){.endpoint = &http_ep_products, .args = &products_args,
+    calls[n++] = (http_call){.endpoint = &ord_http_ep_products, .args = &products_args,
                              .out = &products_out, .stops_batch = products_stop};
     /* Guests have no account to check; unconfigured services are skipped. */
     if (customer_id > 0 && ord_http_services_configured(c->services, ORD_HTTP_RESTRICTIONS))
-        calls[n++] = (http_call){.endpoint = &http_ep_restrictions, .args = &account_args,
+        calls[n++] = (http_call){.endpoint = &ord_http_ep_restrictions, .args = &account_args,
                                  .out = &restrictions_out, .stops_batch = account_stop};
     if (customer_id > 0 && ord_http_services_configured(c->services, ORD_HTTP_ELIGIBILITY))
-        calls[n++] = (http_call){.endpoint = &http_ep_eligibility, .args = &account_args,
+        calls[n++] = (http_call){.endpoint = &ord_http_ep_eligibility, .args = &account_args,
                                  .out = &eligibility_out, .stops_batch = account_stop};
 
     size_t decisive = SIZE_MAX;
     ord_error rc = c->services->sequential_precheck
                        ? run_in_sequence(c, ctx, calls, n, &decisive)
-                       : http_run(c, ctx, calls, n, true, &decisive);
+                       : ord_http_run(c, ctx, calls, n, true, &decisive);
     if (decisive != SIZE_MAX && calls[decisive].result != ORD_OK) {
         result->failed = which(&calls[decisive]);
         return calls[decisive].result;

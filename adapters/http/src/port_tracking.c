@@ -16,11 +16,11 @@ static ord_error http_tracking_create(void *self, const ord_call_context *ctx,
     http_shipment_out out = {{0}};
     http_call call;
     memset(&call, 0, sizeof call);
-    call.endpoint = &http_ep_shipment;
+    call.endpoint = &ord_http_ep_shipment;
     call.args = request;
     call.out = &out;
     size_t decisive;
-    ord_error rc = http_run(self, ctx, &call, 1, false, &decisive);
+    ord_error rc = ord_http_run(self, ctx, &call, 1, false, &decisive);
     if (rc == ORD_OK)
         memcpy(tracking_number, out.number, ORD_TRACKING_NUMBER_SIZE);
     return rc;

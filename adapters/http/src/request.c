@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-ord_error http_request_var(http_request *request, const char *name, const char *value)
+ord_error ord_http_request_var(http_request *request, const char *name, const char *value)
 {
     if (request->var_count == HTTP_MAX_VARS)
         return ORD_EINTERNAL;
@@ -18,7 +18,7 @@ ord_error http_request_var(http_request *request, const char *name, const char *
     return ORD_OK;
 }
 
-void http_request_free(http_request *request)
+void ord_http_request_free(http_request *request)
 {
     for (size_t i = 0; i < request->var_count; i++)
         free(request->var_values[i]);
@@ -41,8 +41,8 @@ static const char *var_value(const http_request *request, const char *name, size
     return NULL;
 }
 
-ord_error http_build_url(const char *base, const char *path, const http_request *request,
-                         char **out)
+ord_error ord_http_build_url(const char *base, const char *path, const http_request *request,
+                             char **out)
 {
     size_t cap = strlen(base) + strlen(path) + 1;
     for (size_t i = 0; i < request->var_count; i++)
@@ -76,12 +76,12 @@ ord_error http_build_url(const char *base, const char *path, const http_request 
     return ORD_OK;
 }
 
-ord_error http_build_headers(ord_http_client *client, const ord_call_context *ctx,
-                             bool has_body, struct curl_slist **out)
+ord_error ord_http_build_headers(ord_http_client *client, const ord_call_context *ctx,
+                                 bool has_body, struct curl_slist **out)
 {
     char line[300];
     char traceparent[HTTP_TRACEPARENT_SIZE];
-    http_traceparent(client, ctx != NULL ? ctx->traceparent : NULL, traceparent);
+    ord_http_traceparent(client, ctx != NULL ? ctx->traceparent : NULL, traceparent);
     struct curl_slist *list = NULL, *next;
     bool ok = true;
 #define ADD(text)                                                                                  \
@@ -95,7 +95,7 @@ ord_error http_build_headers(ord_http_client *client, const ord_call_context *ct
     ADD("Expect:");
     if (has_body)
         ADD("Content-Type: application/json");
-    if (ctx != NULL && http_request_id_ok(ctx->request_id)) {
+    if (ctx != NULL && ord_http_request_id_ok(ctx->request_id)) {
         snprintf(line, sizeof line, "X-Request-Id: %s", ctx->request_id);
         ADD(line);
     }

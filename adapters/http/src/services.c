@@ -37,7 +37,7 @@ ord_error ord_http_services_new(ord_http_services **out, const ord_http_options 
     if (out == NULL)
         return ORD_EINVALID;
     *out = NULL;
-    ord_error rc = http_options_check(options, err, err_cap);
+    ord_error rc = ord_http_options_check(options, err, err_cap);
     if (rc != ORD_OK)
         return rc;
     ord_http_services *s = calloc(1, sizeof *s);
@@ -64,7 +64,7 @@ ord_error ord_http_services_new(ord_http_services **out, const ord_http_options 
             s->base_url[i] = strndup(e->base_url, n);
         }
         if ((e->base_url != NULL && s->base_url[i] == NULL) ||
-            http_breaker_init(&s->breakers[i], &options->breaker) != 0) {
+            ord_http_breaker_init(&s->breakers[i], &options->breaker) != 0) {
             free(s->base_url[i]);
             s->base_url[i] = NULL;
             break;
@@ -72,7 +72,7 @@ ord_error ord_http_services_new(ord_http_services **out, const ord_http_options 
     }
     if (ready < ORD_HTTP_SERVICE_COUNT) {
         for (int i = 0; i < ready; i++) {
-            http_breaker_destroy(&s->breakers[i]);
+            ord_http_breaker_destroy(&s->breakers[i]);
             free(s->base_url[i]);
         }
         free(s);
@@ -87,7 +87,7 @@ void ord_http_services_free(ord_http_services *services)
     if (services == NULL)
         return;
     for (int i = 0; i < ORD_HTTP_SERVICE_COUNT; i++) {
-        http_breaker_destroy(&services->breakers[i]);
+        ord_http_breaker_destroy(&services->breakers[i]);
         free(services->base_url[i]);
     }
     free(services);
@@ -99,13 +99,13 @@ bool ord_http_services_configured(const ord_http_services *services, ord_http_se
            services->base_url[service] != NULL;
 }
 
-int64_t http_breaker_now(const ord_http_services *services)
+int64_t ord_http_breaker_now(const ord_http_services *services)
 {
     return services->monotonic_ms != NULL ? services->monotonic_ms(services->clock_self)
-                                          : http_monotonic_ms();
+                                          : ord_http_monotonic_ms();
 }
 
-void http_count(ord_http_services *services, ord_http_service service, ord_http_outcome outcome)
+void ord_http_count(ord_http_services *services, ord_http_service service, ord_http_outcome outcome)
 {
     atomic_fetch_add_explicit(&services->outcomes[service][outcome], 1, memory_order_relaxed);
 }
@@ -118,7 +118,7 @@ ord_http_breaker_state ord_http_services_breaker(const ord_http_services *servic
     /* The breaker's lock is the only thing written; the object stays const
      * for callers that only read. */
     ord_http_services *s = (ord_http_services *)(uintptr_t)services;
-    return http_breaker_state(&s->breakers[service], http_breaker_now(services));
+    return ord_http_breaker_state_at(&s->breakers[service], ord_http_breaker_now(services));
 }
 
 void ord_http_services_stats(const ord_http_services *services, ord_http_stats *out)

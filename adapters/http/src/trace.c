@@ -44,7 +44,7 @@ static void random_hex(ord_http_client *client, char *out, size_t digits)
     bool all_zero = true;
     for (size_t i = 0; i < digits; i++) {
         if (i % 16 == 0)
-            bits = http_random(client);
+            bits = ord_http_random(client);
         out[i] = hex[bits & 0xf];
         all_zero = all_zero && (bits & 0xf) == 0;
         bits >>= 4;
@@ -53,8 +53,8 @@ static void random_hex(ord_http_client *client, char *out, size_t digits)
         out[digits - 1] = '1'; /* W3C: an all-zero id is invalid */
 }
 
-void http_traceparent(ord_http_client *client, const char *incoming,
-                      char out[HTTP_TRACEPARENT_SIZE])
+void ord_http_traceparent(ord_http_client *client, const char *incoming,
+                          char out[HTTP_TRACEPARENT_SIZE])
 {
     char trace_id[33], span_id[17];
     bool sampled = true;
@@ -72,7 +72,7 @@ void http_traceparent(ord_http_client *client, const char *incoming,
     snprintf(out, HTTP_TRACEPARENT_SIZE, "00-%s-%s-%s", trace_id, span_id, sampled ? "01" : "00");
 }
 
-bool http_request_id_ok(const char *request_id)
+bool ord_http_request_id_ok(const char *request_id)
 {
     if (request_id == NULL || request_id[0] == '\0')
         return false;

@@ -32,7 +32,7 @@ static size_t on_body(char *data, size_t size, size_t count, void *userdata)
     return n;
 }
 
-ord_error http_transfer_setup(ord_http_client *client, http_call *call, int64_t timeout_ms)
+ord_error ord_http_transfer_setup(ord_http_client *client, http_call *call, int64_t timeout_ms)
 {
     const http_endpoint *ep = call->endpoint;
     ord_http_services *s = client->services;
@@ -109,7 +109,7 @@ static ord_error classify_answer(ord_http_client *client, http_call *call, long 
     ord_error rc = ORD_OK;
     if (dec->json) {
         const http_buffer *buf = &client->body[call->slot];
-        cJSON *json = http_json_parse(buf->data, buf->len);
+        cJSON *json = ord_http_json_parse(buf->data, buf->len);
         rc = json == NULL ? ORD_ECONTRACT : dec->decode(json, call->args, call->out);
         cJSON_Delete(json);
     } else if (dec->decode != NULL) {
@@ -119,8 +119,8 @@ static ord_error classify_answer(ord_http_client *client, http_call *call, long 
     return rc == ORD_OK ? ORD_OK : ORD_ECONTRACT;
 }
 
-ord_error http_transfer_finish(ord_http_client *client, http_call *call, CURLcode code,
-                               bool *retryable)
+ord_error ord_http_transfer_finish(ord_http_client *client, http_call *call, CURLcode code,
+                                   bool *retryable)
 {
     *retryable = false;
     const http_buffer *buf = &client->body[call->slot];

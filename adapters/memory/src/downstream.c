@@ -5,17 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ds_lock(ord_memory_downstream *ds)
+void ord_mem_ds_lock(ord_memory_downstream *ds)
 {
     pthread_mutex_lock(&ds->lock);
 }
 
-void ds_unlock(ord_memory_downstream *ds)
+void ord_mem_ds_unlock(ord_memory_downstream *ds)
 {
     pthread_mutex_unlock(&ds->lock);
 }
 
-ord_fault_mode ds_enter(ord_memory_downstream *ds, ord_memory_downstream_op op, ord_error *error)
+ord_fault_mode ord_mem_ds_enter(ord_memory_downstream *ds, ord_memory_downstream_op op, ord_error *error)
 {
     *error = ORD_OK;
     return ord_fault_slot_next(&ds->faults[op], error);
@@ -41,8 +41,8 @@ void ord_memory_downstream_free(ord_memory_downstream *ds)
 {
     if (ds == NULL)
         return;
-    ds_reservations_clear(ds);
-    ds_events_clear(ds);
+    ord_mem_ds_reservations_clear(ds);
+    ord_mem_ds_events_clear(ds);
     free(ds->products.items);
     free(ds->restricted.items);
     free(ds->ineligible.items);
@@ -79,35 +79,35 @@ ord_error ord_memory_downstream_set_product(ord_memory_downstream *ds, int64_t p
         ord_money_make(&checked, price.minor, price.currency) != ORD_OK)
         return ORD_EINVALID;
     ord_error err = ORD_OK;
-    ds_lock(ds);
+    ord_mem_ds_lock(ds);
     bool found;
-    size_t at = ds_vec_search(&ds->products, sizeof(ds_product), product_id, &found);
+    size_t at = ord_mem_ds_vec_search(&ds->products, sizeof(ds_product), product_id, &found);
     if (found) {
         /* Stock held by reservations stays where it is. */
-        ds_product *p = ds_vec_at(&ds->products, sizeof(ds_product), at);
+        ds_product *p = ord_mem_ds_vec_at(&ds->products, sizeof(ds_product), at);
         p->price = checked;
         p->available = available;
     } else {
         ds_product p = {.id = product_id, .price = checked, .available = available};
-        err = ds_vec_insert(&ds->products, sizeof p, at, &p);
+        err = ord_mem_ds_vec_insert(&ds->products, sizeof p, at, &p);
     }
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return err;
 }
 
 static ord_error set_flag(ord_memory_downstream *ds, ds_vec *set, int64_t customer_id, bool on)
 {
     ord_error err = ORD_OK;
-    ds_lock(ds);
+    ord_mem_ds_lock(ds);
     bool found;
-    size_t at = ds_vec_search(set, sizeof(ds_account), customer_id, &found);
+    size_t at = ord_mem_ds_vec_search(set, sizeof(ds_account), customer_id, &found);
     if (on && !found) {
         ds_account a = {.customer_id = customer_id};
-        err = ds_vec_insert(set, sizeof a, at, &a);
+        err = ord_mem_ds_vec_insert(set, sizeof a, at, &a);
     } else if (!on && found) {
-        ds_vec_remove(set, sizeof(ds_account), at);
+        ord_mem_ds_vec_remove(set, sizeof(ds_account), at);
     }
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return err;
 }
 
@@ -137,18 +137,18 @@ void ord_memory_downstream_inject(ord_memory_downstream *ds, ord_memory_downstre
 {
     if (ds == NULL || !op_valid(op))
         return;
-    ds_lock(ds);
+    ord_mem_ds_lock(ds);
     ord_fault_slot_arm(&ds->faults[op], fault);
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
 }
 
 size_t ord_memory_downstream_calls(ord_memory_downstream *ds, ord_memory_downstream_op op)
 {
     if (ds == NULL || !op_valid(op))
         return 0;
-    ds_lock(ds);
+    ord_mem_ds_lock(ds);
     size_t n = ds->faults[op].calls;
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return n;
 }
 
@@ -158,14 +158,14 @@ ord_error ord_memory_downstream_stock(ord_memory_downstream *ds, int64_t product
     if (ds == NULL || out == NULL)
         return ORD_EINVALID;
     ord_error err = ORD_ENOTFOUND;
-    ds_lock(ds);
-    const ds_product *p = ds_vec_find(&ds->products, sizeof *p, product_id);
+    ord_mem_ds_lock(ds);
+    const ds_product *p = ord_mem_ds_vec_find(&ds->products, sizeof *p, product_id);
     if (p != NULL) {
         *out = (ord_memory_stock){
             .available = p->available, .reserved = p->reserved, .committed = p->committed};
         err = ORD_OK;
     }
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return err;
 }
 
@@ -173,10 +173,10 @@ ord_memory_reservation ord_memory_downstream_reservation(ord_memory_downstream *
 {
     if (ds == NULL)
         return ORD_MEM_RESERVATION_NONE;
-    ds_lock(ds);
-    const ds_reservation *r = ds_vec_find(&ds->reservations, sizeof *r, order_id);
+    ord_mem_ds_lock(ds);
+    const ds_reservation *r = ord_mem_ds_vec_find(&ds->reservations, sizeof *r, order_id);
     ord_memory_reservation state = r != NULL ? r->state : ORD_MEM_RESERVATION_NONE;
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return state;
 }
 
@@ -185,13 +185,13 @@ bool ord_memory_downstream_shipment(ord_memory_downstream *ds, int64_t order_id,
 {
     if (ds == NULL || out == NULL)
         return false;
-    ds_lock(ds);
-    const ds_shipment *s = ds_vec_find(&ds->shipments, sizeof *s, order_id);
+    ord_mem_ds_lock(ds);
+    const ds_shipment *s = ord_mem_ds_vec_find(&ds->shipments, sizeof *s, order_id);
     if (s != NULL)
         memcpy(out, s->number, ORD_TRACKING_NUMBER_SIZE);
     else
         out[0] = '\0';
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return s != NULL;
 }
 
@@ -199,9 +199,9 @@ size_t ord_memory_downstream_event_count(ord_memory_downstream *ds)
 {
     if (ds == NULL)
         return 0;
-    ds_lock(ds);
+    ord_mem_ds_lock(ds);
     size_t n = ds->events.count;
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return n;
 }
 
@@ -209,8 +209,8 @@ size_t ord_memory_downstream_duplicate_events(ord_memory_downstream *ds)
 {
     if (ds == NULL)
         return 0;
-    ds_lock(ds);
+    ord_mem_ds_lock(ds);
     size_t n = ds->duplicate_events;
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return n;
 }

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ds_events_clear(ord_memory_downstream *ds)
+void ord_mem_ds_events_clear(ord_memory_downstream *ds)
 {
     for (size_t i = 0; i < ds->events.count; i++) {
-        ord_outbox_event *e = ds_vec_at(&ds->events, sizeof *e, i);
+        ord_outbox_event *e = ord_mem_ds_vec_at(&ds->events, sizeof *e, i);
         free(e->payload);
     }
     free(ds->events.items);
@@ -24,14 +24,14 @@ static size_t id_search(const ds_vec *ids, const char *id, bool *found)
     size_t hi = ids->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const ds_event_key *k = ds_vec_at(ids, sizeof *k, mid);
+        const ds_event_key *k = ord_mem_ds_vec_at(ids, sizeof *k, mid);
         if (strcmp(k->event_id, id) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
     *found = lo < ids->count &&
-             strcmp(((const ds_event_key *)ds_vec_at(ids, sizeof(ds_event_key), lo))->event_id, id) == 0;
+             strcmp(((const ds_event_key *)ord_mem_ds_vec_at(ids, sizeof(ds_event_key), lo))->event_id, id) == 0;
     return lo;
 }
 
@@ -53,11 +53,11 @@ static ord_error record(ord_memory_downstream *ds, size_t id_at, const ord_outbo
         return ORD_ENOMEM;
     ds_event_key key;
     memcpy(key.event_id, event->event_id, sizeof key.event_id);
-    if (ds_vec_insert(&ds->events, sizeof copy, ds->events.count, &copy) != ORD_OK) {
+    if (ord_mem_ds_vec_insert(&ds->events, sizeof copy, ds->events.count, &copy) != ORD_OK) {
         free(copy.payload);
         return ORD_ENOMEM;
     }
-    if (ds_vec_insert(&ds->event_ids, sizeof key, id_at, &key) != ORD_OK) {
+    if (ord_mem_ds_vec_insert(&ds->event_ids, sizeof key, id_at, &key) != ORD_OK) {
         ds->events.count--;
         free(copy.payload);
         return ORD_ENOMEM;
@@ -80,9 +80,9 @@ static ord_error memory_deliver(void *self, const ord_call_context *ctx,
     if (ds == NULL || !event_valid(event))
         return ORD_EINVALID;
 
-    ds_lock(ds);
+    ord_mem_ds_lock(ds);
     ord_error fault_error;
-    ord_fault_mode mode = ds_enter(ds, ORD_MEM_DELIVER_EVENT, &fault_error);
+    ord_fault_mode mode = ord_mem_ds_enter(ds, ORD_MEM_DELIVER_EVENT, &fault_error);
     ord_error err = ORD_OK;
     if (mode == ORD_FAULT_BEFORE) {
         err = fault_error;
@@ -97,7 +97,7 @@ static ord_error memory_deliver(void *self, const ord_call_context *ctx,
     if (err == ORD_OK && mode == ORD_FAULT_AFTER)
         err = fault_error; /* kept, but the sender will deliver it again */
 done:
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return err;
 }
 
@@ -107,11 +107,11 @@ ord_error ord_memory_downstream_event(ord_memory_downstream *ds, size_t index, o
         return ORD_EINVALID;
     memset(out, 0, sizeof *out);
     ord_error err = ORD_OK;
-    ds_lock(ds);
+    ord_mem_ds_lock(ds);
     if (index >= ds->events.count) {
         err = ORD_ENOTFOUND;
     } else {
-        const ord_outbox_event *e = ds_vec_at(&ds->events, sizeof *e, index);
+        const ord_outbox_event *e = ord_mem_ds_vec_at(&ds->events, sizeof *e, index);
         char *payload = text_copy(e->payload);
         if (payload == NULL) {
             err = ORD_ENOMEM;
@@ -120,7 +120,7 @@ ord_error ord_memory_downstream_event(ord_memory_downstream *ds, size_t index, o
             out->payload = payload;
         }
     }
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return err;
 }
 

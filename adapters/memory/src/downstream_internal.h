@@ -73,27 +73,27 @@ struct ord_memory_downstream {
 
 /* Position of @p key in a vector sorted by a leading int64 key: where it is
  * (*found true) or where it would go. */
-size_t ds_vec_search(const ds_vec *vec, size_t size, int64_t key, bool *found);
+size_t ord_mem_ds_vec_search(const ds_vec *vec, size_t size, int64_t key, bool *found);
 
 /* Element @p index of a vector of @p size -byte elements. */
-void *ds_vec_at(const ds_vec *vec, size_t size, size_t index);
+void *ord_mem_ds_vec_at(const ds_vec *vec, size_t size, size_t index);
 
 /* Insert a copy of @p elem at @p index, growing when needed.
  * ORD_ENOMEM leaves the vector unchanged. */
-ord_error ds_vec_insert(ds_vec *vec, size_t size, size_t index, const void *elem);
+ord_error ord_mem_ds_vec_insert(ds_vec *vec, size_t size, size_t index, const void *elem);
 
 /* Remove element @p index (what it owns is the caller's business). */
-void ds_vec_remove(ds_vec *vec, size_t size, size_t index);
+void ord_mem_ds_vec_remove(ds_vec *vec, size_t size, size_t index);
 
 /* Element with @p key, or NULL. */
-void *ds_vec_find(const ds_vec *vec, size_t size, int64_t key);
+void *ord_mem_ds_vec_find(const ds_vec *vec, size_t size, int64_t key);
 
 /* Count a call to @p op and say whether and when its armed fault strikes.
  * Called with the lock held. */
-ord_fault_mode ds_enter(ord_memory_downstream *ds, ord_memory_downstream_op op, ord_error *error);
+ord_fault_mode ord_mem_ds_enter(ord_memory_downstream *ds, ord_memory_downstream_op op, ord_error *error);
 
-void ds_lock(ord_memory_downstream *ds);
-void ds_unlock(ord_memory_downstream *ds);
+void ord_mem_ds_lock(ord_memory_downstream *ds);
+void ord_mem_ds_unlock(ord_memory_downstream *ds);
 
 /* Method tables, one file each. */
 extern const ord_precheck_ops ord_memory_precheck_ops;
@@ -102,8 +102,8 @@ extern const ord_tracking_ops ord_memory_tracking_ops;
 extern const ord_event_sink_ops ord_memory_event_sink_ops;
 
 /* Release what the inventory tables own (used by free). */
-void ds_reservations_clear(ord_memory_downstream *ds);
+void ord_mem_ds_reservations_clear(ord_memory_downstream *ds);
 /* Release what the event log owns (used by free). */
-void ds_events_clear(ord_memory_downstream *ds);
+void ord_mem_ds_events_clear(ord_memory_downstream *ds);
 
 #endif

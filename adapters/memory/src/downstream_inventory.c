@@ -11,10 +11,10 @@ static void reservation_free(ds_reservation *r)
     free(r->unavailable);
 }
 
-void ds_reservations_clear(ord_memory_downstream *ds)
+void ord_mem_ds_reservations_clear(ord_memory_downstream *ds)
 {
     for (size_t i = 0; i < ds->reservations.count; i++)
-        reservation_free(ds_vec_at(&ds->reservations, sizeof(ds_reservation), i));
+        reservation_free(ord_mem_ds_vec_at(&ds->reservations, sizeof(ds_reservation), i));
     free(ds->reservations.items);
     memset(&ds->reservations, 0, sizeof ds->reservations);
 }
@@ -58,18 +58,18 @@ static ord_error reserve_new(ord_memory_downstream *ds, size_t at, int64_t order
     }
     r.line_count = merge_lines(r.lines, items, count);
     for (size_t i = 0; i < r.line_count; i++) {
-        const ds_product *p = ds_vec_find(&ds->products, sizeof *p, r.lines[i].product_id);
+        const ds_product *p = ord_mem_ds_vec_find(&ds->products, sizeof *p, r.lines[i].product_id);
         if (p == NULL || p->available < r.lines[i].quantity)
             r.unavailable[r.unavailable_count++] = r.lines[i].product_id;
     }
     r.state = r.unavailable_count == 0 ? ORD_MEM_RESERVATION_RESERVED : ORD_MEM_RESERVATION_REJECTED;
-    if (ds_vec_insert(&ds->reservations, sizeof r, at, &r) != ORD_OK) {
+    if (ord_mem_ds_vec_insert(&ds->reservations, sizeof r, at, &r) != ORD_OK) {
         reservation_free(&r);
         return ORD_ENOMEM;
     }
     if (r.state == ORD_MEM_RESERVATION_RESERVED) {
         for (size_t i = 0; i < r.line_count; i++) {
-            ds_product *p = ds_vec_find(&ds->products, sizeof *p, r.lines[i].product_id);
+            ds_product *p = ord_mem_ds_vec_find(&ds->products, sizeof *p, r.lines[i].product_id);
             p->available -= r.lines[i].quantity;
             p->reserved += r.lines[i].quantity;
         }
@@ -99,16 +99,16 @@ static ord_error memory_reserve(void *self, const ord_call_context *ctx, int64_t
     if (ds == NULL || result == NULL || order_id <= 0 || !items_valid(items, count))
         return ORD_EINVALID;
 
-    ds_lock(ds);
+    ord_mem_ds_lock(ds);
     ord_error fault_error;
-    ord_fault_mode mode = ds_enter(ds, ORD_MEM_RESERVE, &fault_error);
+    ord_fault_mode mode = ord_mem_ds_enter(ds, ORD_MEM_RESERVE, &fault_error);
     ord_error err = ORD_OK;
     if (mode == ORD_FAULT_BEFORE) {
         err = fault_error;
         goto done;
     }
     bool found;
-    size_t at = ds_vec_search(&ds->reservations, sizeof(ds_reservation), order_id, &found);
+    size_t at = ord_mem_ds_vec_search(&ds->reservations, sizeof(ds_reservation), order_id, &found);
     if (!found)
         err = reserve_new(ds, at, order_id, items, count);
     if (err != ORD_OK)
@@ -117,9 +117,9 @@ static ord_error memory_reserve(void *self, const ord_call_context *ctx, int64_t
         err = fault_error; /* held, but the caller never hears of it */
         goto done;
     }
-    answer(ds_vec_at(&ds->reservations, sizeof(ds_reservation), at), result);
+    answer(ord_mem_ds_vec_at(&ds->reservations, sizeof(ds_reservation), at), result);
 done:
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return err;
 }
 
@@ -130,18 +130,18 @@ static ord_error settle(void *self, int64_t order_id, ord_memory_downstream_op o
     ord_memory_downstream *ds = self;
     if (ds == NULL || order_id <= 0)
         return ORD_EINVALID;
-    ds_lock(ds);
+    ord_mem_ds_lock(ds);
     ord_error fault_error;
-    ord_fault_mode mode = ds_enter(ds, op, &fault_error);
+    ord_fault_mode mode = ord_mem_ds_enter(ds, op, &fault_error);
     ord_error err = ORD_OK;
     if (mode == ORD_FAULT_BEFORE) {
         err = fault_error;
         goto done;
     }
-    ds_reservation *r = ds_vec_find(&ds->reservations, sizeof *r, order_id);
+    ds_reservation *r = ord_mem_ds_vec_find(&ds->reservations, sizeof *r, order_id);
     if (r != NULL && r->state == ORD_MEM_RESERVATION_RESERVED) {
         for (size_t i = 0; i < r->line_count; i++) {
-            ds_product *p = ds_vec_find(&ds->products, sizeof *p, r->lines[i].product_id);
+            ds_product *p = ord_mem_ds_vec_find(&ds->products, sizeof *p, r->lines[i].product_id);
             if (p == NULL)
                 continue; /* cannot happen: products are never removed */
             p->reserved -= r->lines[i].quantity;
@@ -155,7 +155,7 @@ static ord_error settle(void *self, int64_t order_id, ord_memory_downstream_op o
     if (mode == ORD_FAULT_AFTER)
         err = fault_error;
 done:
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return err;
 }
 

@@ -9,11 +9,11 @@ static ord_error lookup_prices(ord_memory_downstream *ds, ord_product_price *pri
                                ord_precheck_verdict *verdict)
 {
     ord_error fault_error;
-    if (ds_enter(ds, ORD_MEM_CATALOG, &fault_error) != ORD_FAULT_NONE)
+    if (ord_mem_ds_enter(ds, ORD_MEM_CATALOG, &fault_error) != ORD_FAULT_NONE)
         return fault_error; /* a read: before or after, the caller learns nothing */
     *verdict = ORD_PRECHECK_PASSED;
     for (size_t i = 0; i < count; i++) {
-        const ds_product *p = ds_vec_find(&ds->products, sizeof *p, prices[i].product_id);
+        const ds_product *p = ord_mem_ds_vec_find(&ds->products, sizeof *p, prices[i].product_id);
         prices[i].found = p != NULL;
         if (p != NULL) {
             prices[i].price = p->price;
@@ -30,10 +30,10 @@ static ord_error account_check(ord_memory_downstream *ds, ord_memory_downstream_
                                const ds_vec *listed, int64_t customer_id, bool *refused)
 {
     ord_error fault_error;
-    ord_fault_mode mode = ds_enter(ds, op, &fault_error);
+    ord_fault_mode mode = ord_mem_ds_enter(ds, op, &fault_error);
     if (mode != ORD_FAULT_NONE)
         return fault_error;
-    *refused = ds_vec_find(listed, sizeof(ds_account), customer_id) != NULL;
+    *refused = ord_mem_ds_vec_find(listed, sizeof(ds_account), customer_id) != NULL;
     return ORD_OK;
 }
 
@@ -48,7 +48,7 @@ static ord_error memory_check(void *self, const ord_call_context *ctx, int64_t c
         customer_id < 0)
         return ORD_EINVALID;
 
-    ds_lock(ds);
+    ord_mem_ds_lock(ds);
     ord_precheck_verdict verdict = ORD_PRECHECK_PASSED;
     ord_error err = lookup_prices(ds, prices, count, &verdict);
     if (err != ORD_OK) {
@@ -77,7 +77,7 @@ static ord_error memory_check(void *self, const ord_call_context *ctx, int64_t c
     if (refused)
         result->verdict = ORD_PRECHECK_INELIGIBLE;
 done:
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return err;
 }
 

@@ -26,20 +26,20 @@ static ord_error memory_create_shipment(void *self, const ord_call_context *ctx,
         request->delivery_address == NULL || request->carrier == NULL)
         return ORD_EINVALID;
 
-    ds_lock(ds);
+    ord_mem_ds_lock(ds);
     ord_error fault_error;
-    ord_fault_mode mode = ds_enter(ds, ORD_MEM_SHIPMENT, &fault_error);
+    ord_fault_mode mode = ord_mem_ds_enter(ds, ORD_MEM_SHIPMENT, &fault_error);
     ord_error err = ORD_OK;
     if (mode == ORD_FAULT_BEFORE) {
         err = fault_error;
         goto done;
     }
     bool found;
-    size_t at = ds_vec_search(&ds->shipments, sizeof(ds_shipment), request->order_id, &found);
+    size_t at = ord_mem_ds_vec_search(&ds->shipments, sizeof(ds_shipment), request->order_id, &found);
     if (!found) {
         ds_shipment s = {.order_id = request->order_id};
         format_number(s.number, ds->shipments_issued + 1);
-        err = ds_vec_insert(&ds->shipments, sizeof s, at, &s);
+        err = ord_mem_ds_vec_insert(&ds->shipments, sizeof s, at, &s);
         if (err != ORD_OK)
             goto done;
         ds->shipments_issued++;
@@ -48,10 +48,10 @@ static ord_error memory_create_shipment(void *self, const ord_call_context *ctx,
         err = fault_error; /* the shipment exists; the reply was lost */
         goto done;
     }
-    const ds_shipment *s = ds_vec_at(&ds->shipments, sizeof *s, at);
+    const ds_shipment *s = ord_mem_ds_vec_at(&ds->shipments, sizeof *s, at);
     memcpy(tracking_number, s->number, ORD_TRACKING_NUMBER_SIZE);
 done:
-    ds_unlock(ds);
+    ord_mem_ds_unlock(ds);
     return err;
 }
 

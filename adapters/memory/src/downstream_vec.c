@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *ds_vec_at(const ds_vec *vec, size_t size, size_t index)
+void *ord_mem_ds_vec_at(const ds_vec *vec, size_t size, size_t index)
 {
     return (char *)vec->items + index * size;
 }
@@ -13,11 +13,11 @@ void *ds_vec_at(const ds_vec *vec, size_t size, size_t index)
 static int64_t key_at(const ds_vec *vec, size_t size, size_t index)
 {
     int64_t key;
-    memcpy(&key, ds_vec_at(vec, size, index), sizeof key);
+    memcpy(&key, ord_mem_ds_vec_at(vec, size, index), sizeof key);
     return key;
 }
 
-size_t ds_vec_search(const ds_vec *vec, size_t size, int64_t key, bool *found)
+size_t ord_mem_ds_vec_search(const ds_vec *vec, size_t size, int64_t key, bool *found)
 {
     size_t lo = 0;
     size_t hi = vec->count;
@@ -32,14 +32,14 @@ size_t ds_vec_search(const ds_vec *vec, size_t size, int64_t key, bool *found)
     return lo;
 }
 
-void *ds_vec_find(const ds_vec *vec, size_t size, int64_t key)
+void *ord_mem_ds_vec_find(const ds_vec *vec, size_t size, int64_t key)
 {
     bool found;
-    size_t at = ds_vec_search(vec, size, key, &found);
-    return found ? ds_vec_at(vec, size, at) : NULL;
+    size_t at = ord_mem_ds_vec_search(vec, size, key, &found);
+    return found ? ord_mem_ds_vec_at(vec, size, at) : NULL;
 }
 
-ord_error ds_vec_insert(ds_vec *vec, size_t size, size_t index, const void *elem)
+ord_error ord_mem_ds_vec_insert(ds_vec *vec, size_t size, size_t index, const void *elem)
 {
     if (vec->count == vec->cap) {
         size_t cap = vec->cap ? vec->cap * 2 : 16;
@@ -49,16 +49,16 @@ ord_error ds_vec_insert(ds_vec *vec, size_t size, size_t index, const void *elem
         vec->items = items;
         vec->cap = cap;
     }
-    char *at = ds_vec_at(vec, size, index);
+    char *at = ord_mem_ds_vec_at(vec, size, index);
     memmove(at + size, at, (vec->count - index) * size);
     memcpy(at, elem, size);
     vec->count++;
     return ORD_OK;
 }
 
-void ds_vec_remove(ds_vec *vec, size_t size, size_t index)
+void ord_mem_ds_vec_remove(ds_vec *vec, size_t size, size_t index)
 {
-    char *at = ds_vec_at(vec, size, index);
+    char *at = ord_mem_ds_vec_at(vec, size, index);
     memmove(at, at + size, (vec->count - index - 1) * size);
     vec->count--;
 }

@@ -7,12 +7,12 @@
 
 #include "pg_internal.h"
 
-void pg_params_init(pg_params *p)
+void ord_pg_params_init(pg_params *p)
 {
     memset(p, 0, sizeof *p);
 }
 
-void pg_params_free(pg_params *p)
+void ord_pg_params_free(pg_params *p)
 {
     for (int i = 0; i < p->count; i++)
         free(p->owned[i]);
@@ -27,7 +27,7 @@ static bool params_room(pg_params *p)
     return false;
 }
 
-void pg_param_i64(pg_params *p, int64_t value)
+void ord_pg_param_i64(pg_params *p, int64_t value)
 {
     if (!params_room(p))
         return;
@@ -36,19 +36,19 @@ void pg_param_i64(pg_params *p, int64_t value)
     p->count++;
 }
 
-void pg_param_text(pg_params *p, const char *value)
+void ord_pg_param_text(pg_params *p, const char *value)
 {
     if (!params_room(p))
         return;
     p->values[p->count++] = value;
 }
 
-void pg_param_bool(pg_params *p, bool value)
+void ord_pg_param_bool(pg_params *p, bool value)
 {
-    pg_param_text(p, value ? "t" : "f");
+    ord_pg_param_text(p, value ? "t" : "f");
 }
 
-void pg_param_owned(pg_params *p, char *value)
+void ord_pg_param_owned(pg_params *p, char *value)
 {
     if (!params_room(p)) {
         free(value);
@@ -160,15 +160,15 @@ static char *items_array(const ord_order_item *items, size_t count, item_column 
     return buf_take(&b);
 }
 
-void pg_param_items(pg_params *p, const ord_order_item *items, size_t count)
+void ord_pg_param_items(pg_params *p, const ord_order_item *items, size_t count)
 {
-    pg_param_owned(p, items_array(items, count, ITEM_PRODUCT));
-    pg_param_owned(p, items_array(items, count, ITEM_QUANTITY));
-    pg_param_owned(p, items_array(items, count, ITEM_PRICE));
-    pg_param_owned(p, items_array(items, count, ITEM_CURRENCY));
+    ord_pg_param_owned(p, items_array(items, count, ITEM_PRODUCT));
+    ord_pg_param_owned(p, items_array(items, count, ITEM_QUANTITY));
+    ord_pg_param_owned(p, items_array(items, count, ITEM_PRICE));
+    ord_pg_param_owned(p, items_array(items, count, ITEM_CURRENCY));
 }
 
-int64_t pg_decode_int(const unsigned char *data, size_t len)
+int64_t ord_pg_decode_int(const unsigned char *data, size_t len)
 {
     uint64_t v = 0;
     for (size_t i = 0; i < len; i++)
@@ -181,32 +181,32 @@ int64_t pg_decode_int(const unsigned char *data, size_t len)
     return (int64_t)v;
 }
 
-bool pg_is_null(const PGresult *r, int row, int col)
+bool ord_pg_is_null(const PGresult *r, int row, int col)
 {
     return PQgetisnull(r, row, col) != 0;
 }
 
-int64_t pg_get_int(const PGresult *r, int row, int col)
+int64_t ord_pg_get_int(const PGresult *r, int row, int col)
 {
-    if (pg_is_null(r, row, col))
+    if (ord_pg_is_null(r, row, col))
         return 0;
     int len = PQgetlength(r, row, col);
     if (len != 2 && len != 4 && len != 8)
         return 0;
-    return pg_decode_int((const unsigned char *)PQgetvalue(r, row, col), (size_t)len);
+    return ord_pg_decode_int((const unsigned char *)PQgetvalue(r, row, col), (size_t)len);
 }
 
-bool pg_get_bool(const PGresult *r, int row, int col)
+bool ord_pg_get_bool(const PGresult *r, int row, int col)
 {
-    if (pg_is_null(r, row, col) || PQgetlength(r, row, col) != 1)
+    if (ord_pg_is_null(r, row, col) || PQgetlength(r, row, col) != 1)
         return false;
     return PQgetvalue(r, row, col)[0] != 0;
 }
 
-ord_error pg_get_text(const PGresult *r, int row, int col, char **out)
+ord_error ord_pg_get_text(const PGresult *r, int row, int col, char **out)
 {
     *out = NULL;
-    if (pg_is_null(r, row, col))
+    if (ord_pg_is_null(r, row, col))
         return ORD_OK;
     size_t len = (size_t)PQgetlength(r, row, col);
     char *s = malloc(len + 1);
@@ -218,10 +218,10 @@ ord_error pg_get_text(const PGresult *r, int row, int col, char **out)
     return ORD_OK;
 }
 
-bool pg_get_text_into(const PGresult *r, int row, int col, char *buf, size_t cap)
+bool ord_pg_get_text_into(const PGresult *r, int row, int col, char *buf, size_t cap)
 {
     buf[0] = '\0';
-    if (pg_is_null(r, row, col))
+    if (ord_pg_is_null(r, row, col))
         return true;
     size_t len = (size_t)PQgetlength(r, row, col);
     if (len >= cap)
@@ -231,10 +231,10 @@ bool pg_get_text_into(const PGresult *r, int row, int col, char *buf, size_t cap
     return true;
 }
 
-void pg_get_uuid(const PGresult *r, int row, int col, char out[37])
+void ord_pg_get_uuid(const PGresult *r, int row, int col, char out[37])
 {
     out[0] = '\0';
-    if (pg_is_null(r, row, col) || PQgetlength(r, row, col) != 16)
+    if (ord_pg_is_null(r, row, col) || PQgetlength(r, row, col) != 16)
         return;
     const unsigned char *b = (const unsigned char *)PQgetvalue(r, row, col);
     static const char hex[] = "0123456789abcdef";
@@ -252,17 +252,17 @@ static bool read_i32(const unsigned char **p, const unsigned char *end, int32_t 
 {
     if (end - *p < 4)
         return false;
-    *v = (int32_t)pg_decode_int(*p, 4);
+    *v = (int32_t)ord_pg_decode_int(*p, 4);
     *p += 4;
     return true;
 }
 
 /* Binary array layout: ndim, has-null flag, element type oid, then per
  * dimension its length and lower bound, then (length, bytes) per element. */
-bool pg_array_open(const PGresult *r, int row, int col, pg_array *a)
+bool ord_pg_array_open(const PGresult *r, int row, int col, pg_array *a)
 {
     memset(a, 0, sizeof *a);
-    if (pg_is_null(r, row, col))
+    if (ord_pg_is_null(r, row, col))
         return true;
     const unsigned char *p = (const unsigned char *)PQgetvalue(r, row, col);
     const unsigned char *end = p + PQgetlength(r, row, col);
@@ -281,7 +281,7 @@ bool pg_array_open(const PGresult *r, int row, int col, pg_array *a)
     return true;
 }
 
-bool pg_array_next(pg_array *a, const unsigned char **data, size_t *len)
+bool ord_pg_array_next(pg_array *a, const unsigned char **data, size_t *len)
 {
     int32_t n;
     if (a->p == NULL || !read_i32(&a->p, a->end, &n))

@@ -36,28 +36,28 @@ static ord_error idem_begin(void *self, const ord_idem_begin *a, ord_idem_record
         return ORD_EINVALID;
 
     pg_params p;
-    pg_params_init(&p);
-    pg_param_text(&p, a->scope);
-    pg_param_text(&p, a->key);
-    pg_param_text(&p, a->fingerprint);
-    pg_param_i64(&p, a->now_ms);
-    pg_param_i64(&p, a->lock_until_ms);
-    pg_param_i64(&p, a->expires_at_ms);
+    ord_pg_params_init(&p);
+    ord_pg_param_text(&p, a->scope);
+    ord_pg_param_text(&p, a->key);
+    ord_pg_param_text(&p, a->fingerprint);
+    ord_pg_param_i64(&p, a->now_ms);
+    ord_pg_param_i64(&p, a->lock_until_ms);
+    ord_pg_param_i64(&p, a->expires_at_ms);
     PGresult *r = NULL;
     ord_error rc = ord_pg_run(self, PG_IDEM_BEGIN, p.values, p.count, &r);
     if (rc != ORD_OK)
         return rc;
     char state[16];
-    if (PQntuples(r) != 1 || !pg_get_text_into(r, 0, 0, state, sizeof state) ||
+    if (PQntuples(r) != 1 || !ord_pg_get_text_into(r, 0, 0, state, sizeof state) ||
         !parse_state(state, &out->state)) {
         rc = ORD_EINTERNAL;
-    } else if (!pg_get_text_into(r, 0, 4, out->order_number, sizeof out->order_number)) {
+    } else if (!ord_pg_get_text_into(r, 0, 4, out->order_number, sizeof out->order_number)) {
         rc = ORD_EINTERNAL; /* the column's constraint keeps it shorter */
     } else {
-        out->order_id = pg_get_int(r, 0, 1);
+        out->order_id = ord_pg_get_int(r, 0, 1);
         if (out->state == ORD_IDEM_COMPLETED) {
-            out->response_status = (int)pg_get_int(r, 0, 2);
-            rc = pg_get_text(r, 0, 3, &out->response_body);
+            out->response_status = (int)ord_pg_get_int(r, 0, 2);
+            rc = ord_pg_get_text(r, 0, 3, &out->response_body);
             if (rc == ORD_OK && out->response_body == NULL)
                 rc = ORD_EINTERNAL;
         }
@@ -73,10 +73,10 @@ static ord_error idem_bind(void *self, const char *scope, const char *key, int64
     if (self == NULL || scope == NULL || key == NULL)
         return ORD_EINVALID;
     pg_params p;
-    pg_params_init(&p);
-    pg_param_text(&p, scope);
-    pg_param_text(&p, key);
-    pg_param_i64(&p, order_id);
+    ord_pg_params_init(&p);
+    ord_pg_param_text(&p, scope);
+    ord_pg_param_text(&p, key);
+    ord_pg_param_i64(&p, order_id);
     return ord_pg_run_count(self, PG_IDEM_BIND, &p, true, NULL);
 }
 
@@ -86,12 +86,12 @@ static ord_error idem_complete(void *self, const char *scope, const char *key, i
     if (self == NULL || scope == NULL || key == NULL || body == NULL)
         return ORD_EINVALID;
     pg_params p;
-    pg_params_init(&p);
-    pg_param_text(&p, scope);
-    pg_param_text(&p, key);
-    pg_param_i64(&p, order_id);
-    pg_param_i64(&p, status);
-    pg_param_text(&p, body);
+    ord_pg_params_init(&p);
+    ord_pg_param_text(&p, scope);
+    ord_pg_param_text(&p, key);
+    ord_pg_param_i64(&p, order_id);
+    ord_pg_param_i64(&p, status);
+    ord_pg_param_text(&p, body);
     return ord_pg_run_count(self, PG_IDEM_COMPLETE, &p, true, NULL);
 }
 
@@ -100,10 +100,10 @@ static ord_error idem_release(void *self, const char *scope, const char *key, in
     if (self == NULL || scope == NULL || key == NULL)
         return ORD_EINVALID;
     pg_params p;
-    pg_params_init(&p);
-    pg_param_text(&p, scope);
-    pg_param_text(&p, key);
-    pg_param_i64(&p, order_id);
+    ord_pg_params_init(&p);
+    ord_pg_param_text(&p, scope);
+    ord_pg_param_text(&p, key);
+    ord_pg_param_i64(&p, order_id);
     return ord_pg_run_count(self, PG_IDEM_RELEASE, &p, true, NULL);
 }
 
@@ -112,9 +112,9 @@ static ord_error idem_forget(void *self, const char *scope, const char *key)
     if (self == NULL || scope == NULL || key == NULL)
         return ORD_EINVALID;
     pg_params p;
-    pg_params_init(&p);
-    pg_param_text(&p, scope);
-    pg_param_text(&p, key);
+    ord_pg_params_init(&p);
+    ord_pg_param_text(&p, scope);
+    ord_pg_param_text(&p, key);
     return ord_pg_run_count(self, PG_IDEM_FORGET, &p, false, NULL);
 }
 
@@ -134,18 +134,18 @@ static ord_error idem_bind_number(void *self, const char *scope, const char *key
         (replaces != NULL && strlen(replaces) >= ORD_ORDER_NUMBER_SIZE))
         return ORD_EINVALID;
     pg_params p;
-    pg_params_init(&p);
-    pg_param_text(&p, scope);
-    pg_param_text(&p, key);
-    pg_param_text(&p, replaces);
-    pg_param_text(&p, number);
+    ord_pg_params_init(&p);
+    ord_pg_param_text(&p, scope);
+    ord_pg_param_text(&p, key);
+    ord_pg_param_text(&p, replaces);
+    ord_pg_param_text(&p, number);
     PGresult *r = NULL;
     ord_error rc = ord_pg_run(self, PG_IDEM_BIND_NUMBER, p.values, p.count, &r);
     if (rc != ORD_OK)
         return rc;
     if (PQntuples(r) == 0)
         rc = ORD_ENOTFOUND;
-    else if (PQntuples(r) != 1 || !pg_get_text_into(r, 0, 0, bound, ORD_ORDER_NUMBER_SIZE))
+    else if (PQntuples(r) != 1 || !ord_pg_get_text_into(r, 0, 0, bound, ORD_ORDER_NUMBER_SIZE))
         rc = ORD_EINTERNAL;
     PQclear(r);
     if (rc != ORD_OK)
@@ -160,8 +160,8 @@ static ord_error idem_purge(void *self, int64_t now_ms, int64_t *count)
     if (self == NULL)
         return ORD_EINVALID;
     pg_params p;
-    pg_params_init(&p);
-    pg_param_i64(&p, now_ms);
+    ord_pg_params_init(&p);
+    ord_pg_param_i64(&p, now_ms);
     int64_t n = 0;
     ord_error rc = ord_pg_run_count(self, PG_IDEM_PURGE, &p, false, &n);
     if (rc == ORD_OK && count != NULL)

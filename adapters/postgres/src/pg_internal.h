@@ -155,7 +155,7 @@ void ord_pg_note_error(ord_pg_store *store, const PGresult *result);
 /** Most parameters of one statement. */
 #define PG_MAX_PARAMS 32
 
-/** @brief Text parameters of one statement; owned buffers are freed by pg_params_free(). */
+/** @brief Text parameters of one statement; owned buffers are freed by ord_pg_params_free(). */
 typedef struct pg_params {
     const char *values[PG_MAX_PARAMS];
     char numbers[PG_MAX_PARAMS][24]; /**< Storage for formatted integers. */
@@ -165,17 +165,17 @@ typedef struct pg_params {
 } pg_params;
 
 /** @brief Start an empty parameter list. */
-void pg_params_init(pg_params *p);
+void ord_pg_params_init(pg_params *p);
 /** @brief Free the built strings. */
-void pg_params_free(pg_params *p);
+void ord_pg_params_free(pg_params *p);
 /** @brief Append an integer. */
-void pg_param_i64(pg_params *p, int64_t value);
+void ord_pg_param_i64(pg_params *p, int64_t value);
 /** @brief Append a borrowed string (NULL for SQL NULL). */
-void pg_param_text(pg_params *p, const char *value);
+void ord_pg_param_text(pg_params *p, const char *value);
 /** @brief Append a boolean. */
-void pg_param_bool(pg_params *p, bool value);
+void ord_pg_param_bool(pg_params *p, bool value);
 /** @brief Append an owned string (taken; NULL means allocation failed). */
-void pg_param_owned(pg_params *p, char *value);
+void ord_pg_param_owned(pg_params *p, char *value);
 
 /**
  * @brief Run a statement that changes rows, and count them (its command
@@ -193,29 +193,29 @@ ord_error ord_pg_run_count(ord_pg_store *store, pg_stmt id, const pg_params *p, 
  * @brief Append the four item arrays (product ids, quantities, prices,
  *        currencies) as array literals; a line without a price gets NULLs.
  */
-void pg_param_items(pg_params *p, const ord_order_item *items, size_t count);
+void ord_pg_param_items(pg_params *p, const ord_order_item *items, size_t count);
 
 /* ---- Binary results (pg_codec.c). ---- */
 
 /** @brief A bigint, integer or smallint column; 0 when NULL. */
-int64_t pg_get_int(const PGresult *r, int row, int col);
+int64_t ord_pg_get_int(const PGresult *r, int row, int col);
 /** @brief A boolean column; false when NULL. */
-bool pg_get_bool(const PGresult *r, int row, int col);
+bool ord_pg_get_bool(const PGresult *r, int row, int col);
 /** @brief Whether a column is NULL. */
-bool pg_is_null(const PGresult *r, int row, int col);
+bool ord_pg_is_null(const PGresult *r, int row, int col);
 /**
  * @brief Copy a text column.
  * @param[out] out receives an owned string, or NULL for SQL NULL.
  * @return ORD_OK or ORD_ENOMEM.
  */
-ord_error pg_get_text(const PGresult *r, int row, int col, char **out);
+ord_error ord_pg_get_text(const PGresult *r, int row, int col, char **out);
 /**
  * @brief Copy a text column into a fixed buffer.
  * @return true when it fits (NULL gives ""), false when it does not.
  */
-bool pg_get_text_into(const PGresult *r, int row, int col, char *buf, size_t cap);
+bool ord_pg_get_text_into(const PGresult *r, int row, int col, char *buf, size_t cap);
 /** @brief A uuid column as canonical lower-case text; "" when NULL. */
-void pg_get_uuid(const PGresult *r, int row, int col, char out[37]);
+void ord_pg_get_uuid(const PGresult *r, int row, int col, char out[37]);
 
 /** @brief Cursor over a one-dimensional binary array value. */
 typedef struct pg_array {
@@ -225,16 +225,16 @@ typedef struct pg_array {
 } pg_array;
 
 /** @brief Open an array column. @return false when the value is malformed. */
-bool pg_array_open(const PGresult *r, int row, int col, pg_array *a);
+bool ord_pg_array_open(const PGresult *r, int row, int col, pg_array *a);
 /**
  * @brief Take the next element.
  * @param[out] data its bytes (NULL for a NULL element).
  * @param[out] len its length.
  * @return false when no element is left or the value is malformed.
  */
-bool pg_array_next(pg_array *a, const unsigned char **data, size_t *len);
+bool ord_pg_array_next(pg_array *a, const unsigned char **data, size_t *len);
 /** @brief Decode a big-endian integer element of 2, 4 or 8 bytes. */
-int64_t pg_decode_int(const unsigned char *data, size_t len);
+int64_t ord_pg_decode_int(const unsigned char *data, size_t len);
 
 /* ---- Orders (pg_orders_*.c). ---- */
 

@@ -53,12 +53,12 @@ static ord_error run_with_key(ord_pg_store *store, pg_stmt id, int64_t customer_
                               PGresult **out)
 {
     pg_params p;
-    pg_params_init(&p);
-    pg_param_i64(&p, lock_key(customer_id));
+    ord_pg_params_init(&p);
+    ord_pg_param_i64(&p, lock_key(customer_id));
     ord_error rc = ORD_ENOMEM;
     if (!p.failed)
         rc = ord_pg_run(store, id, p.values, p.count, out);
-    pg_params_free(&p);
+    ord_pg_params_free(&p);
     return rc;
 }
 
@@ -92,7 +92,7 @@ static ord_error lock_on_link(ord_pg_store *store, int64_t customer_id)
     store->locked[store->locked_count++] = customer_id;
     PGresult *r = NULL;
     rc = run_with_key(store, PG_ORDER_LOCK_CUSTOMER, customer_id, &r);
-    bool taken = rc == ORD_OK && PQntuples(r) == 1 && pg_get_bool(r, 0, 0);
+    bool taken = rc == ORD_OK && PQntuples(r) == 1 && ord_pg_get_bool(r, 0, 0);
     PQclear(r);
     if (taken)
         return ORD_OK;

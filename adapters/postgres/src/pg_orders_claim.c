@@ -31,19 +31,19 @@ ord_error ord_pg_orders_claim(void *self, const ord_work_claim *claim, int64_t *
         return ORD_OK;
 
     pg_params p;
-    pg_params_init(&p);
-    pg_param_i64(&p, claim->stale_before_ms);
-    pg_param_i64(&p, claim->now_ms);
-    pg_param_text(&p, claim->owner);
-    pg_param_i64(&p, claim->lease_until_ms);
-    pg_param_i64(&p, claim->max > INT64_MAX ? INT64_MAX : (int64_t)claim->max);
+    ord_pg_params_init(&p);
+    ord_pg_param_i64(&p, claim->stale_before_ms);
+    ord_pg_param_i64(&p, claim->now_ms);
+    ord_pg_param_text(&p, claim->owner);
+    ord_pg_param_i64(&p, claim->lease_until_ms);
+    ord_pg_param_i64(&p, claim->max > INT64_MAX ? INT64_MAX : (int64_t)claim->max);
     PGresult *r = NULL;
     ord_error rc = ord_pg_run(self, id, p.values, p.count, &r);
     if (rc != ORD_OK)
         return rc;
     size_t rows = (size_t)PQntuples(r);
     for (size_t i = 0; i < rows && i < claim->max; i++)
-        ids[i] = pg_get_int(r, (int)i, 0);
+        ids[i] = ord_pg_get_int(r, (int)i, 0);
     *count = rows < claim->max ? rows : claim->max;
     PQclear(r);
     return ORD_OK;
@@ -54,18 +54,18 @@ ord_error ord_pg_orders_defer(void *self, int64_t order_id, const char *owner, i
     if (self == NULL || !ord_pg_owner_ok(owner))
         return ORD_EINVALID;
     pg_params p;
-    pg_params_init(&p);
-    pg_param_i64(&p, order_id);
-    pg_param_text(&p, owner);
-    pg_param_i64(&p, until_ms);
+    ord_pg_params_init(&p);
+    ord_pg_param_i64(&p, order_id);
+    ord_pg_param_text(&p, owner);
+    ord_pg_param_i64(&p, until_ms);
     PGresult *r = NULL;
     ord_error rc = ord_pg_run(self, PG_ORDER_DEFER, p.values, p.count, &r);
     if (rc != ORD_OK)
         return rc;
     if (PQntuples(r) != 1)
         rc = ORD_EINTERNAL;
-    else if (!pg_get_bool(r, 0, 0))
-        rc = pg_get_bool(r, 0, 1) ? ORD_ECONFLICT : ORD_ENOTFOUND;
+    else if (!ord_pg_get_bool(r, 0, 0))
+        rc = ord_pg_get_bool(r, 0, 1) ? ORD_ECONFLICT : ORD_ENOTFOUND;
     PQclear(r);
     return rc;
 }

@@ -29,23 +29,23 @@ static bool parse_status(const unsigned char *data, size_t len, ord_status *out)
 static ord_error decode_head(const PGresult *r, int row, ord_order *o)
 {
     char status[32];
-    o->id = pg_get_int(r, row, COL_ID);
-    o->customer_id = pg_get_int(r, row, COL_CUSTOMER);
-    o->total.minor = pg_get_int(r, row, COL_TOTAL);
-    o->version = pg_get_int(r, row, COL_VERSION);
-    o->created_at_ms = pg_get_int(r, row, COL_CREATED);
-    o->updated_at_ms = pg_get_int(r, row, COL_UPDATED);
-    o->pending_inventory = (ord_inventory_action)pg_get_int(r, row, COL_INVENTORY);
-    if (!pg_get_text_into(r, row, COL_NUMBER, o->number, sizeof o->number) ||
-        !pg_get_text_into(r, row, COL_GUEST, o->guest_token_hash, sizeof o->guest_token_hash) ||
-        !pg_get_text_into(r, row, COL_CURRENCY, o->total.currency, sizeof o->total.currency) ||
-        !pg_get_text_into(r, row, COL_STATUS, status, sizeof status) ||
+    o->id = ord_pg_get_int(r, row, COL_ID);
+    o->customer_id = ord_pg_get_int(r, row, COL_CUSTOMER);
+    o->total.minor = ord_pg_get_int(r, row, COL_TOTAL);
+    o->version = ord_pg_get_int(r, row, COL_VERSION);
+    o->created_at_ms = ord_pg_get_int(r, row, COL_CREATED);
+    o->updated_at_ms = ord_pg_get_int(r, row, COL_UPDATED);
+    o->pending_inventory = (ord_inventory_action)ord_pg_get_int(r, row, COL_INVENTORY);
+    if (!ord_pg_get_text_into(r, row, COL_NUMBER, o->number, sizeof o->number) ||
+        !ord_pg_get_text_into(r, row, COL_GUEST, o->guest_token_hash, sizeof o->guest_token_hash) ||
+        !ord_pg_get_text_into(r, row, COL_CURRENCY, o->total.currency, sizeof o->total.currency) ||
+        !ord_pg_get_text_into(r, row, COL_STATUS, status, sizeof status) ||
         !ord_status_parse(&o->status, status))
         return ORD_EINTERNAL;
-    if (pg_get_text(r, row, COL_NAME, &o->customer_name) != ORD_OK ||
-        pg_get_text(r, row, COL_ADDRESS, &o->delivery_address) != ORD_OK ||
-        pg_get_text(r, row, COL_CARRIER, &o->carrier) != ORD_OK ||
-        pg_get_text(r, row, COL_TRACKING, &o->tracking_number) != ORD_OK)
+    if (ord_pg_get_text(r, row, COL_NAME, &o->customer_name) != ORD_OK ||
+        ord_pg_get_text(r, row, COL_ADDRESS, &o->delivery_address) != ORD_OK ||
+        ord_pg_get_text(r, row, COL_CARRIER, &o->carrier) != ORD_OK ||
+        ord_pg_get_text(r, row, COL_TRACKING, &o->tracking_number) != ORD_OK)
         return ORD_ENOMEM;
     return ORD_OK;
 }
@@ -53,10 +53,10 @@ static ord_error decode_head(const PGresult *r, int row, ord_order *o)
 static ord_error decode_items(const PGresult *r, ord_order *o)
 {
     pg_array products, quantities, prices, currencies;
-    if (!pg_array_open(r, 0, COL_PRODUCTS, &products) ||
-        !pg_array_open(r, 0, COL_QUANTITIES, &quantities) ||
-        !pg_array_open(r, 0, COL_PRICES, &prices) ||
-        !pg_array_open(r, 0, COL_CURRENCIES, &currencies))
+    if (!ord_pg_array_open(r, 0, COL_PRODUCTS, &products) ||
+        !ord_pg_array_open(r, 0, COL_QUANTITIES, &quantities) ||
+        !ord_pg_array_open(r, 0, COL_PRICES, &prices) ||
+        !ord_pg_array_open(r, 0, COL_CURRENCIES, &currencies))
         return ORD_EINTERNAL;
     size_t n = products.count;
     if (quantities.count != n || prices.count != n || currencies.count != n)
@@ -69,20 +69,20 @@ static ord_error decode_items(const PGresult *r, ord_order *o)
     for (size_t i = 0; i < n; i++) {
         const unsigned char *d[4];
         size_t len[4];
-        if (!pg_array_next(&products, &d[0], &len[0]) ||
-            !pg_array_next(&quantities, &d[1], &len[1]) ||
-            !pg_array_next(&prices, &d[2], &len[2]) ||
-            !pg_array_next(&currencies, &d[3], &len[3]) || d[0] == NULL || d[1] == NULL)
+        if (!ord_pg_array_next(&products, &d[0], &len[0]) ||
+            !ord_pg_array_next(&quantities, &d[1], &len[1]) ||
+            !ord_pg_array_next(&prices, &d[2], &len[2]) ||
+            !ord_pg_array_next(&currencies, &d[3], &len[3]) || d[0] == NULL || d[1] == NULL)
             return ORD_EINTERNAL;
         ord_order_item *it = &o->items[i];
         o->item_count = i + 1;
-        it->product_id = pg_decode_int(d[0], len[0]);
-        it->quantity = (int32_t)pg_decode_int(d[1], len[1]);
+        it->product_id = ord_pg_decode_int(d[0], len[0]);
+        it->quantity = (int32_t)ord_pg_decode_int(d[1], len[1]);
         it->has_price = d[2] != NULL;
         if (it->has_price) {
             if (d[3] == NULL || len[3] >= sizeof it->unit_price.currency)
                 return ORD_EINTERNAL;
-            it->unit_price.minor = pg_decode_int(d[2], len[2]);
+            it->unit_price.minor = ord_pg_decode_int(d[2], len[2]);
             memcpy(it->unit_price.currency, d[3], len[3]);
             it->unit_price.currency[len[3]] = '\0';
         }
@@ -93,8 +93,8 @@ static ord_error decode_items(const PGresult *r, ord_order *o)
 static ord_error decode_history(const PGresult *r, ord_order *o)
 {
     pg_array froms, tos, ats, reasons;
-    if (!pg_array_open(r, 0, COL_FROMS, &froms) || !pg_array_open(r, 0, COL_TOS, &tos) ||
-        !pg_array_open(r, 0, COL_ATS, &ats) || !pg_array_open(r, 0, COL_REASONS, &reasons))
+    if (!ord_pg_array_open(r, 0, COL_FROMS, &froms) || !ord_pg_array_open(r, 0, COL_TOS, &tos) ||
+        !ord_pg_array_open(r, 0, COL_ATS, &ats) || !ord_pg_array_open(r, 0, COL_REASONS, &reasons))
         return ORD_EINTERNAL;
     size_t n = tos.count;
     if (froms.count != n || ats.count != n || reasons.count != n)
@@ -107,8 +107,8 @@ static ord_error decode_history(const PGresult *r, ord_order *o)
     for (size_t i = 0; i < n; i++) {
         const unsigned char *d[4];
         size_t len[4];
-        if (!pg_array_next(&froms, &d[0], &len[0]) || !pg_array_next(&tos, &d[1], &len[1]) ||
-            !pg_array_next(&ats, &d[2], &len[2]) || !pg_array_next(&reasons, &d[3], &len[3]))
+        if (!ord_pg_array_next(&froms, &d[0], &len[0]) || !ord_pg_array_next(&tos, &d[1], &len[1]) ||
+            !ord_pg_array_next(&ats, &d[2], &len[2]) || !ord_pg_array_next(&reasons, &d[3], &len[3]))
             return ORD_EINTERNAL;
         ord_status_change *c = &o->history[i];
         o->history_count = i + 1;
@@ -117,7 +117,7 @@ static ord_error decode_history(const PGresult *r, ord_order *o)
             !parse_status(d[1], len[1], &c->to) || d[2] == NULL || d[3] == NULL ||
             len[3] >= sizeof c->reason)
             return ORD_EINTERNAL;
-        c->at_ms = pg_decode_int(d[2], len[2]);
+        c->at_ms = ord_pg_decode_int(d[2], len[2]);
         memcpy(c->reason, d[3], len[3]);
         c->reason[len[3]] = '\0';
     }
@@ -155,8 +155,8 @@ ord_error ord_pg_orders_get_by_id(void *self, int64_t id, ord_order *out)
     if (id <= 0)
         return ORD_ENOTFOUND;
     pg_params p;
-    pg_params_init(&p);
-    pg_param_i64(&p, id);
+    ord_pg_params_init(&p);
+    ord_pg_param_i64(&p, id);
     return orders_get(self, PG_ORDER_GET_BY_ID, p.values[0], out);
 }
 
@@ -185,13 +185,13 @@ ord_error ord_pg_orders_list(void *self, const ord_order_query *query, ord_order
         return ORD_EINVALID;
 
     pg_params p;
-    pg_params_init(&p);
-    pg_param_i64(&p, query->customer_id);
-    pg_param_text(&p, query->has_status ? ord_status_name(query->status) : NULL);
+    ord_pg_params_init(&p);
+    ord_pg_param_i64(&p, query->customer_id);
+    ord_pg_param_text(&p, query->has_status ? ord_status_name(query->status) : NULL);
     /* Without a position, start above every (created_at_ms, id). */
-    pg_param_i64(&p, query->has_after ? query->after_created_at_ms : INT64_MAX);
-    pg_param_i64(&p, query->has_after ? query->after_id : INT64_MAX);
-    pg_param_i64(&p, (int64_t)query->limit + 1); /* one more tells whether more follow */
+    ord_pg_param_i64(&p, query->has_after ? query->after_created_at_ms : INT64_MAX);
+    ord_pg_param_i64(&p, query->has_after ? query->after_id : INT64_MAX);
+    ord_pg_param_i64(&p, (int64_t)query->limit + 1); /* one more tells whether more follow */
     PGresult *r = NULL;
     ord_error rc = ord_pg_run(self, PG_ORDER_LIST, p.values, p.count, &r);
     if (rc != ORD_OK)

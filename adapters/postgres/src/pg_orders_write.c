@@ -52,13 +52,13 @@ static void param_change(pg_params *p, const ord_status_change *c)
 {
     if (c == NULL) {
         for (int i = 0; i < 4; i++)
-            pg_param_text(p, NULL);
+            ord_pg_param_text(p, NULL);
         return;
     }
-    pg_param_text(p, c->has_from ? ord_status_name(c->from) : NULL);
-    pg_param_text(p, ord_status_name(c->to));
-    pg_param_i64(p, c->at_ms);
-    pg_param_text(p, c->reason);
+    ord_pg_param_text(p, c->has_from ? ord_status_name(c->from) : NULL);
+    ord_pg_param_text(p, ord_status_name(c->to));
+    ord_pg_param_i64(p, c->at_ms);
+    ord_pg_param_text(p, c->reason);
 }
 
 static ord_error orders_create(void *self, ord_order *order)
@@ -68,35 +68,35 @@ static ord_error orders_create(void *self, ord_order *order)
         return ORD_EINVALID;
 
     pg_params p;
-    pg_params_init(&p);
-    pg_param_text(&p, order->number);
-    pg_param_i64(&p, order->customer_id);
-    pg_param_text(&p, order->guest_token_hash);
-    pg_param_text(&p, order->customer_name);
-    pg_param_text(&p, order->delivery_address);
-    pg_param_text(&p, order->carrier);
-    pg_param_text(&p, order->tracking_number);
-    pg_param_text(&p, ord_status_name(order->status));
-    pg_param_i64(&p, order->total.minor);
-    pg_param_text(&p, order->total.currency);
-    pg_param_i64(&p, order->created_at_ms);
-    pg_param_i64(&p, order->updated_at_ms);
-    pg_param_i64(&p, order->pending_inventory);
-    pg_param_items(&p, order->items, order->item_count);
+    ord_pg_params_init(&p);
+    ord_pg_param_text(&p, order->number);
+    ord_pg_param_i64(&p, order->customer_id);
+    ord_pg_param_text(&p, order->guest_token_hash);
+    ord_pg_param_text(&p, order->customer_name);
+    ord_pg_param_text(&p, order->delivery_address);
+    ord_pg_param_text(&p, order->carrier);
+    ord_pg_param_text(&p, order->tracking_number);
+    ord_pg_param_text(&p, ord_status_name(order->status));
+    ord_pg_param_i64(&p, order->total.minor);
+    ord_pg_param_text(&p, order->total.currency);
+    ord_pg_param_i64(&p, order->created_at_ms);
+    ord_pg_param_i64(&p, order->updated_at_ms);
+    ord_pg_param_i64(&p, order->pending_inventory);
+    ord_pg_param_items(&p, order->items, order->item_count);
     param_change(&p, &order->history[0]);
 
     ord_error rc = ORD_ENOMEM;
     PGresult *r = NULL;
     if (!p.failed)
         rc = ord_pg_run(store, PG_ORDER_CREATE, p.values, p.count, &r);
-    pg_params_free(&p);
+    ord_pg_params_free(&p);
     if (rc != ORD_OK)
         return rc;
-    if (PQntuples(r) != 1 || pg_is_null(r, 0, 0)) {
+    if (PQntuples(r) != 1 || ord_pg_is_null(r, 0, 0)) {
         PQclear(r);
         return ORD_EINTERNAL;
     }
-    order->id = pg_get_int(r, 0, 0);
+    order->id = ord_pg_get_int(r, 0, 0);
     order->version = 1;
     PQclear(r);
     return ORD_OK;
@@ -136,39 +136,39 @@ static void update_params(pg_params *p, const ord_order_update *u)
     const ord_order *o = u->order;
     /* Fields not named by the mask are sent as NULL and ignored by the SQL. */
     unsigned f = u->fields;
-    pg_param_i64(p, o->id);
-    pg_param_i64(p, o->version);
-    pg_param_i64(p, (int64_t)f);
-    pg_param_text(p, (f & ORD_UPDATE_STATUS) ? ord_status_name(o->status) : NULL);
+    ord_pg_param_i64(p, o->id);
+    ord_pg_param_i64(p, o->version);
+    ord_pg_param_i64(p, (int64_t)f);
+    ord_pg_param_text(p, (f & ORD_UPDATE_STATUS) ? ord_status_name(o->status) : NULL);
     if (f & ORD_UPDATE_ITEMS) {
-        pg_param_i64(p, o->total.minor);
-        pg_param_text(p, o->total.currency);
+        ord_pg_param_i64(p, o->total.minor);
+        ord_pg_param_text(p, o->total.currency);
     } else {
-        pg_param_text(p, NULL);
-        pg_param_text(p, NULL);
+        ord_pg_param_text(p, NULL);
+        ord_pg_param_text(p, NULL);
     }
-    pg_param_text(p, o->customer_name);
-    pg_param_text(p, o->delivery_address);
-    pg_param_text(p, o->carrier);
-    pg_param_text(p, o->tracking_number);
-    pg_param_i64(p, o->pending_inventory);
-    pg_param_i64(p, o->updated_at_ms);
-    pg_param_bool(p, u->release_lease);
+    ord_pg_param_text(p, o->customer_name);
+    ord_pg_param_text(p, o->delivery_address);
+    ord_pg_param_text(p, o->carrier);
+    ord_pg_param_text(p, o->tracking_number);
+    ord_pg_param_i64(p, o->pending_inventory);
+    ord_pg_param_i64(p, o->updated_at_ms);
+    ord_pg_param_bool(p, u->release_lease);
     if (f & ORD_UPDATE_ITEMS)
-        pg_param_items(p, o->items, o->item_count);
+        ord_pg_param_items(p, o->items, o->item_count);
     else
-        pg_param_items(p, NULL, 0);
+        ord_pg_param_items(p, NULL, 0);
     param_change(p, u->change);
     const ord_outbox_event *e = u->event;
     if (e != NULL) {
-        pg_param_text(p, e->event_id);
-        pg_param_i64(p, e->type);
-        pg_param_i64(p, e->sequence);
-        pg_param_i64(p, e->occurred_at_ms);
-        pg_param_text(p, e->payload);
+        ord_pg_param_text(p, e->event_id);
+        ord_pg_param_i64(p, e->type);
+        ord_pg_param_i64(p, e->sequence);
+        ord_pg_param_i64(p, e->occurred_at_ms);
+        ord_pg_param_text(p, e->payload);
     } else {
         for (int i = 0; i < 5; i++)
-            pg_param_text(p, NULL);
+            ord_pg_param_text(p, NULL);
     }
 }
 
@@ -179,21 +179,21 @@ static ord_error orders_update(void *self, const ord_order_update *u, int64_t *n
         return ORD_EINVALID;
 
     pg_params p;
-    pg_params_init(&p);
+    ord_pg_params_init(&p);
     update_params(&p, u);
     ord_error rc = ORD_ENOMEM;
     PGresult *r = NULL;
     if (!p.failed)
         rc = ord_pg_run(store, PG_ORDER_UPDATE, p.values, p.count, &r);
-    pg_params_free(&p);
+    ord_pg_params_free(&p);
     if (rc != ORD_OK)
         return rc;
     if (PQntuples(r) != 1)
         rc = ORD_EINTERNAL;
-    else if (!pg_is_null(r, 0, 0) && new_version != NULL)
-        *new_version = pg_get_int(r, 0, 0);
-    else if (pg_is_null(r, 0, 0))
-        rc = pg_get_bool(r, 0, 1) ? ORD_ECONFLICT : ORD_ENOTFOUND;
+    else if (!ord_pg_is_null(r, 0, 0) && new_version != NULL)
+        *new_version = ord_pg_get_int(r, 0, 0);
+    else if (ord_pg_is_null(r, 0, 0))
+        rc = ord_pg_get_bool(r, 0, 1) ? ORD_ECONFLICT : ORD_ENOTFOUND;
     PQclear(r);
     return rc;
 }

@@ -8,15 +8,15 @@
 
 static ord_error decode_event(const PGresult *r, int row, ord_outbox_event *e)
 {
-    e->id = pg_get_int(r, row, 0);
-    pg_get_uuid(r, row, 1, e->event_id);
-    e->type = (ord_event_type)pg_get_int(r, row, 2);
-    e->order_id = pg_get_int(r, row, 3);
-    e->customer_id = pg_get_int(r, row, 4);
-    e->sequence = pg_get_int(r, row, 5);
-    e->occurred_at_ms = pg_get_int(r, row, 6);
-    e->attempts = (int)pg_get_int(r, row, 8);
-    ord_error rc = pg_get_text(r, row, 7, &e->payload);
+    e->id = ord_pg_get_int(r, row, 0);
+    ord_pg_get_uuid(r, row, 1, e->event_id);
+    e->type = (ord_event_type)ord_pg_get_int(r, row, 2);
+    e->order_id = ord_pg_get_int(r, row, 3);
+    e->customer_id = ord_pg_get_int(r, row, 4);
+    e->sequence = ord_pg_get_int(r, row, 5);
+    e->occurred_at_ms = ord_pg_get_int(r, row, 6);
+    e->attempts = (int)ord_pg_get_int(r, row, 8);
+    ord_error rc = ord_pg_get_text(r, row, 7, &e->payload);
     if (rc == ORD_OK && e->payload == NULL)
         rc = ORD_EINTERNAL;
     return rc;
@@ -34,11 +34,11 @@ static ord_error outbox_claim(void *self, int64_t now_ms, int64_t lease_until_ms
         return ORD_OK;
 
     pg_params p;
-    pg_params_init(&p);
-    pg_param_i64(&p, now_ms);
-    pg_param_i64(&p, lease_until_ms);
-    pg_param_text(&p, owner);
-    pg_param_i64(&p, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+    ord_pg_params_init(&p);
+    ord_pg_param_i64(&p, now_ms);
+    ord_pg_param_i64(&p, lease_until_ms);
+    ord_pg_param_text(&p, owner);
+    ord_pg_param_i64(&p, max > INT64_MAX ? INT64_MAX : (int64_t)max);
     PGresult *r = NULL;
     ord_error rc = ord_pg_run(self, PG_OUTBOX_CLAIM, p.values, p.count, &r);
     if (rc != ORD_OK)
@@ -65,8 +65,8 @@ static ord_error outbox_mark_delivered(void *self, int64_t id)
     if (self == NULL)
         return ORD_EINVALID;
     pg_params p;
-    pg_params_init(&p);
-    pg_param_i64(&p, id);
+    ord_pg_params_init(&p);
+    ord_pg_param_i64(&p, id);
     return ord_pg_run_count(self, PG_OUTBOX_DELIVERED, &p, true, NULL);
 }
 
@@ -75,10 +75,10 @@ static ord_error outbox_mark_failed(void *self, int64_t id, int64_t retry_at_ms,
     if (self == NULL)
         return ORD_EINVALID;
     pg_params p;
-    pg_params_init(&p);
-    pg_param_i64(&p, id);
-    pg_param_i64(&p, retry_at_ms);
-    pg_param_bool(&p, park);
+    ord_pg_params_init(&p);
+    ord_pg_param_i64(&p, id);
+    ord_pg_param_i64(&p, retry_at_ms);
+    ord_pg_param_bool(&p, park);
     return ord_pg_run_count(self, PG_OUTBOX_FAILED, &p, true, NULL);
 }
 
@@ -93,8 +93,8 @@ static ord_error outbox_count(void *self, int64_t *pending, int64_t *parked)
     if (rc != ORD_OK)
         return rc;
     if (PQntuples(r) == 1) {
-        *pending = pg_get_int(r, 0, 0);
-        *parked = pg_get_int(r, 0, 1);
+        *pending = ord_pg_get_int(r, 0, 0);
+        *parked = ord_pg_get_int(r, 0, 1);
     } else {
         rc = ORD_EINTERNAL;
     }
@@ -109,11 +109,11 @@ static ord_error outbox_redrive(void *self, int64_t id, int64_t *count)
     if (self == NULL)
         return ORD_EINVALID;
     pg_params p;
-    pg_params_init(&p);
+    ord_pg_params_init(&p);
     int64_t n = 0;
     ord_error rc;
     if (id != 0) {
-        pg_param_i64(&p, id);
+        ord_pg_param_i64(&p, id);
         rc = ord_pg_run_count(self, PG_OUTBOX_REDRIVE_ONE, &p, true, NULL);
         n = rc == ORD_OK ? 1 : 0;
     } else {
@@ -135,9 +135,9 @@ static ord_error outbox_purge_delivered(void *self, int64_t delivered_before_ms,
     if (max == 0)
         return ORD_OK;
     pg_params p;
-    pg_params_init(&p);
-    pg_param_i64(&p, delivered_before_ms);
-    pg_param_i64(&p, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+    ord_pg_params_init(&p);
+    ord_pg_param_i64(&p, delivered_before_ms);
+    ord_pg_param_i64(&p, max > INT64_MAX ? INT64_MAX : (int64_t)max);
     int64_t n = 0;
     ord_error rc = ord_pg_run_count(self, PG_OUTBOX_PURGE, &p, false, &n);
     if (rc == ORD_OK)

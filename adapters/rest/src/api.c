@@ -101,11 +101,11 @@ static bool is_traceparent(const char *text)
 static void take_request_id(rest_call *c)
 {
     const char *incoming = ord_rest_request_header(c->req, "X-Request-Id");
-    if (incoming != NULL && rest_request_id_is_valid(incoming)) {
+    if (incoming != NULL && ord_rest_request_id_is_valid(incoming)) {
         strncpy(c->request_id, incoming, sizeof c->request_id - 1);
         c->request_id[sizeof c->request_id - 1] = '\0';
     } else {
-        rest_request_id_generate(c->request_id, sizeof c->request_id);
+        ord_rest_request_id_generate(c->request_id, sizeof c->request_id);
     }
     c->trace.request_id = c->request_id;
     /* Passed on to downstream calls as a header: only a well-formed W3C
@@ -132,18 +132,18 @@ static bool authenticate(rest_call *c)
     const char *detail = c->auth.detail != NULL ? c->auth.detail : "Authentication is required";
     /* A caller the authenticator knows but refuses is 403; anything else 401. */
     if (c->auth.status == 403) {
-        rest_problem(c, 403, title, detail);
+        ord_rest_problem(c, 403, title, detail);
         return false;
     }
-    rest_problem(c, 401, title, detail);
-    rest_set_header(c, "WWW-Authenticate", c->auth.challenge != NULL ? c->auth.challenge : "Bearer");
+    ord_rest_problem(c, 401, title, detail);
+    ord_rest_set_header(c, "WWW-Authenticate", c->auth.challenge != NULL ? c->auth.challenge : "Bearer");
     return false;
 }
 
 static bool body_fits(rest_call *c)
 {
     if (c->req->body_too_large || (c->req->body != NULL && c->req->body_len > ORD_REST_MAX_BODY_BYTES)) {
-        rest_problem(c, 413, "Payload too large", "The request body exceeds 64 KiB");
+        ord_rest_problem(c, 413, "Payload too large", "The request body exceeds 64 KiB");
         return false;
     }
     return true;
@@ -152,18 +152,18 @@ static bool body_fits(rest_call *c)
 static bool read_json_body(rest_call *c)
 {
     if (!is_json_content_type(ord_rest_request_header(c->req, "Content-Type"))) {
-        rest_problem(c, 415, "Unsupported media type", "The body must be application/json");
+        ord_rest_problem(c, 415, "Unsupported media type", "The body must be application/json");
         return false;
     }
     const char *body = c->req->body;
     size_t len = c->req->body != NULL ? c->req->body_len : 0;
     if (len == 0) {
-        rest_problem(c, 400, "Malformed JSON", "The request body is empty");
+        ord_rest_problem(c, 400, "Malformed JSON", "The request body is empty");
         return false;
     }
-    const char *refused = rest_json_scan(body, len);
+    const char *refused = ord_rest_json_scan(body, len);
     if (refused != NULL) {
-        rest_problem(c, 400, "Malformed JSON", refused);
+        ord_rest_problem(c, 400, "Malformed JSON", refused);
         return false;
     }
     const char *end = NULL;
@@ -178,22 +178,22 @@ static bool read_json_body(rest_call *c)
         }
     }
     if (c->json == NULL || trailing) {
-        rest_problem(c, 400, "Malformed JSON", "The request body is not valid JSON");
+        ord_rest_problem(c, 400, "Malformed JSON", "The request body is not valid JSON");
         return false;
     }
     if (!cJSON_IsObject(c->json)) {
-        rest_problem(c, 400, "Malformed JSON", "The request body must be a JSON object");
+        ord_rest_problem(c, 400, "Malformed JSON", "The request body must be a JSON object");
         return false;
     }
     bool failed = false;
-    bool duplicate = rest_json_has_duplicate_member(c->json, &failed);
+    bool duplicate = ord_rest_json_has_duplicate_member(c->json, &failed);
     if (failed) {
         c->oom = true;
-        rest_problem_internal(c);
+        ord_rest_problem_internal(c);
         return false;
     }
     if (duplicate) {
-        rest_problem(c, 400, "Malformed JSON", "An object in the request body names a member twice");
+        ord_rest_problem(c, 400, "Malformed JSON", "An object in the request body names a member twice");
         return false;
     }
     return true;
@@ -203,7 +203,7 @@ static bool bind_service(rest_call *c)
 {
     c->svc = c->api->config.service(c->api->config.service_ctx, c->req->thread_data);
     if (c->svc == NULL) {
-        rest_problem_unavailable(c, "Service unavailable", "The service is not ready; retry later");
+        ord_rest_problem_unavailable(c, "Service unavailable", "The service is not ready; retry later");
         return false;
     }
     return true;
@@ -227,18 +227,18 @@ static const struct {
 static void dispatch(rest_call *c)
 {
     const char *allow = NULL;
-    int status = rest_route_match(c, &allow);
+    int status = ord_rest_route_match(c, &allow);
     if (status == 404) {
-        rest_problem(c, 404, "Not found", "No such resource");
+        ord_rest_problem(c, 404, "Not found", "No such resource");
         return;
     }
     if (status == 405) {
-        rest_problem(c, 405, "Method not allowed", "This resource does not support the method");
-        rest_set_header(c, "Allow", allow);
+        ord_rest_problem(c, 405, "Method not allowed", "This resource does not support the method");
+        ord_rest_set_header(c, "Allow", allow);
         return;
     }
     if (status != 0) {
-        rest_problem_internal(c);
+        ord_rest_problem_internal(c);
         return;
     }
     unsigned flags = c->route->flags;
@@ -269,7 +269,7 @@ static void release_call(rest_call *c)
     free(c->headers);
     ord_json_writer_free(&c->body);
     cJSON_Delete(c->json);
-    rest_arena_free(&c->arena);
+    ord_rest_arena_free(&c->arena);
 }
 
 ord_error ord_rest_api_handle(ord_rest_api *api, const ord_rest_request *request,
@@ -289,7 +289,7 @@ ord_error ord_rest_api_handle(ord_rest_api *api, const ord_rest_request *request
     c.api = api;
     c.req = request;
     size_t route_count = 0;
-    rest_route_table(&route_count);
+    ord_rest_route_table(&route_count);
     c.route_index = route_count;
     c.status = 500;
     take_request_id(&c);
@@ -300,7 +300,7 @@ ord_error ord_rest_api_handle(ord_rest_api *api, const ord_rest_request *request
      * next request on a kept-alive connection. */
     if (request->body_too_large)
         c.close_connection = true;
-    rest_set_header(&c, "X-Request-Id", c.request_id);
+    ord_rest_set_header(&c, "X-Request-Id", c.request_id);
     const char *method = method_label(request->method);
     const char *route = c.route != NULL ? c.route->path : REST_UNMATCHED_ROUTE;
     ord_error result = ORD_OK;
@@ -324,8 +324,8 @@ ord_error ord_rest_api_handle(ord_rest_api *api, const ord_rest_request *request
     out->close_connection = c.close_connection;
     double seconds = now_seconds() - started;
     if (api->config.metrics != NULL)
-        rest_metrics_record(api->config.metrics, method, c.route_index, out->status, seconds);
-    rest_access_log(api->config.access_log, c.request_id, method, route, out->status, seconds);
+        ord_rest_metrics_record(api->config.metrics, method, c.route_index, out->status, seconds);
+    ord_rest_access_log(api->config.access_log, c.request_id, method, route, out->status, seconds);
     release_call(&c);
     return result;
 }

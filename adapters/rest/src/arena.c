@@ -21,7 +21,7 @@ static size_t round_up(size_t n)
     return (n + a - 1) / a * a;
 }
 
-void *rest_arena_alloc(rest_arena *a, size_t size)
+void *ord_rest_arena_alloc(rest_arena *a, size_t size)
 {
     if (size > SIZE_MAX / 2)
         return NULL;
@@ -43,9 +43,9 @@ void *rest_arena_alloc(rest_arena *a, size_t size)
     return p;
 }
 
-char *rest_arena_strndup(rest_arena *a, const char *text, size_t len)
+char *ord_rest_arena_strndup(rest_arena *a, const char *text, size_t len)
 {
-    char *p = rest_arena_alloc(a, len + 1);
+    char *p = ord_rest_arena_alloc(a, len + 1);
     if (p == NULL)
         return NULL;
     if (len > 0)
@@ -54,7 +54,7 @@ char *rest_arena_strndup(rest_arena *a, const char *text, size_t len)
     return p;
 }
 
-void rest_arena_free(rest_arena *a)
+void ord_rest_arena_free(rest_arena *a)
 {
     rest_arena_block *b = a->head;
     while (b != NULL) {

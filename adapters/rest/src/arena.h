@@ -12,9 +12,9 @@ typedef struct rest_arena {
 } rest_arena;
 
 /* Zeroed, aligned memory for any type; NULL when out of memory. */
-void *rest_arena_alloc(rest_arena *a, size_t size);
+void *ord_rest_arena_alloc(rest_arena *a, size_t size);
 /* Copy of text[0..len) with a NUL; NULL when out of memory. */
-char *rest_arena_strndup(rest_arena *a, const char *text, size_t len);
-void rest_arena_free(rest_arena *a);
+char *ord_rest_arena_strndup(rest_arena *a, const char *text, size_t len);
+void ord_rest_arena_free(rest_arena *a);
 
 #endif

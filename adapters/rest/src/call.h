@@ -70,32 +70,32 @@ struct rest_call {
 };
 
 /* router.c */
-const rest_route *rest_route_table(size_t *count);
+const rest_route *ord_rest_route_table(size_t *count);
 /* Find the route of method + path. On success fills c->route, c->route_index
  * and c->params and returns 0; else returns 404 or 405 (then *allow holds
  * the methods of the path, e.g. "GET, POST", in the arena). */
-int rest_route_match(rest_call *c, const char **allow);
+int ord_rest_route_match(rest_call *c, const char **allow);
 
 /* response.c */
-void rest_set_header(rest_call *c, const char *name, const char *value);
-void rest_set_headerf(rest_call *c, const char *name, const char *fmt, ...)
+void ord_rest_set_header(rest_call *c, const char *name, const char *value);
+void ord_rest_set_headerf(rest_call *c, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Status + JSON body taken from @p json (malloc'd text; freed here). */
-void rest_json_response(rest_call *c, int status, char *json);
+void ord_rest_json_response(rest_call *c, int status, char *json);
 /* Start a problem+json body; the object stays open so callers may add
- * members (",\"fields\":[...]"); rest_problem_end() closes it. */
-void rest_problem_begin(rest_call *c, int status, const char *title, const char *detail);
-void rest_problem_end(rest_call *c);
+ * members (",\"fields\":[...]"); ord_rest_problem_end() closes it. */
+void ord_rest_problem_begin(rest_call *c, int status, const char *title, const char *detail);
+void ord_rest_problem_end(rest_call *c);
 /* A complete problem+json response with no extra members. */
-void rest_problem(rest_call *c, int status, const char *title, const char *detail);
+void ord_rest_problem(rest_call *c, int status, const char *title, const char *detail);
 /* 400 Validation failed with every field error. */
-void rest_problem_fields(rest_call *c, const ord_field_errors *errors);
+void ord_rest_problem_fields(rest_call *c, const ord_field_errors *errors);
 /* 503 with Retry-After. */
-void rest_problem_unavailable(rest_call *c, const char *title, const char *detail);
+void ord_rest_problem_unavailable(rest_call *c, const char *title, const char *detail);
 /* 500 with nothing internal in it. */
-void rest_problem_internal(rest_call *c);
+void ord_rest_problem_internal(rest_call *c);
 /* The usual answer for a use case's failure (404, 409, 503, 500...). */
-void rest_problem_for_error(rest_call *c, ord_error err);
+void ord_rest_problem_for_error(rest_call *c, ord_error err);
 
 /* json_in.c: reading request bodies */
 typedef enum rest_json_int_result {
@@ -103,65 +103,65 @@ typedef enum rest_json_int_result {
     REST_JSON_OK = 1,
     REST_JSON_WRONG = 2   /* present but not an integer */
 } rest_json_int_result;
-rest_json_int_result rest_json_get_int(const cJSON *obj, const char *name, int64_t *out);
+rest_json_int_result ord_rest_json_get_int(const cJSON *obj, const char *name, int64_t *out);
 /* A string member; absent and null give NULL with true, another type false. */
-bool rest_json_get_string(const cJSON *obj, const char *name, const char **out);
+bool ord_rest_json_get_string(const cJSON *obj, const char *name, const char **out);
 /* Decode an "items" array into the arena; type errors go to @p errors. */
-bool rest_json_get_items(rest_call *c, const cJSON *obj, const char *name,
-                         ord_item_request **items, size_t *count, bool *present,
-                         ord_field_errors *errors);
+bool ord_rest_json_get_items(rest_call *c, const cJSON *obj, const char *name,
+                             ord_item_request **items, size_t *count, bool *present,
+                             ord_field_errors *errors);
 
 /* json_guard.c: what cJSON does not check. Bodies nest at most
  * ORD_JSON_MAX_DEPTH deep (ours need three levels; cJSON's recursion must
  * fit a civetweb worker's stack of about 100 KiB).
  * Before parsing: NULL when the body is acceptable, else why not (nesting
  * too deep, \u0000 or a raw control character in a string). */
-const char *rest_json_scan(const char *body, size_t len);
+const char *ord_rest_json_scan(const char *body, size_t len);
 /* After parsing: whether any object names a member twice; *failed is set
  * when memory ran out. */
-bool rest_json_has_duplicate_member(const cJSON *item, bool *failed);
+bool ord_rest_json_has_duplicate_member(const cJSON *item, bool *failed);
 
 /* Path parameters and query strings (params.c). */
-bool rest_parse_positive_id(const char *text, int64_t *out);
+bool ord_rest_parse_positive_id(const char *text, int64_t *out);
 /* One path segment percent-decoded into the arena ('+' stays '+'); NULL
  * when an escape is malformed or decodes to NUL, or (c->oom) out of memory. */
-char *rest_path_segment_decode(rest_call *c, const char *segment, size_t len);
+char *ord_rest_path_segment_decode(rest_call *c, const char *segment, size_t len);
 /* Value of a query parameter, percent-decoded into the arena. Returns 0 when
  * absent, 1 when found, -1 when repeated or malformed. */
-int rest_query_get(rest_call *c, const char *name, const char **value);
+int ord_rest_query_get(rest_call *c, const char *name, const char **value);
 /* Percent-encode for a query value into @p b. */
-void rest_buf_query_value(ord_json_writer *b, const char *value);
+void ord_rest_buf_query_value(ord_json_writer *b, const char *value);
 /* Whether {id} is an orderId or an order number (else 404). */
-bool rest_order_ref_ok(const char *ref);
+bool ord_rest_order_ref_ok(const char *ref);
 /* The If-Match header: 0 (none or "*"), a version, or -1 (matches nothing). */
-int64_t rest_if_match(const rest_call *c);
+int64_t ord_rest_if_match(const rest_call *c);
 
 /* Handlers. */
-void rest_handle_live(rest_call *c);
-void rest_handle_ready(rest_call *c);
-void rest_handle_metrics(rest_call *c);
-void rest_handle_openapi(rest_call *c);
-void rest_handle_create_order(rest_call *c);
-void rest_handle_get_order(rest_call *c);
-void rest_handle_list_orders(rest_call *c);
-void rest_handle_cancel(rest_call *c);
-void rest_handle_ship(rest_call *c);
-void rest_handle_deliver(rest_call *c);
-void rest_handle_create_draft(rest_call *c);
-void rest_handle_set_draft_line(rest_call *c);
-void rest_handle_checkout(rest_call *c);
+void ord_rest_handle_live(rest_call *c);
+void ord_rest_handle_ready(rest_call *c);
+void ord_rest_handle_metrics(rest_call *c);
+void ord_rest_handle_openapi(rest_call *c);
+void ord_rest_handle_create_order(rest_call *c);
+void ord_rest_handle_get_order(rest_call *c);
+void ord_rest_handle_list_orders(rest_call *c);
+void ord_rest_handle_cancel(rest_call *c);
+void ord_rest_handle_ship(rest_call *c);
+void ord_rest_handle_deliver(rest_call *c);
+void ord_rest_handle_create_draft(rest_call *c);
+void ord_rest_handle_set_draft_line(rest_call *c);
+void ord_rest_handle_checkout(rest_call *c);
 
 /* order_body.c: an order as the response body, with Location/ETag. */
-void rest_order_response(rest_call *c, int status, const ord_order *order,
-                         const char *const *warnings, size_t warning_count, bool location);
+void ord_rest_order_response(rest_call *c, int status, const ord_order *order,
+                             const char *const *warnings, size_t warning_count, bool location);
 
 /* metrics.c internals used by the pipeline */
-void rest_metrics_record(ord_rest_metrics *m, const char *method, size_t route_index, int status,
-                         double seconds);
+void ord_rest_metrics_record(ord_rest_metrics *m, const char *method, size_t route_index, int status,
+                             double seconds);
 
 /* log.c */
-void rest_access_log(FILE *out, const char *request_id, const char *method, const char *route,
-                     int status, double seconds);
+void ord_rest_access_log(FILE *out, const char *request_id, const char *method, const char *route,
+                         int status, double seconds);
 
 /* The route label used for requests that matched no route. */
 #define REST_UNMATCHED_ROUTE "unmatched"

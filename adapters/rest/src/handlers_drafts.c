@@ -12,9 +12,9 @@
 static void read_owner(rest_call *c, ord_draft_owner *owner, ord_field_errors *errors)
 {
     memset(owner, 0, sizeof *owner);
-    if (rest_json_get_int(c->json, "customerId", &owner->customer_id) == REST_JSON_WRONG)
+    if (ord_rest_json_get_int(c->json, "customerId", &owner->customer_id) == REST_JSON_WRONG)
         ord_field_errors_add(errors, "customerId", "must be an integer");
-    if (!rest_json_get_string(c->json, "guestToken", &owner->guest_token))
+    if (!ord_rest_json_get_string(c->json, "guestToken", &owner->guest_token))
         ord_field_errors_add(errors, "guestToken", "must be a string");
     if (owner->customer_id == 0 && owner->guest_token == NULL &&
         c->who->kind == ORD_PRINCIPAL_CUSTOMER)
@@ -25,18 +25,18 @@ static void answer_draft_error(rest_call *c, ord_error err, ord_field_errors *er
 {
     switch (err) {
     case ORD_EINVALID:
-        rest_problem_fields(c, errors);
+        ord_rest_problem_fields(c, errors);
         break;
     case ORD_ETRANSITION:
-        rest_problem(c, 409, "Order is not in draft state", "Only a DRAFT order can be changed");
+        ord_rest_problem(c, 409, "Order is not in draft state", "Only a DRAFT order can be changed");
         break;
     default:
-        rest_problem_for_error(c, err);
+        ord_rest_problem_for_error(c, err);
         break;
     }
 }
 
-void rest_handle_create_draft(rest_call *c)
+void ord_rest_handle_create_draft(rest_call *c)
 {
     ord_field_errors errors = {0};
     ord_draft_owner owner;
@@ -44,26 +44,26 @@ void rest_handle_create_draft(rest_call *c)
     ord_item_request *items = NULL;
     size_t count = 0;
     bool present = false;
-    if (!rest_json_get_items(c, c->json, "items", &items, &count, &present, &errors)) {
+    if (!ord_rest_json_get_items(c, c->json, "items", &items, &count, &present, &errors)) {
         ord_field_errors_free(&errors);
         c->oom = true;
         return;
     }
     if (errors.count > 0 || errors.out_of_memory) {
-        rest_problem_fields(c, &errors);
+        ord_rest_problem_fields(c, &errors);
         ord_field_errors_free(&errors);
         return;
     }
     if (!ord_draft_owner_present(&owner)) {
-        rest_problem(c, 400, "Either customerId or guestToken must be provided",
-                     "A draft belongs to a customer (customerId) or a guest (guestToken)");
+        ord_rest_problem(c, 400, "Either customerId or guestToken must be provided",
+                         "A draft belongs to a customer (customerId) or a guest (guestToken)");
         return;
     }
     ord_order draft;
     ord_order_init(&draft);
     ord_error err = ord_create_draft(c->svc, c->who, &owner, items, count, &errors, &draft);
     if (err == ORD_OK)
-        rest_order_response(c, 201, &draft, NULL, 0, true);
+        ord_rest_order_response(c, 201, &draft, NULL, 0, true);
     else
         answer_draft_error(c, err, &errors);
     ord_order_free(&draft);
@@ -72,16 +72,16 @@ void rest_handle_create_draft(rest_call *c)
 
 static void required_int(const cJSON *json, const char *name, int64_t *out, ord_field_errors *errors)
 {
-    rest_json_int_result r = rest_json_get_int(json, name, out);
+    rest_json_int_result r = ord_rest_json_get_int(json, name, out);
     if (r != REST_JSON_OK)
         ord_field_errors_add(errors, name, r == REST_JSON_ABSENT ? "is required" : "must be an integer");
 }
 
-void rest_handle_set_draft_line(rest_call *c)
+void ord_rest_handle_set_draft_line(rest_call *c)
 {
     const char *ref = c->params[0];
-    if (!rest_order_ref_ok(ref)) {
-        rest_problem_for_error(c, ORD_ENOTFOUND);
+    if (!ord_rest_order_ref_ok(ref)) {
+        ord_rest_problem_for_error(c, ORD_ENOTFOUND);
         return;
     }
     ord_field_errors errors = {0};
@@ -92,7 +92,7 @@ void rest_handle_set_draft_line(rest_call *c)
     ord_draft_owner owner;
     read_owner(c, &owner, &errors);
     if (errors.count > 0 || errors.out_of_memory) {
-        rest_problem_fields(c, &errors);
+        ord_rest_problem_fields(c, &errors);
         ord_field_errors_free(&errors);
         return;
     }
@@ -101,10 +101,10 @@ void rest_handle_set_draft_line(rest_call *c)
     ord_error err = ord_set_draft_line(c->svc, c->who, ref, &owner, product_id, quantity, &errors,
                                        &draft);
     if (err == ORD_OK)
-        rest_order_response(c, 200, &draft, NULL, 0, false);
+        ord_rest_order_response(c, 200, &draft, NULL, 0, false);
     else if (err == ORD_EFORBIDDEN)
-        rest_problem(c, 401, "Unauthorized",
-                     "customerId or guestToken does not match the draft's owner");
+        ord_rest_problem(c, 401, "Unauthorized",
+                         "customerId or guestToken does not match the draft's owner");
     else
         answer_draft_error(c, err, &errors);
     ord_order_free(&draft);
@@ -116,43 +116,43 @@ static bool answer_draft_outcome(rest_call *c, const ord_place_result *r)
 {
     switch (r->outcome) {
     case ORD_PLACE_DRAFT_NOT_FOUND:
-        rest_problem(c, 404, "Order not found", "No draft with this id or number");
+        ord_rest_problem(c, 404, "Order not found", "No draft with this id or number");
         return true;
     case ORD_PLACE_NOT_OWNER:
-        rest_problem(c, 401, "Unauthorized",
-                     "customerId or guestToken does not match the draft's owner");
+        ord_rest_problem(c, 401, "Unauthorized",
+                         "customerId or guestToken does not match the draft's owner");
         return true;
     case ORD_PLACE_NOT_DRAFT:
-        rest_problem(c, 400, "Order is not in draft state", "Only a DRAFT order can be checked out");
+        ord_rest_problem(c, 400, "Order is not in draft state", "Only a DRAFT order can be checked out");
         return true;
     case ORD_PLACE_EMPTY_DRAFT:
-        rest_problem(c, 400, "Draft is empty", "Add items to the draft before checking out");
+        ord_rest_problem(c, 400, "Draft is empty", "Add items to the draft before checking out");
         return true;
     default:
         return false;
     }
 }
 
-void rest_handle_checkout(rest_call *c)
+void ord_rest_handle_checkout(rest_call *c)
 {
     const char *ref = c->params[0];
-    if (!rest_order_ref_ok(ref)) {
-        rest_problem_for_error(c, ORD_ENOTFOUND);
+    if (!ord_rest_order_ref_ok(ref)) {
+        ord_rest_problem_for_error(c, ORD_ENOTFOUND);
         return;
     }
     ord_idempotency idem;
     const ord_idempotency *use = NULL;
-    if (!rest_read_idempotency(c, &idem, &use))
+    if (!ord_rest_read_idempotency(c, &idem, &use))
         return;
     ord_field_errors errors = {0};
     ord_checkout_request req;
     memset(&req, 0, sizeof req);
     read_owner(c, &req.owner, &errors);
-    if (!rest_json_get_string(c->json, "deliveryAddress", &req.delivery_address))
+    if (!ord_rest_json_get_string(c->json, "deliveryAddress", &req.delivery_address))
         ord_field_errors_add(&errors, "deliveryAddress", "must be a string");
-    if (!rest_json_get_string(c->json, "carrier", &req.carrier))
+    if (!ord_rest_json_get_string(c->json, "carrier", &req.carrier))
         ord_field_errors_add(&errors, "carrier", "must be a string");
-    if (!rest_json_get_string(c->json, "customerName", &req.customer_name))
+    if (!ord_rest_json_get_string(c->json, "customerName", &req.customer_name))
         ord_field_errors_add(&errors, "customerName", "must be a string");
     if (errors.count > 0 || errors.out_of_memory) {
         ord_field_errors domain = {0};
@@ -162,7 +162,7 @@ void rest_handle_checkout(rest_call *c)
                 ord_field_errors_add(&errors, domain.items[i].field, domain.items[i].message);
         }
         ord_field_errors_free(&domain);
-        rest_problem_fields(c, &errors);
+        ord_rest_problem_fields(c, &errors);
         ord_field_errors_free(&errors);
         return;
     }
@@ -170,8 +170,8 @@ void rest_handle_checkout(rest_call *c)
     memset(&result, 0, sizeof result);
     ord_error err = ord_checkout_draft(c->svc, c->who, &c->trace, ref, &req, use, &result);
     if (err == ORD_OK)
-        rest_answer_place(c, &result, use, answer_draft_outcome);
+        ord_rest_answer_place(c, &result, use, answer_draft_outcome);
     else
-        rest_problem_for_error(c, err);
+        ord_rest_problem_for_error(c, err);
     ord_place_result_free(&result);
 }

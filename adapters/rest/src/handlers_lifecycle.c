@@ -10,14 +10,14 @@ typedef ord_error (*lifecycle_op)(ord_service *svc, const ord_principal *who,
 static void change_status(rest_call *c, lifecycle_op op, const char *forbidden)
 {
     const char *ref = c->params[0];
-    if (!rest_order_ref_ok(ref)) {
-        rest_problem_for_error(c, ORD_ENOTFOUND);
+    if (!ord_rest_order_ref_ok(ref)) {
+        ord_rest_problem_for_error(c, ORD_ENOTFOUND);
         return;
     }
-    int64_t if_match = rest_if_match(c);
+    int64_t if_match = ord_rest_if_match(c);
     if (if_match < 0) {
-        rest_problem(c, 412, "Precondition failed",
-                     "If-Match must be the order's current ETag (its version, quoted)");
+        ord_rest_problem(c, 412, "Precondition failed",
+                         "If-Match must be the order's current ETag (its version, quoted)");
         return;
     }
     ord_error err = op(c->svc, c->who, &c->trace, ref, if_match);
@@ -27,31 +27,31 @@ static void change_status(rest_call *c, lifecycle_op op, const char *forbidden)
         break;
     case ORD_ECONFLICT:
         if (if_match > 0)
-            rest_problem(c, 412, "Precondition failed",
-                         "The order has changed since the version in If-Match");
+            ord_rest_problem(c, 412, "Precondition failed",
+                             "The order has changed since the version in If-Match");
         else
-            rest_problem_for_error(c, err);
+            ord_rest_problem_for_error(c, err);
         break;
     case ORD_EFORBIDDEN:
-        rest_problem(c, 403, "Forbidden", forbidden);
+        ord_rest_problem(c, 403, "Forbidden", forbidden);
         break;
     default:
-        rest_problem_for_error(c, err);
+        ord_rest_problem_for_error(c, err);
         break;
     }
 }
 
-void rest_handle_cancel(rest_call *c)
+void ord_rest_handle_cancel(rest_call *c)
 {
     change_status(c, ord_cancel_order, "The caller may not cancel this order");
 }
 
-void rest_handle_ship(rest_call *c)
+void ord_rest_handle_ship(rest_call *c)
 {
     change_status(c, ord_ship_order, "Shipping an order needs the orders:admin scope");
 }
 
-void rest_handle_deliver(rest_call *c)
+void ord_rest_handle_deliver(rest_call *c)
 {
     change_status(c, ord_deliver_order, "Delivering an order needs the orders:admin scope");
 }

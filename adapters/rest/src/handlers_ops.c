@@ -6,15 +6,15 @@
 
 #include "call.h"
 
-void rest_handle_live(rest_call *c)
+void ord_rest_handle_live(rest_call *c)
 {
     c->status = 200;
-    rest_set_header(c, "Content-Type", "application/json");
-    rest_set_header(c, "Cache-Control", "no-store");
+    ord_rest_set_header(c, "Content-Type", "application/json");
+    ord_rest_set_header(c, "Cache-Control", "no-store");
     ord_json_raw(&c->body, "{\"status\":\"UP\"}");
 }
 
-void rest_handle_ready(rest_call *c)
+void ord_rest_handle_ready(rest_call *c)
 {
     const ord_rest_hooks *hooks = &c->api->config.hooks;
     ord_rest_dependency deps[ORD_REST_MAX_DEPENDENCIES];
@@ -41,13 +41,13 @@ void rest_handle_ready(rest_call *c)
     }
     ord_json_raw(b, "}}");
     c->status = ready ? 200 : 503;
-    rest_set_header(c, "Content-Type", "application/json");
-    rest_set_header(c, "Cache-Control", "no-store");
+    ord_rest_set_header(c, "Content-Type", "application/json");
+    ord_rest_set_header(c, "Cache-Control", "no-store");
     if (!ready)
-        rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
+        ord_rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
 }
 
-void rest_handle_metrics(rest_call *c)
+void ord_rest_handle_metrics(rest_call *c)
 {
     char *text = NULL;
     size_t len = 0;
@@ -79,21 +79,21 @@ void rest_handle_metrics(rest_call *c)
         cfg->hooks.metrics(cfg->hooks.ctx, c->req->thread_data, out);
     if (fclose(out) != 0 || !ok || text == NULL) {
         free(text);
-        rest_problem_internal(c);
+        ord_rest_problem_internal(c);
         return;
     }
     c->status = 200;
     ord_json_append(&c->body, text, len);
     free(text);
-    rest_set_header(c, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    rest_set_header(c, "Cache-Control", "no-store");
+    ord_rest_set_header(c, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    ord_rest_set_header(c, "Cache-Control", "no-store");
 }
 
-void rest_handle_openapi(rest_call *c)
+void ord_rest_handle_openapi(rest_call *c)
 {
     size_t len = 0;
     const char *doc = ord_rest_openapi_document(&len);
     c->status = 200;
     ord_json_append(&c->body, doc, len);
-    rest_set_header(c, "Content-Type", "application/json");
+    ord_rest_set_header(c, "Content-Type", "application/json");
 }

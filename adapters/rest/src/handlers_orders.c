@@ -16,7 +16,7 @@
 static void string_member(const cJSON *obj, const char *name, const char **out,
                           ord_field_errors *errors)
 {
-    if (!rest_json_get_string(obj, name, out))
+    if (!ord_rest_json_get_string(obj, name, out))
         ord_field_errors_add(errors, name, "must be a string");
 }
 
@@ -43,19 +43,19 @@ static void answer_decode_errors(rest_call *c, const ord_create_request *req,
             ord_field_errors_add(errors, domain.items[i].field, domain.items[i].message);
     }
     ord_field_errors_free(&domain);
-    rest_problem_fields(c, errors);
+    ord_rest_problem_fields(c, errors);
 }
 
-void rest_handle_create_order(rest_call *c)
+void ord_rest_handle_create_order(rest_call *c)
 {
     ord_idempotency idem;
     const ord_idempotency *use = NULL;
-    if (!rest_read_idempotency(c, &idem, &use))
+    if (!ord_rest_read_idempotency(c, &idem, &use))
         return;
     ord_field_errors errors = {0};
     ord_create_request req;
     memset(&req, 0, sizeof req);
-    switch (rest_json_get_int(c->json, "customerId", &req.customer_id)) {
+    switch (ord_rest_json_get_int(c->json, "customerId", &req.customer_id)) {
     case REST_JSON_OK:
         break;
     case REST_JSON_WRONG:
@@ -74,7 +74,7 @@ void rest_handle_create_order(rest_call *c)
     string_member(c->json, "carrier", &req.carrier, &errors);
     ord_item_request *items = NULL;
     bool present = false;
-    if (!rest_json_get_items(c, c->json, "items", &items, &req.item_count, &present, &errors)) {
+    if (!ord_rest_json_get_items(c, c->json, "items", &items, &req.item_count, &present, &errors)) {
         ord_field_errors_free(&errors);
         c->oom = true;
         return;
@@ -91,34 +91,34 @@ void rest_handle_create_order(rest_call *c)
     memset(&result, 0, sizeof result);
     ord_error err = ord_place_order(c->svc, c->who, &c->trace, &req, use, &result);
     if (err == ORD_OK)
-        rest_answer_place(c, &result, use, NULL);
+        ord_rest_answer_place(c, &result, use, NULL);
     else
-        rest_problem_for_error(c, err);
+        ord_rest_problem_for_error(c, err);
     ord_place_result_free(&result);
 }
 
 /* An {id} that is neither a number nor an order number is 404 everywhere. */
-bool rest_order_ref_ok(const char *ref)
+bool ord_rest_order_ref_ok(const char *ref)
 {
     int64_t id = 0;
     char number[ORD_ORDER_NUMBER_SIZE];
     return ref != NULL && strlen(ref) < 64 && ord_order_ref_parse(ref, &id, number);
 }
 
-void rest_handle_get_order(rest_call *c)
+void ord_rest_handle_get_order(rest_call *c)
 {
     const char *ref = c->params[0];
-    if (!rest_order_ref_ok(ref)) {
-        rest_problem_for_error(c, ORD_ENOTFOUND);
+    if (!ord_rest_order_ref_ok(ref)) {
+        ord_rest_problem_for_error(c, ORD_ENOTFOUND);
         return;
     }
     ord_order order;
     ord_order_init(&order);
     ord_error err = ord_get_order(c->svc, c->who, ref, &order);
     if (err == ORD_OK)
-        rest_order_response(c, 200, &order, NULL, 0, false);
+        ord_rest_order_response(c, 200, &order, NULL, 0, false);
     else
-        rest_problem_for_error(c, err);
+        ord_rest_problem_for_error(c, err);
     ord_order_free(&order);
 }
 
@@ -126,7 +126,7 @@ static void bad_query(rest_call *c, const char *field, const char *message)
 {
     ord_field_errors errors = {0};
     ord_field_errors_add(&errors, field, message);
-    rest_problem_fields(c, &errors);
+    ord_rest_problem_fields(c, &errors);
     ord_field_errors_free(&errors);
 }
 
@@ -141,7 +141,7 @@ static void list_body(rest_call *c, const ord_list_result *result)
             free(json);
             if (err == ORD_ENOMEM)
                 c->oom = true;
-            rest_problem_internal(c);
+            ord_rest_problem_internal(c);
             return;
         }
         if (i > 0)
@@ -151,7 +151,7 @@ static void list_body(rest_call *c, const ord_list_result *result)
     }
     ord_json_raw(&c->body, "]");
     c->status = 200;
-    rest_set_header(c, "Content-Type", "application/json");
+    ord_rest_set_header(c, "Content-Type", "application/json");
 }
 
 static void link_header(rest_call *c, int64_t customer_id, size_t limit, const char *status,
@@ -161,41 +161,41 @@ static void link_header(rest_call *c, int64_t customer_id, size_t limit, const c
     ord_json_printf(&link, "</api/v1/orders/customer/%" PRId64 "?limit=%zu", customer_id, limit);
     if (status != NULL) {
         ord_json_raw(&link, "&status=");
-        rest_buf_query_value(&link, status);
+        ord_rest_buf_query_value(&link, status);
     }
     ord_json_raw(&link, "&cursor=");
-    rest_buf_query_value(&link, cursor);
+    ord_rest_buf_query_value(&link, cursor);
     ord_json_raw(&link, ">; rel=\"next\"");
     if (link.failed)
         c->oom = true;
     else
-        rest_set_header(c, "Link", link.data);
+        ord_rest_set_header(c, "Link", link.data);
     ord_json_writer_free(&link);
 }
 
-void rest_handle_list_orders(rest_call *c)
+void ord_rest_handle_list_orders(rest_call *c)
 {
     int64_t customer_id = 0;
-    if (!rest_parse_positive_id(c->params[0], &customer_id)) {
-        rest_problem(c, 404, "Not found", "customerId must be a positive integer");
+    if (!ord_rest_parse_positive_id(c->params[0], &customer_id)) {
+        ord_rest_problem(c, 404, "Not found", "customerId must be a positive integer");
         return;
     }
     const char *limit_text = NULL;
     const char *cursor = NULL;
     const char *status = NULL;
     int64_t limit = ORD_DEFAULT_PAGE_SIZE;
-    if (rest_query_get(c, "limit", &limit_text) < 0 ||
-        (limit_text != NULL && (!rest_parse_positive_id(limit_text, &limit) || limit > ORD_MAX_PAGE_SIZE))) {
+    if (ord_rest_query_get(c, "limit", &limit_text) < 0 ||
+        (limit_text != NULL && (!ord_rest_parse_positive_id(limit_text, &limit) || limit > ORD_MAX_PAGE_SIZE))) {
         bad_query(c, "limit", "must be an integer from 1 to 100");
         return;
     }
     ord_status parsed;
-    if (rest_query_get(c, "status", &status) < 0 || (status != NULL && !ord_status_parse(&parsed, status))) {
+    if (ord_rest_query_get(c, "status", &status) < 0 || (status != NULL && !ord_status_parse(&parsed, status))) {
         bad_query(c, "status",
                   "must be one of DRAFT, PENDING_CHECK, CONFIRMED, SHIPPED, DELIVERED, CANCELLED");
         return;
     }
-    if (rest_query_get(c, "cursor", &cursor) < 0 ||
+    if (ord_rest_query_get(c, "cursor", &cursor) < 0 ||
         (cursor != NULL && (cursor[0] == '\0' || strlen(cursor) >= ORD_CURSOR_SIZE))) {
         bad_query(c, "cursor", "is not a cursor this API returned");
         return;
@@ -214,9 +214,9 @@ void rest_handle_list_orders(rest_call *c)
         /* limit and status were checked above: the cursor is what is wrong. */
         bad_query(c, "cursor", "is not a cursor this API returned");
     } else if (err == ORD_EFORBIDDEN) {
-        rest_problem(c, 403, "Forbidden", "A customer may list only their own orders");
+        ord_rest_problem(c, 403, "Forbidden", "A customer may list only their own orders");
     } else {
-        rest_problem_for_error(c, err);
+        ord_rest_problem_for_error(c, err);
     }
     ord_order_page_free(&result.page);
 }

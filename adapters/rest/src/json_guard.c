@@ -7,7 +7,7 @@
 
 #include "call.h"
 
-const char *rest_json_scan(const char *body, size_t len)
+const char *ord_rest_json_scan(const char *body, size_t len)
 {
     switch (ord_json_scan(body, len, ORD_JSON_MAX_DEPTH, true)) {
     case ORD_JSON_SOUND:
@@ -52,14 +52,14 @@ static bool object_has_duplicate(const cJSON *obj, bool *failed)
 }
 
 /* Recursion is bounded by ORD_JSON_MAX_DEPTH, checked before parsing. */
-bool rest_json_has_duplicate_member(const cJSON *item, bool *failed)
+bool ord_rest_json_has_duplicate_member(const cJSON *item, bool *failed)
 {
     if (item == NULL)
         return false;
     if (cJSON_IsObject(item) && object_has_duplicate(item, failed))
         return true;
     for (const cJSON *child = item->child; child != NULL && !*failed; child = child->next) {
-        if (rest_json_has_duplicate_member(child, failed))
+        if (ord_rest_json_has_duplicate_member(child, failed))
             return true;
     }
     return false;

@@ -9,7 +9,7 @@
  * those are refused. */
 #define REST_JSON_EXACT_LIMIT 9007199254740992.0
 
-rest_json_int_result rest_json_get_int(const cJSON *obj, const char *name, int64_t *out)
+rest_json_int_result ord_rest_json_get_int(const cJSON *obj, const char *name, int64_t *out)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
     if (item == NULL || cJSON_IsNull(item))
@@ -27,7 +27,7 @@ rest_json_int_result rest_json_get_int(const cJSON *obj, const char *name, int64
     return REST_JSON_OK;
 }
 
-bool rest_json_get_string(const cJSON *obj, const char *name, const char **out)
+bool ord_rest_json_get_string(const cJSON *obj, const char *name, const char **out)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
     *out = NULL;
@@ -39,9 +39,9 @@ bool rest_json_get_string(const cJSON *obj, const char *name, const char **out)
     return true;
 }
 
-bool rest_json_get_items(rest_call *c, const cJSON *obj, const char *name,
-                         ord_item_request **items, size_t *count, bool *present,
-                         ord_field_errors *errors)
+bool ord_rest_json_get_items(rest_call *c, const cJSON *obj, const char *name,
+                             ord_item_request **items, size_t *count, bool *present,
+                             ord_field_errors *errors)
 {
     *items = NULL;
     *count = 0;
@@ -57,7 +57,7 @@ bool rest_json_get_items(rest_call *c, const cJSON *obj, const char *name,
     size_t n = (size_t)cJSON_GetArraySize(array);
     if (n == 0)
         return true;
-    ord_item_request *out = rest_arena_alloc(&c->arena, n * sizeof *out);
+    ord_item_request *out = ord_rest_arena_alloc(&c->arena, n * sizeof *out);
     if (out == NULL)
         return false;
     size_t i = 0;
@@ -68,13 +68,13 @@ bool rest_json_get_items(rest_call *c, const cJSON *obj, const char *name,
             ord_field_errors_add(errors, path, "must be an object");
             continue;
         }
-        rest_json_int_result r = rest_json_get_int(el, "productId", &out[i].product_id);
+        rest_json_int_result r = ord_rest_json_get_int(el, "productId", &out[i].product_id);
         if (r != REST_JSON_OK) {
             snprintf(path, sizeof path, "%s[%zu].productId", name, i);
             ord_field_errors_add(errors, path,
                                  r == REST_JSON_ABSENT ? "is required" : "must be an integer");
         }
-        r = rest_json_get_int(el, "quantity", &out[i].quantity);
+        r = ord_rest_json_get_int(el, "quantity", &out[i].quantity);
         if (r != REST_JSON_OK) {
             snprintf(path, sizeof path, "%s[%zu].quantity", name, i);
             ord_field_errors_add(errors, path,

@@ -30,8 +30,8 @@ static void emit(FILE *out, ord_json_writer *b)
     ord_json_writer_free(b);
 }
 
-void rest_access_log(FILE *out, const char *request_id, const char *method, const char *route,
-                     int status, double seconds)
+void ord_rest_access_log(FILE *out, const char *request_id, const char *method, const char *route,
+                         int status, double seconds)
 {
     if (out == NULL)
         return;

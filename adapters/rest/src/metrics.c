@@ -58,7 +58,7 @@ ord_error ord_rest_metrics_new(ord_rest_metrics **out)
     if (out == NULL)
         return ORD_EINVALID;
     size_t routes = 0;
-    rest_route_table(&routes);
+    ord_rest_route_table(&routes);
     if (routes + 1 > ROUTE_SLOTS) {
         *out = NULL;
         return ORD_EINTERNAL;
@@ -147,11 +147,11 @@ static size_t status_index(int status)
     return STATUS_COUNT;
 }
 
-void rest_metrics_record(ord_rest_metrics *m, const char *method, size_t route_index, int status,
-                         double seconds)
+void ord_rest_metrics_record(ord_rest_metrics *m, const char *method, size_t route_index, int status,
+                             double seconds)
 {
     size_t routes = 0;
-    rest_route_table(&routes);
+    ord_rest_route_table(&routes);
     if (m == NULL || route_index > routes)
         return;
     size_t mi = method_index(method);
@@ -173,7 +173,7 @@ void ord_rest_metrics_record_request(ord_rest_metrics *metrics, const char *meth
                                      const char *route, int status, double seconds)
 {
     size_t routes = 0;
-    const rest_route *table = rest_route_table(&routes);
+    const rest_route *table = ord_rest_route_table(&routes);
     size_t index = routes;
     for (size_t i = 0; route != NULL && i < routes; i++) {
         if (strcmp(table[i].path, route) == 0) {
@@ -181,7 +181,7 @@ void ord_rest_metrics_record_request(ord_rest_metrics *metrics, const char *meth
             break;
         }
     }
-    rest_metrics_record(metrics, method, index, status, seconds);
+    ord_rest_metrics_record(metrics, method, index, status, seconds);
 }
 
 #define LOAD(x) ((uint64_t)atomic_load_explicit(&(x), memory_order_relaxed))
@@ -189,7 +189,7 @@ void ord_rest_metrics_record_request(ord_rest_metrics *metrics, const char *meth
 static const char *route_label(size_t index)
 {
     size_t routes = 0;
-    const rest_route *table = rest_route_table(&routes);
+    const rest_route *table = ord_rest_route_table(&routes);
     return index < routes ? table[index].path : REST_UNMATCHED_ROUTE;
 }
 
@@ -309,7 +309,7 @@ ord_error ord_rest_metrics_render(const ord_rest_metrics *metrics, FILE *out)
      * const that C11's atomic_load does not accept. */
     ord_rest_metrics *m = (ord_rest_metrics *)metrics;
     size_t routes = 0;
-    rest_route_table(&routes);
+    ord_rest_route_table(&routes);
     render_requests(m, out, routes);
     render_durations(m, out, routes);
     render_orders(m, out);

@@ -9,8 +9,8 @@
 
 #include "call.h"
 
-void rest_order_response(rest_call *c, int status, const ord_order *order,
-                         const char *const *warnings, size_t warning_count, bool location)
+void ord_rest_order_response(rest_call *c, int status, const ord_order *order,
+                             const char *const *warnings, size_t warning_count, bool location)
 {
     char *json = NULL;
     ord_error err = ord_order_to_json(&json, order, ORD_ORDER_JSON_FULL);
@@ -18,7 +18,7 @@ void rest_order_response(rest_call *c, int status, const ord_order *order,
         free(json);
         if (err == ORD_ENOMEM)
             c->oom = true;
-        rest_problem_internal(c);
+        ord_rest_problem_internal(c);
         return;
     }
     ord_json_writer_free(&c->body);
@@ -37,8 +37,8 @@ void rest_order_response(rest_call *c, int status, const ord_order *order,
         ord_json_append(&c->body, json, len);
     }
     free(json);
-    rest_set_header(c, "Content-Type", "application/json");
-    rest_set_headerf(c, "ETag", "\"%" PRId64 "\"", order->version);
+    ord_rest_set_header(c, "Content-Type", "application/json");
+    ord_rest_set_headerf(c, "ETag", "\"%" PRId64 "\"", order->version);
     if (location)
-        rest_set_headerf(c, "Location", "/api/v1/orders/%" PRId64, order->id);
+        ord_rest_set_headerf(c, "Location", "/api/v1/orders/%" PRId64, order->id);
 }

@@ -4,7 +4,7 @@
 
 #include "call.h"
 
-bool rest_parse_positive_id(const char *text, int64_t *out)
+bool ord_rest_parse_positive_id(const char *text, int64_t *out)
 {
     if (text == NULL || text[0] == '\0' || strlen(text) > 18)
         return false;
@@ -35,7 +35,7 @@ static int hex_value(char ch)
  * holding a NUL. */
 static char *decode(rest_call *c, const char *s, size_t len, bool plus_is_space, bool *bad)
 {
-    char *out = rest_arena_alloc(&c->arena, len + 1);
+    char *out = ord_rest_arena_alloc(&c->arena, len + 1);
     if (out == NULL) {
         c->oom = true;
         return NULL;
@@ -61,13 +61,13 @@ static char *decode(rest_call *c, const char *s, size_t len, bool plus_is_space,
     return out;
 }
 
-char *rest_path_segment_decode(rest_call *c, const char *segment, size_t len)
+char *ord_rest_path_segment_decode(rest_call *c, const char *segment, size_t len)
 {
     bool bad = false;
     return decode(c, segment, len, false, &bad);
 }
 
-int rest_query_get(rest_call *c, const char *name, const char **value)
+int ord_rest_query_get(rest_call *c, const char *name, const char **value)
 {
     *value = NULL;
     const char *q = c->req->query;
@@ -97,7 +97,7 @@ int rest_query_get(rest_call *c, const char *name, const char **value)
     return found;
 }
 
-void rest_buf_query_value(ord_json_writer *b, const char *value)
+void ord_rest_buf_query_value(ord_json_writer *b, const char *value)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (const unsigned char *p = (const unsigned char *)value; *p != '\0'; p++) {
@@ -110,7 +110,7 @@ void rest_buf_query_value(ord_json_writer *b, const char *value)
     }
 }
 
-int64_t rest_if_match(const rest_call *c)
+int64_t ord_rest_if_match(const rest_call *c)
 {
     const char *v = ord_rest_request_header(c->req, "If-Match");
     if (v == NULL)

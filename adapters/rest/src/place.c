@@ -24,7 +24,7 @@ static size_t header_count(const ord_rest_request *req, const char *name)
     return n;
 }
 
-bool rest_read_idempotency(rest_call *c, ord_idempotency *idem, const ord_idempotency **use)
+bool ord_rest_read_idempotency(rest_call *c, ord_idempotency *idem, const ord_idempotency **use)
 {
     *use = NULL;
     const char *key = ord_rest_request_header(c->req, "Idempotency-Key");
@@ -32,12 +32,12 @@ bool rest_read_idempotency(rest_call *c, ord_idempotency *idem, const ord_idempo
         return true;
     /* Two keys: which one the client meant is unknowable. */
     if (header_count(c->req, "Idempotency-Key") > 1) {
-        rest_problem(c, 400, "Invalid Idempotency-Key", "Send one Idempotency-Key header, not several");
+        ord_rest_problem(c, 400, "Invalid Idempotency-Key", "Send one Idempotency-Key header, not several");
         return false;
     }
     if (!ord_idempotency_key_is_valid(key, strlen(key))) {
-        rest_problem(c, 400, "Invalid Idempotency-Key",
-                     "Idempotency-Key must be 1 to 255 printable ASCII characters");
+        ord_rest_problem(c, 400, "Invalid Idempotency-Key",
+                         "Idempotency-Key must be 1 to 255 printable ASCII characters");
         return false;
     }
     /* Method, path and body identify the request; the key is scoped to the
@@ -45,12 +45,12 @@ bool rest_read_idempotency(rest_call *c, ord_idempotency *idem, const ord_idempo
     const char *body = c->req->body;
     size_t body_len = body != NULL ? c->req->body_len : 0;
     size_t len = ord_idempotency_request_text(NULL, 0, c->req->method, c->req->path, body, body_len);
-    char *text = len < SIZE_MAX ? rest_arena_alloc(&c->arena, len + 1) : NULL;
+    char *text = len < SIZE_MAX ? ord_rest_arena_alloc(&c->arena, len + 1) : NULL;
     if (text != NULL)
         ord_idempotency_request_text(text, len + 1, c->req->method, c->req->path, body, body_len);
     if (text == NULL) {
         c->oom = true;
-        rest_problem_internal(c);
+        ord_rest_problem_internal(c);
         return false;
     }
     idem->key = key;
@@ -108,17 +108,17 @@ static void answer_replay(rest_call *c, const ord_place_result *r)
     ord_json_writer_free(&c->body);
     c->status = r->replay_status;
     ord_json_raw(&c->body, r->replay_body != NULL ? r->replay_body : "");
-    rest_set_header(c, "Content-Type",
-                    c->status >= 400 ? "application/problem+json" : "application/json");
-    rest_set_header(c, "Idempotent-Replayed", "true");
+    ord_rest_set_header(c, "Content-Type",
+                        c->status >= 400 ? "application/problem+json" : "application/json");
+    ord_rest_set_header(c, "Idempotent-Replayed", "true");
     if (c->status == 503)
-        rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
+        ord_rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
     if (c->status != 201)
         return;
     if (r->order.id > 0)
-        rest_set_headerf(c, "Location", "/api/v1/orders/%" PRId64, r->order.id);
+        ord_rest_set_headerf(c, "Location", "/api/v1/orders/%" PRId64, r->order.id);
     if (r->order.version > 0)
-        rest_set_headerf(c, "ETag", "\"%" PRId64 "\"", r->order.version);
+        ord_rest_set_headerf(c, "ETag", "\"%" PRId64 "\"", r->order.version);
 }
 
 static void answer(rest_call *c, const ord_place_result *r, rest_place_answer own)
@@ -129,81 +129,81 @@ static void answer(rest_call *c, const ord_place_result *r, rest_place_answer ow
     switch (r->outcome) {
     case ORD_PLACED: {
         const char *warning = TRACKING_PENDING_WARNING;
-        rest_order_response(c, 201, &r->order, &warning, r->tracking_pending ? 1 : 0, true);
+        ord_rest_order_response(c, 201, &r->order, &warning, r->tracking_pending ? 1 : 0, true);
         break;
     }
     case ORD_PLACE_INVALID:
-        rest_problem_fields(c, &r->fields);
+        ord_rest_problem_fields(c, &r->fields);
         break;
     case ORD_PLACE_FORBIDDEN:
-        rest_problem(c, 403, "Forbidden", "customerId is not the authenticated customer");
+        ord_rest_problem(c, 403, "Forbidden", "customerId is not the authenticated customer");
         break;
     case ORD_PLACE_UNKNOWN_PRODUCT:
         product_sentence(sentence, sizeof sentence, r, " does not exist", " do not exist");
-        rest_problem_begin(c, 400, "Unknown product", sentence);
+        ord_rest_problem_begin(c, 400, "Unknown product", sentence);
         ord_json_raw(&c->body, ",\"unknownProducts\":");
         product_list(&c->body, r);
-        rest_problem_end(c);
+        ord_rest_problem_end(c);
         break;
     case ORD_PLACE_RESTRICTED:
-        rest_problem(c, 403, "Account has restrictions", "The account may not place orders");
+        ord_rest_problem(c, 403, "Account has restrictions", "The account may not place orders");
         break;
     case ORD_PLACE_INELIGIBLE:
-        rest_problem(c, 403, "Account is not eligible", "The account may not place orders");
+        ord_rest_problem(c, 403, "Account is not eligible", "The account may not place orders");
         break;
     case ORD_PLACE_PRECHECK_UNAVAILABLE:
-        rest_problem_unavailable(c, precheck_title(r->failed_service),
-                                 "A service needed to check the order is unavailable; no order "
-                                 "was stored; retry later");
+        ord_rest_problem_unavailable(c, precheck_title(r->failed_service),
+                                     "A service needed to check the order is unavailable; no order "
+                                     "was stored; retry later");
         break;
     case ORD_PLACE_INSUFFICIENT_STOCK:
         product_sentence(sentence, sizeof sentence, r, " has insufficient stock",
                          " have insufficient stock");
-        rest_problem_begin(c, 400, "Insufficient stock", sentence);
+        ord_rest_problem_begin(c, 400, "Insufficient stock", sentence);
         ord_json_printf(&c->body, ",\"orderId\":%" PRId64 ",\"unavailableProducts\":", r->order.id);
         product_list(&c->body, r);
-        rest_problem_end(c);
+        ord_rest_problem_end(c);
         break;
     case ORD_PLACE_INVENTORY_UNAVAILABLE:
-        rest_problem_begin(c, 503, "Inventory service unavailable",
-                           "The order is stored and waits for stock; retry with the same "
-                           "Idempotency-Key or check the order later");
+        ord_rest_problem_begin(c, 503, "Inventory service unavailable",
+                               "The order is stored and waits for stock; retry with the same "
+                               "Idempotency-Key or check the order later");
         ord_json_printf(&c->body, ",\"orderId\":%" PRId64, r->order.id);
-        rest_problem_end(c);
-        rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
+        ord_rest_problem_end(c);
+        ord_rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
         break;
     case ORD_PLACE_STORE_UNAVAILABLE:
-        rest_problem_unavailable(c, "Service unavailable", "The order store is unavailable; retry later");
+        ord_rest_problem_unavailable(c, "Service unavailable", "The order store is unavailable; retry later");
         break;
     case ORD_PLACE_REPLAYED:
         answer_replay(c, r);
         break;
     case ORD_PLACE_KEY_MISMATCH:
-        rest_problem(c, 422, "Idempotency key reused with a different request",
-                     "This Idempotency-Key was used with another request body or path");
+        ord_rest_problem(c, 422, "Idempotency key reused with a different request",
+                         "This Idempotency-Key was used with another request body or path");
         break;
     case ORD_PLACE_KEY_IN_PROGRESS:
-        rest_problem(c, 409, "Request with this idempotency key is in progress",
-                     "Wait for the first request to finish, then retry");
-        rest_set_headerf(c, "Retry-After", "%d", 1);
+        ord_rest_problem(c, 409, "Request with this idempotency key is in progress",
+                         "Wait for the first request to finish, then retry");
+        ord_rest_set_headerf(c, "Retry-After", "%d", 1);
         break;
     case ORD_PLACE_CONFLICT:
-        rest_problem(c, 409, "Conflict", "The draft was changed or checked out concurrently");
+        ord_rest_problem(c, 409, "Conflict", "The draft was changed or checked out concurrently");
         break;
     case ORD_PLACE_CUSTOMER_BUSY:
-        rest_problem(c, 409, "Another order of this customer is being placed",
-                     "Orders of one customer are placed one at a time; nothing was stored; "
-                     "retry when the other order is placed");
-        rest_set_headerf(c, "Retry-After", "%d", 1);
+        ord_rest_problem(c, 409, "Another order of this customer is being placed",
+                         "Orders of one customer are placed one at a time; nothing was stored; "
+                         "retry when the other order is placed");
+        ord_rest_set_headerf(c, "Retry-After", "%d", 1);
         break;
     default:
-        rest_problem_internal(c);
+        ord_rest_problem_internal(c);
         break;
     }
 }
 
-void rest_answer_place(rest_call *c, const ord_place_result *r, const ord_idempotency *idem,
-                       rest_place_answer own)
+void ord_rest_answer_place(rest_call *c, const ord_place_result *r, const ord_idempotency *idem,
+                           rest_place_answer own)
 {
     answer(c, r, own);
     /* An answer we could not build is not recorded: the key stays held until

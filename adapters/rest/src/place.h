@@ -8,14 +8,14 @@
 
 /* Read Idempotency-Key: false (400 answered) when malformed; *use is NULL
  * when the request has none, else @p idem filled (fingerprint in the arena). */
-bool rest_read_idempotency(rest_call *c, ord_idempotency *idem, const ord_idempotency **use);
+bool ord_rest_read_idempotency(rest_call *c, ord_idempotency *idem, const ord_idempotency **use);
 /* Answers outcomes only one use case has (checkout's draft outcomes):
  * true when it answered @p r. */
 typedef bool (*rest_place_answer)(rest_call *c, const ord_place_result *r);
 
 /* Answer a result (first by @p own, when not NULL, then the outcomes create
  * and checkout share) and record the answer under the key. */
-void rest_answer_place(rest_call *c, const ord_place_result *r, const ord_idempotency *idem,
-                       rest_place_answer own);
+void ord_rest_answer_place(rest_call *c, const ord_place_result *r, const ord_idempotency *idem,
+                           rest_place_answer own);
 
 #endif

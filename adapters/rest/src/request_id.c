@@ -8,7 +8,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-bool rest_request_id_is_valid(const char *id)
+bool ord_rest_request_id_is_valid(const char *id)
 {
     size_t len = 0;
     for (const char *p = id; *p != '\0'; p++, len++) {
@@ -21,7 +21,7 @@ bool rest_request_id_is_valid(const char *id)
     return len > 0;
 }
 
-void rest_request_id_generate(char *out, size_t cap)
+void ord_rest_request_id_generate(char *out, size_t cap)
 {
     unsigned char b[16];
     if (getrandom(b, sizeof b, GRND_NONBLOCK) != (ssize_t)sizeof b) {

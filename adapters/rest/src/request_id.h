@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 /* Whether an incoming id is 1..64 characters of [A-Za-z0-9._:-]. */
-bool rest_request_id_is_valid(const char *id);
+bool ord_rest_request_id_is_valid(const char *id);
 /* A random UUID v4 into @p out (at least 37 bytes). */
-void rest_request_id_generate(char *out, size_t cap);
+void ord_rest_request_id_generate(char *out, size_t cap);
 
 #endif

@@ -18,7 +18,7 @@ static char *dup_text(const char *text)
     return p;
 }
 
-void rest_set_header(rest_call *c, const char *name, const char *value)
+void ord_rest_set_header(rest_call *c, const char *name, const char *value)
 {
     for (size_t i = 0; i < c->header_count; i++) {
         if (strcasecmp(c->headers[i].name, name) == 0) {
@@ -55,7 +55,7 @@ void rest_set_header(rest_call *c, const char *name, const char *value)
     c->header_count++;
 }
 
-void rest_set_headerf(rest_call *c, const char *name, const char *fmt, ...)
+void ord_rest_set_headerf(rest_call *c, const char *name, const char *fmt, ...)
 {
     char value[512];
     va_list ap;
@@ -66,10 +66,10 @@ void rest_set_headerf(rest_call *c, const char *name, const char *fmt, ...)
         c->oom = true;
         return;
     }
-    rest_set_header(c, name, value);
+    ord_rest_set_header(c, name, value);
 }
 
-void rest_json_response(rest_call *c, int status, char *json)
+void ord_rest_json_response(rest_call *c, int status, char *json)
 {
     ord_json_writer_free(&c->body);
     c->status = status;
@@ -79,14 +79,14 @@ void rest_json_response(rest_call *c, int status, char *json)
     }
     ord_json_raw(&c->body, json);
     free(json);
-    rest_set_header(c, "Content-Type", "application/json");
+    ord_rest_set_header(c, "Content-Type", "application/json");
 }
 
-void rest_problem_begin(rest_call *c, int status, const char *title, const char *detail)
+void ord_rest_problem_begin(rest_call *c, int status, const char *title, const char *detail)
 {
     ord_json_writer_free(&c->body);
     c->status = status;
-    rest_set_header(c, "Content-Type", "application/problem+json");
+    ord_rest_set_header(c, "Content-Type", "application/problem+json");
     ord_json_writer *b = &c->body;
     ord_json_raw(b, "{\"type\":\"about:blank\",\"title\":");
     ord_json_string(b, title);
@@ -98,18 +98,18 @@ void rest_problem_begin(rest_call *c, int status, const char *title, const char 
     ord_json_string(b, detail);
 }
 
-void rest_problem_end(rest_call *c)
+void ord_rest_problem_end(rest_call *c)
 {
     ord_json_raw(&c->body, "}");
 }
 
-void rest_problem(rest_call *c, int status, const char *title, const char *detail)
+void ord_rest_problem(rest_call *c, int status, const char *title, const char *detail)
 {
-    rest_problem_begin(c, status, title, detail);
-    rest_problem_end(c);
+    ord_rest_problem_begin(c, status, title, detail);
+    ord_rest_problem_end(c);
 }
 
-void rest_problem_fields(rest_call *c, const ord_field_errors *errors)
+void ord_rest_problem_fields(rest_call *c, const ord_field_errors *errors)
 {
     char detail[ORD_FIELD_PATH_SIZE + ORD_FIELD_MESSAGE_SIZE + 64];
     if (errors->count == 0) {
@@ -120,7 +120,7 @@ void rest_problem_fields(rest_call *c, const ord_field_errors *errors)
         snprintf(detail, sizeof detail, "%s %s (and %zu more)", errors->items[0].field,
                  errors->items[0].message, errors->count - 1);
     }
-    rest_problem_begin(c, 400, "Validation failed", detail);
+    ord_rest_problem_begin(c, 400, "Validation failed", detail);
     ord_json_writer *b = &c->body;
     ord_json_raw(b, ",\"fields\":[");
     for (size_t i = 0; i < errors->count; i++) {
@@ -131,51 +131,51 @@ void rest_problem_fields(rest_call *c, const ord_field_errors *errors)
         ord_json_raw(b, "}");
     }
     ord_json_raw(b, "]");
-    rest_problem_end(c);
+    ord_rest_problem_end(c);
     if (errors->out_of_memory)
         c->oom = true;
 }
 
-void rest_problem_unavailable(rest_call *c, const char *title, const char *detail)
+void ord_rest_problem_unavailable(rest_call *c, const char *title, const char *detail)
 {
-    rest_problem(c, 503, title, detail);
-    rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
+    ord_rest_problem(c, 503, title, detail);
+    ord_rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
 }
 
-void rest_problem_internal(rest_call *c)
+void ord_rest_problem_internal(rest_call *c)
 {
-    rest_problem(c, 500, "Internal error",
-                 "The server could not complete the request; it has been logged");
+    ord_rest_problem(c, 500, "Internal error",
+                     "The server could not complete the request; it has been logged");
 }
 
-void rest_problem_for_error(rest_call *c, ord_error err)
+void ord_rest_problem_for_error(rest_call *c, ord_error err)
 {
     switch (err) {
     case ORD_ENOTFOUND:
-        rest_problem(c, 404, "Order not found", "No order with this id or number");
+        ord_rest_problem(c, 404, "Order not found", "No order with this id or number");
         break;
     case ORD_ETRANSITION:
-        rest_problem(c, 409, "Invalid status transition",
-                     "The order's current status does not allow this change");
+        ord_rest_problem(c, 409, "Invalid status transition",
+                         "The order's current status does not allow this change");
         break;
     case ORD_ECONFLICT:
-        rest_problem(c, 409, "Conflict", "The order was changed concurrently; try again");
+        ord_rest_problem(c, 409, "Conflict", "The order was changed concurrently; try again");
         break;
     case ORD_EFORBIDDEN:
-        rest_problem(c, 403, "Forbidden", "The caller may not do this");
+        ord_rest_problem(c, 403, "Forbidden", "The caller may not do this");
         break;
     case ORD_EUNAVAILABLE:
     case ORD_ETIMEOUT:
     case ORD_ECONTRACT:
-        rest_problem_unavailable(c, "Service unavailable",
-                                 "A dependency is unavailable; retry later");
+        ord_rest_problem_unavailable(c, "Service unavailable",
+                                     "A dependency is unavailable; retry later");
         break;
     case ORD_ENOMEM:
         c->oom = true;
-        rest_problem_internal(c);
+        ord_rest_problem_internal(c);
         break;
     default:
-        rest_problem_internal(c);
+        ord_rest_problem_internal(c);
         break;
     }
 }

@@ -11,19 +11,19 @@
 #define AUTH_SVC (REST_NEEDS_AUTH | REST_NEEDS_SERVICE)
 #define AUTH_BODY_SVC (REST_NEEDS_AUTH | REST_NEEDS_BODY | REST_NEEDS_SERVICE)
 #define REST_ROUTES(X)                                                                    \
-    X("GET", "/health/live", 0, rest_handle_live)                                         \
-    X("GET", "/health/ready", 0, rest_handle_ready)                                       \
-    X("GET", "/metrics", 0, rest_handle_metrics)                                          \
-    X("GET", "/openapi.json", 0, rest_handle_openapi)                                     \
-    X("POST", "/api/v1/orders", AUTH_BODY_SVC, rest_handle_create_order)                  \
-    X("POST", "/api/v1/orders/drafts", AUTH_BODY_SVC, rest_handle_create_draft)           \
-    X("GET", "/api/v1/orders/{id}", AUTH_SVC, rest_handle_get_order)                      \
-    X("GET", "/api/v1/orders/customer/{customerId}", AUTH_SVC, rest_handle_list_orders)   \
-    X("PUT", "/api/v1/orders/{id}/cancel", AUTH_SVC, rest_handle_cancel)                  \
-    X("PUT", "/api/v1/orders/{id}/ship", AUTH_SVC, rest_handle_ship)                      \
-    X("PUT", "/api/v1/orders/{id}/deliver", AUTH_SVC, rest_handle_deliver)                \
-    X("PUT", "/api/v1/orders/{id}/items", AUTH_BODY_SVC, rest_handle_set_draft_line)      \
-    X("POST", "/api/v1/orders/{id}/checkout", AUTH_BODY_SVC, rest_handle_checkout)
+    X("GET", "/health/live", 0, ord_rest_handle_live)                                         \
+    X("GET", "/health/ready", 0, ord_rest_handle_ready)                                       \
+    X("GET", "/metrics", 0, ord_rest_handle_metrics)                                          \
+    X("GET", "/openapi.json", 0, ord_rest_handle_openapi)                                     \
+    X("POST", "/api/v1/orders", AUTH_BODY_SVC, ord_rest_handle_create_order)                  \
+    X("POST", "/api/v1/orders/drafts", AUTH_BODY_SVC, ord_rest_handle_create_draft)           \
+    X("GET", "/api/v1/orders/{id}", AUTH_SVC, ord_rest_handle_get_order)                      \
+    X("GET", "/api/v1/orders/customer/{customerId}", AUTH_SVC, ord_rest_handle_list_orders)   \
+    X("PUT", "/api/v1/orders/{id}/cancel", AUTH_SVC, ord_rest_handle_cancel)                  \
+    X("PUT", "/api/v1/orders/{id}/ship", AUTH_SVC, ord_rest_handle_ship)                      \
+    X("PUT", "/api/v1/orders/{id}/deliver", AUTH_SVC, ord_rest_handle_deliver)                \
+    X("PUT", "/api/v1/orders/{id}/items", AUTH_BODY_SVC, ord_rest_handle_set_draft_line)      \
+    X("POST", "/api/v1/orders/{id}/checkout", AUTH_BODY_SVC, ord_rest_handle_checkout)
 
 #define AS_ROUTE(m, p, f, h) {.method = m, .path = p, .flags = f, .handler = h},
 #define AS_INFO(m, p, f, h) {.method = m, .path = p},
@@ -33,7 +33,7 @@ static const ord_rest_route_info ROUTE_INFO[] = {REST_ROUTES(AS_INFO)};
 
 #define ROUTE_COUNT (sizeof ROUTES / sizeof ROUTES[0])
 
-const rest_route *rest_route_table(size_t *count)
+const rest_route *ord_rest_route_table(size_t *count)
 {
     *count = ROUTE_COUNT;
     return ROUTES;
@@ -68,7 +68,7 @@ static int split_path(rest_call *c, const char *path, path_segments *out)
         size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
         if (out->count == REST_MAX_SEGMENTS)
             return 404;
-        char *decoded = rest_path_segment_decode(c, p, len);
+        char *decoded = ord_rest_path_segment_decode(c, p, len);
         if (decoded == NULL)
             return c->oom ? 500 : 404;
         out->seg[out->count++] = decoded;
@@ -114,7 +114,7 @@ static bool method_matches(const char *route_method, const char *method)
            (strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0);
 }
 
-int rest_route_match(rest_call *c, const char **allow)
+int ord_rest_route_match(rest_call *c, const char **allow)
 {
     const char *method = c->req->method;
     *allow = NULL;
@@ -166,7 +166,7 @@ int rest_route_match(rest_call *c, const char **allow)
         if (strcmp(ROUTES[i].method, "GET") == 0)
             ord_json_raw(&methods, ", HEAD");
     }
-    *allow = methods.failed ? NULL : rest_arena_strndup(&c->arena, methods.data, methods.len);
+    *allow = methods.failed ? NULL : ord_rest_arena_strndup(&c->arena, methods.data, methods.len);
     ord_json_writer_free(&methods);
     if (*allow == NULL) {
         c->oom = true;

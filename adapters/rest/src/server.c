@@ -157,7 +157,7 @@ static int serve_request(struct mg_connection *conn, void *cbdata)
 static int refuse_while_draining(struct mg_connection *conn, ord_rest_server *server)
 {
     char request_id[REST_REQUEST_ID_SIZE];
-    rest_request_id_generate(request_id, sizeof request_id);
+    ord_rest_request_id_generate(request_id, sizeof request_id);
     static const char body[] =
         "{\"type\":\"about:blank\",\"title\":\"Service unavailable\",\"status\":503,"
         "\"detail\":\"The server is shutting down; retry\",\"error\":\"Service unavailable\","
@@ -179,10 +179,10 @@ static int refuse_while_draining(struct mg_connection *conn, ord_rest_server *se
     if (strcmp(method, "HEAD") != 0)
         mg_write(conn, body, sizeof body - 1);
     size_t routes = 0;
-    rest_route_table(&routes);
+    ord_rest_route_table(&routes);
     if (cfg->metrics != NULL)
-        rest_metrics_record(cfg->metrics, method, routes, 503, 0.0);
-    rest_access_log(cfg->access_log, request_id, method, REST_UNMATCHED_ROUTE, 503, 0.0);
+        ord_rest_metrics_record(cfg->metrics, method, routes, 503, 0.0);
+    ord_rest_access_log(cfg->access_log, request_id, method, REST_UNMATCHED_ROUTE, 503, 0.0);
     return 503;
 }
 
@@ -204,7 +204,7 @@ static int handle_http_error(struct mg_connection *conn, int status, const char 
     const struct mg_context *ctx = mg_get_context(conn);
     ord_rest_server *server = ctx != NULL ? mg_get_user_data(ctx) : NULL;
     char request_id[REST_REQUEST_ID_SIZE];
-    rest_request_id_generate(request_id, sizeof request_id);
+    ord_rest_request_id_generate(request_id, sizeof request_id);
     ord_json_writer b = {0};
     const char *title = status == 400 ? "Bad request" : status == 413 ? "Payload too large"
                       : status == 431 ? "Request header fields too large"
@@ -235,11 +235,11 @@ static int handle_http_error(struct mg_connection *conn, int status, const char 
         /* Counted and logged like any request; the method of a request
          * civetweb could not parse is not trusted. */
         size_t routes = 0;
-        rest_route_table(&routes);
+        ord_rest_route_table(&routes);
         const ord_rest_api_config *cfg = &server->api->config;
         if (cfg->metrics != NULL)
-            rest_metrics_record(cfg->metrics, "OTHER", routes, status, 0.0);
-        rest_access_log(cfg->access_log, request_id, "OTHER", REST_UNMATCHED_ROUTE, status, 0.0);
+            ord_rest_metrics_record(cfg->metrics, "OTHER", routes, status, 0.0);
+        ord_rest_access_log(cfg->access_log, request_id, "OTHER", REST_UNMATCHED_ROUTE, status, 0.0);
     }
     return 0;
 }
