@@ -32,4 +32,16 @@ function(orders_library name)
     install(TARGETS orders_${name} EXPORT ordersTargets
             ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
     install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+    # Every installed library, for the check of their symbols (tests/symbols).
+    set_property(GLOBAL APPEND PROPERTY ORDERS_LIBRARIES orders_${name})
+endfunction()
+
+# orders_test_library(<target>): a static library of test helpers. Its
+# archive is named libtest_... rather than liborders_...: it is no library of
+# the project's, never installed, and its helpers (e2e_call, sc_setup, ...)
+# keep the short names of the tests, where a liborders_*.a must carry the
+# ord_ prefix on every global symbol.
+function(orders_test_library target)
+    string(REGEX REPLACE "^orders_" "" stem ${target})
+    set_target_properties(${target} PROPERTIES OUTPUT_NAME test_${stem})
 endfunction()
