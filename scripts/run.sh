@@ -76,7 +76,7 @@ for _ in $(seq 100); do
 done
 [ -s "$work/sim_port" ] || { echo "run.sh: the simulator did not start" >&2; exit 1; }
 
-echo "run.sh: starting the order server on port $server_port (Ctrl-C stops everything)" >&2
+echo "run.sh: starting the order server on port $server_port, health and metrics on port 8081 (Ctrl-C stops everything)" >&2
 ORDER_DATABASE_URL=$db_url "$server_bin" --port "$server_port" \
     --downstream-url "http://127.0.0.1:$sim_port" "$@" &
 server_pid=$!

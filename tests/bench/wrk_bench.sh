@@ -53,7 +53,7 @@ for id in $(seq 20); do
 done
 curl -sf -X PUT "$sim/sim/catalog" -d "{\"products\":[$products]}" >/dev/null
 
-ORDER_DATABASE_URL=$db_url "$server_bin" --port 0 --port-file "$work/server_port" \
+ORDER_DATABASE_URL=$db_url "$server_bin" --port 0 --port-file "$work/server_port" --ops-port off \
     --downstream-url "$sim" </dev/null >"$work/server.log" 2>&1 &
 server_pid=$!
 wait_file "$work/server_port" "the order server"

@@ -44,7 +44,7 @@ instance_prefix() {
 
 start_server() { # [N]
     srv=$(instance_prefix "${1:-1}")
-    rm -f "$dir/${srv}_port" "$dir/$srv.exit" "$dir/$srv.pid"
+    rm -f "$dir/${srv}_port" "$dir/${srv}_ops_port" "$dir/$srv.exit" "$dir/$srv.pid"
     port=0
     [ -s "$dir/${srv}_fixed_port" ] && port=$(cat "$dir/${srv}_fixed_port")
     # The server runs under a subshell that records its exit status; the
@@ -54,6 +54,7 @@ start_server() { # [N]
         export ORDER_DATABASE_URL
         # shellcheck disable=SC2046
         "$(cat "$dir/server_bin")" --port "$port" --port-file "$dir/${srv}_port" \
+            --ops-port 0 --ops-port-file "$dir/${srv}_ops_port" \
             --downstream-url "http://127.0.0.1:$(cat "$dir/sim_port")" \
             $(cat "$dir/server_flags") </dev/null >>"$dir/$srv.log" 2>&1 &
         echo $! >"$dir/$srv.pid"

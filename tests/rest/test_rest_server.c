@@ -64,7 +64,7 @@ static int hx_setup(void **state)
     assert_non_null(h->server_log);
     ord_rest_server_config cfg = ORD_REST_SERVER_CONFIG_INIT;
     cfg.listen = "127.0.0.1:0";
-    cfg.num_threads = 2;
+    cfg.num_threads = 8; /* room for idle kept-alive connections (no pressure) */
     cfg.thread_start = thread_start;
     cfg.thread_stop = thread_stop;
     cfg.thread_ctx = h;

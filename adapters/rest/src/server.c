@@ -1,118 +1,176 @@
-/* The civetweb transport: reads a request (body at most
- * ORD_REST_MAX_BODY_BYTES, never more), calls ord_rest_api_handle() and
- * writes the response. Everything else lives in the API layer. */
+/* The civetweb transport: checks a request's framing, reads its body
+ * against the request's deadline (at most ORD_REST_MAX_BODY_BYTES, never
+ * more), calls ord_rest_api_handle() and writes the response whole. A second
+ * listener with its own workers serves the operations endpoints only.
+ * Everything else lives in the API layer. */
 #include <orders/adapters/rest/server.h>
 
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
-#include <civetweb.h>
-
 #include "call.h"
-#include "request_id.h"
+#include "transport.h"
 
-struct ord_rest_server {
+/* One of the two listeners; civetweb's user data of its context. */
+typedef struct rest_listener {
+    ord_rest_server *server;
     struct mg_context *ctx;
-    ord_rest_api *api;
-    ord_rest_server_config config;
+    bool ops;                /* the operations listener */
+    int threads;
+    atomic_int connections;  /* being served now: each holds a worker */
     char listen[256];
     int port;
+} rest_listener;
+
+struct ord_rest_server {
+    ord_rest_api *api;
+    ord_rest_server_config config;
+    rest_listener api_listener;
+    rest_listener ops_listener;
+    int request_timeout_ms;
     atomic_int in_flight; /* requests being served, for ord_rest_server_drain() */
-    atomic_bool draining; /* new requests are refused with 503 */
+    atomic_bool draining; /* new API requests are refused with 503 */
 };
 
-/* Read the body: the whole of it when it fits, else stop one byte past the
- * limit (or before reading at all when Content-Length says so). */
-static char *read_body(struct mg_connection *conn, const struct mg_request_info *ri, size_t *len,
-                       bool *too_large, bool *failed)
+/* A worker thread's state: the owner's thread data, and the connection it
+ * serves now (a worker serves one connection at a time). */
+typedef struct rest_worker {
+    rest_listener *listener;
+    void *user_data;          /* what config.thread_start returned */
+    int64_t request_start_ms; /* the current request's deadline counts from here */
+    bool refused;             /* a transport refusal ended this connection */
+} rest_worker;
+
+static rest_worker *worker_of(const struct mg_connection *conn)
 {
-    *len = 0;
-    *too_large = false;
-    *failed = false;
-    if (ri->content_length > (long long)ORD_REST_MAX_BODY_BYTES) {
-        *too_large = true;
-        return NULL;
-    }
-    size_t cap = ri->content_length > 0 ? (size_t)ri->content_length + 1 : 4096;
-    char *body = malloc(cap);
-    if (body == NULL) {
-        *failed = true;
-        return NULL;
-    }
-    for (;;) {
-        if (*len + 1 >= cap) {
-            /* Room for one byte past the limit, so that a body of
-             * exactly the limit reads to its end and is accepted. */
-            if (cap >= ORD_REST_MAX_BODY_BYTES + 2) {
-                *too_large = true;
-                break;
-            }
-            size_t grown_cap = cap * 2 > ORD_REST_MAX_BODY_BYTES + 2 ? ORD_REST_MAX_BODY_BYTES + 2 : cap * 2;
-            char *grown = realloc(body, grown_cap);
-            if (grown == NULL) {
-                *failed = true;
-                break;
-            }
-            body = grown;
-            cap = grown_cap;
-        }
-        int n = mg_read(conn, body + *len, cap - 1 - *len);
-        if (n < 0) {
-            *failed = true;
-            break;
-        }
-        if (n == 0)
-            break;
-        *len += (size_t)n;
-        if (*len > ORD_REST_MAX_BODY_BYTES) {
-            *too_large = true;
-            break;
-        }
-    }
-    if (*too_large || *failed) {
-        free(body);
-        *len = 0;
-        return NULL;
-    }
-    body[*len] = '\0';
-    return body;
+    return mg_get_thread_pointer(conn);
 }
 
-/* A 204 carries no Content-Length (RFC 9110 8.6), and the answer to HEAD
- * has the headers of GET but no body: body bytes after it would be read as
- * the next response on a kept-alive connection. */
-static void write_response(struct mg_connection *conn, const ord_rest_response *res, bool head)
+static void count_refusal(ord_rest_server *server, const char *method, int status,
+                          const char *request_id)
 {
-    mg_response_header_start(conn, res->status);
-    for (size_t i = 0; i < res->header_count; i++)
-        mg_response_header_add(conn, res->headers[i].name, res->headers[i].value, -1);
-    if (res->status != 204) {
-        char length[32];
-        snprintf(length, sizeof length, "%zu", res->body != NULL ? res->body_len : 0);
-        mg_response_header_add(conn, "Content-Length", length, -1);
-    }
-    if (res->close_connection)
-        mg_response_header_add(conn, "Connection", "close", -1);
-    mg_response_header_send(conn);
-    if (!head && res->status != 204 && res->body != NULL && res->body_len > 0)
-        mg_write(conn, res->body, res->body_len);
+    const ord_rest_api_config *cfg = &server->api->config;
+    size_t routes = 0;
+    ord_rest_route_table(&routes);
+    if (cfg->metrics != NULL)
+        ord_rest_metrics_record(cfg->metrics, method, routes, status, 0.0);
+    ord_rest_access_log(cfg->access_log, request_id, method, REST_UNMATCHED_ROUTE, status, 0.0);
 }
 
-static int handle_http_error(struct mg_connection *conn, int status, const char *message);
-
-static int serve_request(struct mg_connection *conn, void *cbdata)
+/* A refusal by the transport itself, counted and logged like any request;
+ * the connection closes. */
+static int refuse_as(struct mg_connection *conn, int status, const char *title,
+                     const char *detail, int retry_after_s, bool method_parsed)
 {
-    ord_rest_server *server = cbdata;
+    rest_worker *w = worker_of(conn);
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    bool head = ri != NULL && ri->request_method != NULL && strcmp(ri->request_method, "HEAD") == 0;
+    char request_id[65];
+    ord_rest_wire_problem(conn, status, title, detail, retry_after_s, head, request_id);
+    if (w != NULL) {
+        w->refused = true;
+        /* The method of a request civetweb could not parse is not trusted. */
+        const char *method = method_parsed && ri != NULL && ri->request_method != NULL
+                                 ? ri->request_method
+                                 : "OTHER";
+        count_refusal(w->listener->server, method, status, request_id);
+    }
+    return status;
+}
+
+static int refuse(struct mg_connection *conn, int status, const char *title, const char *detail,
+                  int retry_after_s)
+{
+    return refuse_as(conn, status, title, detail, retry_after_s, true);
+}
+
+/* Whether a comma-separated header value lists @p token (any case). */
+static bool lists_token(const char *value, const char *token)
+{
+    size_t n = strlen(token);
+    for (const char *p = value; *p != '\0';) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        size_t len = strcspn(p, ",");
+        size_t trimmed = len;
+        while (trimmed > 0 && (p[trimmed - 1] == ' ' || p[trimmed - 1] == '\t'))
+            trimmed--;
+        if (trimmed == n && strncasecmp(p, token, n) == 0)
+            return true;
+        p += len;
+    }
+    return false;
+}
+
+/* Whether the connection may stay open after this answer. */
+static bool keep_alive(const rest_listener *l, const struct mg_request_info *ri,
+                       const ord_rest_response *res)
+{
+    if (res->close_connection || atomic_load(&l->server->draining))
+        return false;
+    /* Short of workers: idle kept-alive connections would hold them. */
+    if (atomic_load(&l->connections) * 4 >= l->threads * 3)
+        return false;
+    const char *connection = NULL;
+    for (int i = 0; i < ri->num_headers; i++)
+        if (strcasecmp(ri->http_headers[i].name, "Connection") == 0)
+            connection = ri->http_headers[i].value;
+    bool http10 = ri->http_version != NULL && strcmp(ri->http_version, "1.0") == 0;
+    if (connection != NULL && lists_token(connection, "close"))
+        return false;
+    return !http10 || (connection != NULL && lists_token(connection, "keep-alive"));
+}
+
+static bool is_ops_path(const char *path)
+{
+    return strcmp(path, "/health/live") == 0 || strcmp(path, "/health/ready") == 0 ||
+           strcmp(path, "/metrics") == 0;
+}
+
+static int serve(struct mg_connection *conn, rest_listener *l)
+{
+    ord_rest_server *server = l->server;
+    rest_worker *w = worker_of(conn);
     const struct mg_request_info *ri = mg_get_request_info(conn);
     /* civetweb keeps MG_MAX_HEADERS headers and drops the rest unseen: an
      * Idempotency-Key or Content-Type among them would silently not count. */
-    if (ri->num_headers >= MG_MAX_HEADERS) {
-        handle_http_error(conn, 431, NULL);
-        return 431;
-    }
+    if (ri->num_headers >= MG_MAX_HEADERS)
+        return refuse(conn, 431, "Request header fields too large",
+                      "The request has more header fields than this server reads", 0);
+    rest_framing framing;
+    ord_rest_check_framing(ri, &framing);
+    if (framing.refuse_status != 0)
+        return refuse(conn, framing.refuse_status,
+                      framing.refuse_status == 417 ? "Expectation failed" : "Bad request",
+                      framing.refuse_detail, 0);
+    const char *path = ri->local_uri_raw != NULL ? ri->local_uri_raw : ri->local_uri;
+    bool read_only = strcmp(ri->request_method, "GET") == 0 ||
+                     strcmp(ri->request_method, "HEAD") == 0;
+    if (l->ops && (!read_only || !is_ops_path(path)))
+        return refuse(conn, 404, "Not found",
+                      "This listener serves /health/live, /health/ready and /metrics only", 0);
+
+    int64_t started = w != NULL ? w->request_start_ms : ord_rest_monotonic_ms();
+    char *body = NULL;
+    size_t body_len = 0;
+    rest_body_status got =
+        ord_rest_read_body(conn, &framing, started + server->request_timeout_ms, &body, &body_len);
+    if (got == REST_BODY_TIMEOUT)
+        return refuse(conn, 408, "Request timeout",
+                      "The request did not arrive whole within the server's time limit", 0);
+    if (got == REST_BODY_BROKEN)
+        return refuse(conn, 400, "Bad request",
+                      "The request body ended early or its chunked framing is broken", 0);
+    if (got == REST_BODY_NO_MEMORY)
+        return refuse(conn, 503, "Service unavailable", "The server is short of memory; retry",
+                      server->api->config.retry_after_seconds > 0
+                          ? server->api->config.retry_after_seconds
+                          : 5);
+
     ord_rest_header headers[MG_MAX_HEADERS];
     size_t count = 0;
     for (int i = 0; i < ri->num_headers && i < MG_MAX_HEADERS; i++) {
@@ -120,78 +178,53 @@ static int serve_request(struct mg_connection *conn, void *cbdata)
         headers[count].value = ri->http_headers[i].value != NULL ? ri->http_headers[i].value : "";
         count++;
     }
-    size_t body_len = 0;
-    bool too_large = false;
-    bool failed = false;
-    char *body = read_body(conn, ri, &body_len, &too_large, &failed);
     ord_rest_request req = {
         .method = ri->request_method,
-        .path = ri->local_uri_raw != NULL ? ri->local_uri_raw : ri->local_uri,
+        .path = path,
         .query = ri->query_string,
         .headers = headers,
         .header_count = count,
         .body = body,
         .body_len = body_len,
-        .body_too_large = too_large,
+        .body_too_large = got == REST_BODY_TOO_LARGE,
         .principal = NULL,
-        .thread_data = mg_get_thread_pointer(conn),
+        .thread_data = w != NULL ? w->user_data : NULL,
     };
     ord_rest_response res;
-    if (failed) {
-        /* A broken chunked body, a client that stalled or went away, or no
-         * memory: still the error shape, in case anyone is listening. */
-        free(body);
-        handle_http_error(conn, 400, NULL);
-        return 400;
-    }
     ord_rest_api_handle(server->api, &req, &res);
-    write_response(conn, &res, strcmp(ri->request_method, "HEAD") == 0);
+    rest_wire_answer answer = {
+        .status = res.status,
+        .headers = res.headers,
+        .header_count = res.header_count,
+        .body = res.body,
+        .body_len = res.body_len,
+        .head = strcmp(ri->request_method, "HEAD") == 0,
+        /* A body left unread is never drained: the connection closes. */
+        .close = got == REST_BODY_TOO_LARGE || !keep_alive(l, ri, &res),
+    };
+    ord_rest_wire_send(conn, &answer);
     int status = res.status;
     ord_rest_response_free(&res);
     free(body);
+    if (w != NULL)
+        w->request_start_ms = ord_rest_monotonic_ms();
     return status;
-}
-
-/* A request that arrives while the server drains: 503, and the connection
- * closes so the client goes to another instance. */
-static int refuse_while_draining(struct mg_connection *conn, ord_rest_server *server)
-{
-    char request_id[REST_REQUEST_ID_SIZE];
-    ord_rest_request_id_generate(request_id, sizeof request_id);
-    static const char body[] =
-        "{\"type\":\"about:blank\",\"title\":\"Service unavailable\",\"status\":503,"
-        "\"detail\":\"The server is shutting down; retry\",\"error\":\"Service unavailable\","
-        "\"message\":\"The server is shutting down; retry\"}";
-    const ord_rest_api_config *cfg = &server->api->config;
-    char retry_after[16];
-    char length[32];
-    snprintf(retry_after, sizeof retry_after, "%d",
-             cfg->retry_after_seconds > 0 ? cfg->retry_after_seconds : 5);
-    snprintf(length, sizeof length, "%zu", sizeof body - 1);
-    mg_response_header_start(conn, 503);
-    mg_response_header_add(conn, "Content-Type", "application/problem+json", -1);
-    mg_response_header_add(conn, "Content-Length", length, -1);
-    mg_response_header_add(conn, "Retry-After", retry_after, -1);
-    mg_response_header_add(conn, "X-Request-Id", request_id, -1);
-    mg_response_header_add(conn, "Connection", "close", -1);
-    mg_response_header_send(conn);
-    const char *method = mg_get_request_info(conn)->request_method;
-    if (strcmp(method, "HEAD") != 0)
-        mg_write(conn, body, sizeof body - 1);
-    size_t routes = 0;
-    ord_rest_route_table(&routes);
-    if (cfg->metrics != NULL)
-        ord_rest_metrics_record(cfg->metrics, method, routes, 503, 0.0);
-    ord_rest_access_log(cfg->access_log, request_id, method, REST_UNMATCHED_ROUTE, 503, 0.0);
-    return 503;
 }
 
 static int handle_request(struct mg_connection *conn, void *cbdata)
 {
-    ord_rest_server *server = cbdata;
+    rest_listener *l = cbdata;
+    ord_rest_server *server = l->server;
     atomic_fetch_add(&server->in_flight, 1);
-    int status = atomic_load(&server->draining) ? refuse_while_draining(conn, server)
-                                                : serve_request(conn, cbdata);
+    int status;
+    if (!l->ops && atomic_load(&server->draining)) {
+        /* The client goes to another instance. */
+        const ord_rest_api_config *cfg = &server->api->config;
+        status = refuse(conn, 503, "Service unavailable", "The server is shutting down; retry",
+                        cfg->retry_after_seconds > 0 ? cfg->retry_after_seconds : 5);
+    } else {
+        status = serve(conn, l);
+    }
     atomic_fetch_sub(&server->in_flight, 1);
     return status;
 }
@@ -200,73 +233,141 @@ static int handle_request(struct mg_connection *conn, void *cbdata)
  * get the API's error shape too. */
 static int handle_http_error(struct mg_connection *conn, int status, const char *message)
 {
-    (void)message;
-    const struct mg_context *ctx = mg_get_context(conn);
-    ord_rest_server *server = ctx != NULL ? mg_get_user_data(ctx) : NULL;
-    char request_id[REST_REQUEST_ID_SIZE];
-    ord_rest_request_id_generate(request_id, sizeof request_id);
-    ord_json_writer b = {0};
-    const char *title = status == 400 ? "Bad request" : status == 413 ? "Payload too large"
-                      : status == 431 ? "Request header fields too large"
-                      : status == 405 ? "Method not allowed" : status == 404 ? "Not found"
-                      : status >= 500 ? "Internal error" : "Request refused";
-    ord_json_raw(&b, "{\"type\":\"about:blank\",\"title\":");
-    ord_json_string(&b, title);
-    ord_json_printf(&b, ",\"status\":%d,\"detail\":", status);
-    ord_json_string(&b, "The HTTP request could not be processed");
-    ord_json_raw(&b, ",\"error\":");
-    ord_json_string(&b, title);
-    ord_json_raw(&b, ",\"message\":\"The HTTP request could not be processed\"}");
-    if (b.failed) {
-        ord_json_writer_free(&b);
-        return 1;
-    }
-    mg_response_header_start(conn, status);
-    mg_response_header_add(conn, "Content-Type", "application/problem+json", -1);
-    char length[32];
-    snprintf(length, sizeof length, "%zu", b.len);
-    mg_response_header_add(conn, "Content-Length", length, -1);
-    mg_response_header_add(conn, "X-Request-Id", request_id, -1);
-    mg_response_header_add(conn, "Connection", "close", -1);
-    mg_response_header_send(conn);
-    mg_write(conn, b.data, b.len);
-    ord_json_writer_free(&b);
-    if (server != NULL) {
-        /* Counted and logged like any request; the method of a request
-         * civetweb could not parse is not trusted. */
-        size_t routes = 0;
-        ord_rest_route_table(&routes);
-        const ord_rest_api_config *cfg = &server->api->config;
-        if (cfg->metrics != NULL)
-            ord_rest_metrics_record(cfg->metrics, "OTHER", routes, status, 0.0);
-        ord_rest_access_log(cfg->access_log, request_id, "OTHER", REST_UNMATCHED_ROUTE, status, 0.0);
+    (void)message; /* civetweb's text may quote the request: never sent */
+    const char *title = status == 400   ? "Bad request"
+                        : status == 413 ? "Payload too large"
+                        : status == 431 ? "Request header fields too large"
+                        : status == 405 ? "Method not allowed"
+                        : status == 404 ? "Not found"
+                        : status == 505 ? "HTTP version not supported"
+                        : status >= 500 ? "Internal error"
+                                        : "Request refused";
+    refuse_as(conn, status, title, "The HTTP request could not be processed", 0, false);
+    return 0;
+}
+
+static int init_connection(const struct mg_connection *conn, void **conn_data)
+{
+    (void)conn_data;
+    rest_worker *w = worker_of(conn);
+    if (w != NULL) {
+        w->request_start_ms = ord_rest_monotonic_ms();
+        w->refused = false;
+        atomic_fetch_add(&w->listener->connections, 1);
     }
     return 0;
 }
 
+/* civetweb closes silently after a request line it does not route: a
+ * target in absolute form naming another server, or "OPTIONS *". Answer
+ * those before the connection ends. */
+static void connection_close(const struct mg_connection *conn)
+{
+    rest_worker *w = worker_of(conn);
+    if (w == NULL)
+        return;
+    atomic_fetch_sub(&w->listener->connections, 1);
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    if (w->refused || ri == NULL || ri->request_method == NULL || ri->request_uri == NULL ||
+        ri->local_uri != NULL)
+        return;
+    struct mg_connection *c = (struct mg_connection *)conn; /* still open: answer on it */
+    if (strcmp(ri->request_uri, "*") == 0) {
+        static const ord_rest_header allow[] = {{"Allow", "GET, HEAD, POST, PUT"}};
+        rest_wire_answer a = {.status = 204, .headers = allow, .header_count = 1, .close = true};
+        ord_rest_wire_send(c, &a);
+    } else if (strstr(ri->request_uri, "://") != NULL) {
+        refuse_as(c, 400, "Bad request",
+                  "The request target names another server; this server is not a proxy", 0,
+                  false);
+    }
+}
+
 static void *init_thread(const struct mg_context *ctx, int thread_type)
 {
-    ord_rest_server *server = mg_get_user_data(ctx);
-    if (thread_type != 1 || server == NULL || server->config.thread_start == NULL)
+    rest_listener *l = mg_get_user_data(ctx);
+    if (thread_type != 1 || l == NULL)
         return NULL;
-    return server->config.thread_start(server->config.thread_ctx);
+    rest_worker *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return NULL;
+    w->listener = l;
+    const ord_rest_server_config *c = &l->server->config;
+    w->user_data = c->thread_start != NULL ? c->thread_start(c->thread_ctx) : NULL;
+    w->request_start_ms = ord_rest_monotonic_ms();
+    return w;
 }
 
 static void exit_thread(const struct mg_context *ctx, int thread_type, void *thread_data)
 {
-    ord_rest_server *server = mg_get_user_data(ctx);
-    if (thread_type != 1 || server == NULL || server->config.thread_stop == NULL)
+    rest_listener *l = mg_get_user_data(ctx);
+    rest_worker *w = thread_data;
+    if (thread_type != 1 || l == NULL || w == NULL)
         return;
-    server->config.thread_stop(server->config.thread_ctx, thread_data);
+    const ord_rest_server_config *c = &l->server->config;
+    if (c->thread_stop != NULL)
+        c->thread_stop(c->thread_ctx, w->user_data);
+    free(w);
 }
 
 static int log_message(const struct mg_connection *conn, const char *message)
 {
     const struct mg_context *ctx = mg_get_context(conn);
-    ord_rest_server *server = ctx != NULL ? mg_get_user_data(ctx) : NULL;
-    if (server != NULL)
-        ord_rest_log_event(server->config.log, "warn", message);
+    rest_listener *l = ctx != NULL ? mg_get_user_data(ctx) : NULL;
+    if (l != NULL)
+        ord_rest_log_event(l->server->config.log, "warn", message);
     return 1;
+}
+
+static bool start_listener(rest_listener *l, const char *listen, int threads, int keep_alive_ms)
+{
+    snprintf(l->listen, sizeof l->listen, "%s", listen);
+    l->threads = threads;
+    char thread_text[16], request_timeout[16], keep_alive_timeout[16];
+    snprintf(thread_text, sizeof thread_text, "%d", threads);
+    snprintf(request_timeout, sizeof request_timeout, "%d", l->server->request_timeout_ms);
+    snprintf(keep_alive_timeout, sizeof keep_alive_timeout, "%d", keep_alive_ms);
+    const char *options[] = {
+        "listening_ports", l->listen,
+        "num_threads", thread_text,
+        "enable_keep_alive", "yes",
+        /* The header read's deadline; the body's is the transport's own. */
+        "request_timeout_ms", request_timeout,
+        "keep_alive_timeout_ms", keep_alive_timeout,
+        "tcp_nodelay", "1",
+        /* The API decodes each path segment itself: decoded by civetweb,
+         * %2F would split a segment and %00 would cut the path short. */
+        "decode_url", "no",
+        /* A target in absolute form naming this server's port is served;
+         * the host is not matched against a configured name. */
+        "enable_auth_domain_check", "no",
+        NULL,
+    };
+    struct mg_callbacks callbacks;
+    memset(&callbacks, 0, sizeof callbacks);
+    callbacks.init_thread = init_thread;
+    callbacks.exit_thread = exit_thread;
+    callbacks.init_connection = init_connection;
+    callbacks.connection_close = connection_close;
+    callbacks.http_error = handle_http_error;
+    callbacks.log_message = log_message;
+    l->ctx = mg_start(&callbacks, l, options);
+    if (l->ctx == NULL)
+        return false;
+    mg_set_request_handler(l->ctx, "/", handle_request, l);
+    struct mg_server_port ports[4];
+    memset(ports, 0, sizeof ports);
+    int n = mg_get_server_ports(l->ctx, 4, ports);
+    l->port = n > 0 ? ports[0].port : -1;
+    return true;
+}
+
+static bool config_ok(const ord_rest_server_config *c)
+{
+    return c->listen != NULL && c->listen[0] != '\0' && strlen(c->listen) < 256 &&
+           c->num_threads >= 0 && c->num_threads <= 4096 && c->request_timeout_ms >= 0 &&
+           c->keep_alive_timeout_ms >= 0 && c->ops_threads >= 0 && c->ops_threads <= 64 &&
+           (c->ops_listen == NULL || strlen(c->ops_listen) < 256);
 }
 
 ord_error ord_rest_server_start(ord_rest_server **out, ord_rest_api *api,
@@ -275,68 +376,60 @@ ord_error ord_rest_server_start(ord_rest_server **out, ord_rest_api *api,
     if (out == NULL)
         return ORD_EINVALID;
     *out = NULL;
-    if (api == NULL || config == NULL || config->version != ORD_REST_SERVER_CONFIG_VERSION ||
-        config->listen == NULL || config->listen[0] == '\0' || config->num_threads < 0 ||
-        config->num_threads > 1024 || config->request_timeout_ms < 0 ||
-        config->keep_alive_timeout_ms < 0 || strlen(config->listen) >= 256)
+    if (api == NULL || config == NULL || config->version < 1 ||
+        config->version > ORD_REST_SERVER_CONFIG_VERSION)
+        return ORD_EINVALID;
+    /* A version 1 caller's struct ends before the operations listener. */
+    ord_rest_server_config c = ORD_REST_SERVER_CONFIG_INIT;
+    memcpy(&c, config, config->version == 1 ? offsetof(ord_rest_server_config, ops_listen)
+                                            : sizeof c);
+    if (config->version == 1) {
+        c.ops_listen = NULL;
+        c.ops_threads = 0;
+    }
+    if (!config_ok(&c))
         return ORD_EINVALID;
     ord_rest_server *server = calloc(1, sizeof *server);
     if (server == NULL)
         return ORD_ENOMEM;
     server->api = api;
-    server->config = *config;
-    strcpy(server->listen, config->listen);
-    server->config.listen = server->listen;
-
-    char threads[16];
-    char request_timeout[16];
-    char keep_alive_timeout[16];
-    snprintf(threads, sizeof threads, "%d", config->num_threads > 0 ? config->num_threads : 16);
-    snprintf(request_timeout, sizeof request_timeout, "%d",
-             config->request_timeout_ms > 0 ? config->request_timeout_ms : 30000);
-    snprintf(keep_alive_timeout, sizeof keep_alive_timeout, "%d",
-             config->keep_alive_timeout_ms > 0 ? config->keep_alive_timeout_ms : 5000);
-    const char *options[] = {
-        "listening_ports", server->listen,
-        "num_threads", threads,
-        "enable_keep_alive", "yes",
-        "request_timeout_ms", request_timeout,
-        "keep_alive_timeout_ms", keep_alive_timeout,
-        /* Headers and body go out in two writes: without this, Nagle's
-         * algorithm holds the body until the client's delayed ACK (40 ms). */
-        "tcp_nodelay", "1",
-        /* The API decodes each path segment itself: decoded by civetweb,
-         * %2F would split a segment and %00 would cut the path short. */
-        "decode_url", "no",
-        NULL,
-    };
-    struct mg_callbacks callbacks;
-    memset(&callbacks, 0, sizeof callbacks);
-    callbacks.init_thread = init_thread;
-    callbacks.exit_thread = exit_thread;
-    callbacks.http_error = handle_http_error;
-    callbacks.log_message = log_message;
+    server->config = c;
+    server->request_timeout_ms = c.request_timeout_ms > 0 ? c.request_timeout_ms : 10000;
+    int keep_alive_ms = c.keep_alive_timeout_ms > 0 ? c.keep_alive_timeout_ms : 5000;
+    server->api_listener.server = server;
+    server->ops_listener.server = server;
+    server->ops_listener.ops = true;
+    server->ops_listener.port = -1;
 
     mg_init_library(0);
-    server->ctx = mg_start(&callbacks, server, options);
-    if (server->ctx == NULL) {
+    int threads = c.num_threads > 0 ? c.num_threads : 16;
+    bool ok = start_listener(&server->api_listener, c.listen, threads, keep_alive_ms);
+    if (ok && c.ops_listen != NULL && c.ops_listen[0] != '\0')
+        ok = start_listener(&server->ops_listener, c.ops_listen,
+                            c.ops_threads > 0 ? c.ops_threads : 2, keep_alive_ms);
+    if (!ok) {
+        if (server->api_listener.ctx != NULL)
+            mg_stop(server->api_listener.ctx);
         mg_exit_library();
-        ord_rest_log_event(config->log, "error", "HTTP server could not start (is the port in use?)");
+        ord_rest_log_event(c.log, "error", "HTTP server could not start (is the port in use?)");
         free(server);
         return ORD_EUNAVAILABLE;
     }
-    mg_set_request_handler(server->ctx, "/", handle_request, server);
-    struct mg_server_port ports[4];
-    memset(ports, 0, sizeof ports);
-    int n = mg_get_server_ports(server->ctx, 4, ports);
-    server->port = n > 0 ? ports[0].port : -1;
-
-    char line[128];
-    snprintf(line, sizeof line, "HTTP server listening on port %d with %s worker threads",
-             server->port, threads);
-    ord_rest_log_event(config->log, "info", line);
+    server->config.listen = server->api_listener.listen;
+    server->config.ops_listen = server->ops_listener.ctx != NULL ? server->ops_listener.listen
+                                                                  : NULL;
+    char line[160];
+    snprintf(line, sizeof line, "HTTP server listening on port %d with %d worker threads",
+             server->api_listener.port, threads);
+    ord_rest_log_event(c.log, "info", line);
+    if (server->ops_listener.ctx != NULL) {
+        snprintf(line, sizeof line,
+                 "operations listener (/health, /metrics) on port %d with %d worker threads",
+                 server->ops_listener.port, server->ops_listener.threads);
+        ord_rest_log_event(c.log, "info", line);
+    }
     if (strcmp(ord_rest_api_auth_name(api), "off") == 0)
-        ord_rest_log_event(config->log, "warn",
+        ord_rest_log_event(c.log, "warn",
                            "AUTHENTICATION IS OFF: every caller is treated as an admin; "
                            "do not expose this server");
     *out = server;
@@ -345,7 +438,12 @@ ord_error ord_rest_server_start(ord_rest_server **out, ord_rest_api *api,
 
 int ord_rest_server_port(const ord_rest_server *server)
 {
-    return server != NULL ? server->port : -1;
+    return server != NULL ? server->api_listener.port : -1;
+}
+
+int ord_rest_server_ops_port(const ord_rest_server *server)
+{
+    return server != NULL && server->ops_listener.ctx != NULL ? server->ops_listener.port : -1;
 }
 
 int ord_rest_server_drain(ord_rest_server *server, int timeout_ms)
@@ -363,7 +461,9 @@ void ord_rest_server_stop(ord_rest_server *server)
 {
     if (server == NULL)
         return;
-    mg_stop(server->ctx);
+    if (server->ops_listener.ctx != NULL)
+        mg_stop(server->ops_listener.ctx);
+    mg_stop(server->api_listener.ctx);
     mg_exit_library();
     ord_rest_log_event(server->config.log, "info", "HTTP server stopped");
     free(server);

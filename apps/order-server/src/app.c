@@ -182,6 +182,7 @@ static void log_ready(srv_app *app)
     char urls[ORD_HTTP_SERVICE_COUNT][1100];
     srv_field f[] = {
         SRV_NUM("port", ord_rest_server_port(app->server)),
+        SRV_NUM("opsPort", ord_rest_server_ops_port(app->server)),
         SRV_STR("host", app->cfg.host),
         SRV_NUM("threads", app->cfg.threads),
         SRV_NUM("databasePoolSize", app->cfg.database_pool_size),
@@ -205,12 +206,17 @@ bool srv_app_start(srv_app *app)
     app->workers = srv_workers_start(app);
     if (app->workers == NULL)
         return false;
-    char listen[96];
+    char listen[96], ops_listen[96];
     snprintf(listen, sizeof listen, "%s:%lld", app->cfg.host, (long long)app->cfg.port);
+    snprintf(ops_listen, sizeof ops_listen, "%s:%lld", app->cfg.host,
+             (long long)app->cfg.ops_port);
     ord_rest_server_config sc = ORD_REST_SERVER_CONFIG_INIT;
     sc.listen = listen;
     sc.num_threads = (int)app->cfg.threads;
     sc.request_timeout_ms = (int)app->cfg.request_timeout_ms;
+    sc.keep_alive_timeout_ms = (int)app->cfg.keep_alive_timeout_ms;
+    sc.ops_listen = app->cfg.ops_port >= 0 ? ops_listen : NULL;
+    sc.ops_threads = (int)app->cfg.ops_threads;
     sc.thread_start = srv_hooks_thread_start;
     sc.thread_stop = srv_hooks_thread_stop;
     sc.thread_ctx = app;
@@ -224,6 +230,11 @@ bool srv_app_start(srv_app *app)
     if (app->cfg.port_file != NULL &&
         !write_port_file(app->cfg.port_file, ord_rest_server_port(app->server))) {
         log_error(app, "cannot write the port file", app->cfg.port_file);
+        return false;
+    }
+    if (app->cfg.ops_port_file != NULL &&
+        !write_port_file(app->cfg.ops_port_file, ord_rest_server_ops_port(app->server))) {
+        log_error(app, "cannot write the operations port file", app->cfg.ops_port_file);
         return false;
     }
     log_ready(app);

@@ -17,7 +17,8 @@ typedef enum kind {
     K_HOST,    /* dotted IPv4 address */
     K_LEVEL,   /* debug|info|warn|error */
     K_DB_URL,  /* libpq URL or key=value text */
-    K_BOOL     /* true|false (also 1|0, yes|no, on|off); a bare flag means true */
+    K_BOOL,    /* true|false (also 1|0, yes|no, on|off); a bare flag means true */
+    K_PORT_OFF /* 0..65535, or "off" (-1) */
 } kind;
 
 typedef struct setting {
@@ -38,9 +39,21 @@ static const setting settings[] = {
     INT("port", port, 0, 65535, "port to listen on (default 8090; 0: any free port)"),
     {"port-file", K_STRING, OFF(port_file), 0, 0, "FILE",
      "write the bound port to FILE once serving"},
-    INT("threads", threads, 1, 1024, "HTTP worker threads, one per connection served (default 16)"),
+    INT("threads", threads, 1, 4096,
+        "HTTP worker threads, one per connection served, idle kept-alive and slow ones "
+        "included (default 128); they share the database pool"),
     INT("request-timeout-ms", request_timeout_ms, 100, 600000,
-        "longest time to read one request (default 30000)"),
+        "deadline of a whole request, headers and body, from its start (default 10000); "
+        "then 408 and the connection closes"),
+    INT("keep-alive-timeout-ms", keep_alive_timeout_ms, 100, 600000,
+        "an idle kept-alive connection is closed after this (default 5000)"),
+    {"ops-port", K_PORT_OFF, OFF(ops_port), 0, 65535, "N|off",
+     "port of the operations listener (/health/live, /health/ready, /metrics) with its "
+     "own workers, on the same address (default 8081; 0: any free port; off: none)"},
+    {"ops-port-file", K_STRING, OFF(ops_port_file), 0, 0, "FILE",
+     "write the operations listener's bound port to FILE once serving"},
+    INT("ops-threads", ops_threads, 1, 64,
+        "worker threads of the operations listener (default 2)"),
     INT("retry-after-s", retry_after_s, 1, 3600, "Retry-After of 503 answers (default 5)"),
     INT("shutdown-timeout-ms", shutdown_timeout_ms, 1, 600000,
         "on SIGTERM/SIGINT, longest wait for requests in flight (default 30000)"),
@@ -149,8 +162,11 @@ static void defaults(srv_config *c)
     c->command = SRV_SERVE;
     c->host = "127.0.0.1";
     c->port = 8090;
-    c->threads = 16;
-    c->request_timeout_ms = 30000;
+    c->threads = 128;
+    c->request_timeout_ms = 10000;
+    c->keep_alive_timeout_ms = 5000;
+    c->ops_port = 8081;
+    c->ops_threads = 2;
     c->retry_after_s = 5;
     c->shutdown_timeout_ms = 30000;
     c->database_url = "postgresql:///orders";
@@ -294,6 +310,23 @@ static bool apply(srv_config *c, const setting *s, const char *value, bool from_
         snprintf(err, cap, "%s must be true or false (got \"%.40s\")", name, value);
         return false;
     }
+    case K_PORT_OFF: {
+        if (strcmp(value, "off") == 0) {
+            *(int64_t *)field = -1;
+            return true;
+        }
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        if (*value == '\0' || !isdigit((unsigned char)*value) || *end != '\0' || errno != 0 ||
+            v < s->min || v > s->max) {
+            snprintf(err, cap, "%s must be a port from 0 to 65535, or off (got \"%.40s\")", name,
+                     value);
+            return false;
+        }
+        *(int64_t *)field = v;
+        return true;
+    }
     case K_DB_URL:
         if (*value == '\0' || strlen(value) > 4000) {
             snprintf(err, cap, "%s must be a PostgreSQL URL or key=value string", name);
@@ -407,6 +440,10 @@ static bool cross_check(const srv_config *c, char *err, size_t cap)
     }
     if (c->breaker_minimum_calls > c->breaker_window) {
         snprintf(err, cap, "breaker-minimum-calls must not exceed breaker-window");
+        return false;
+    }
+    if (c->ops_port > 0 && c->ops_port == c->port) {
+        snprintf(err, cap, "ops-port must differ from port");
         return false;
     }
     if (c->pending_stale_ms > c->pending_deadline_ms) {

@@ -34,7 +34,11 @@ typedef struct srv_config {
     int64_t port;          /* 0: any free port */
     const char *port_file; /* receives the bound port once serving; NULL: none */
     int64_t threads;       /* HTTP worker threads = connections served at once */
-    int64_t request_timeout_ms;
+    int64_t request_timeout_ms;    /* deadline of a whole request, headers and body */
+    int64_t keep_alive_timeout_ms; /* an idle kept-alive connection ends after this */
+    int64_t ops_port;              /* operations listener; -1: none */
+    const char *ops_port_file;     /* receives its bound port; NULL: none */
+    int64_t ops_threads;
     int64_t retry_after_s;
     int64_t shutdown_timeout_ms; /* longest wait for requests in flight at stop */
 

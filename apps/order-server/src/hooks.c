@@ -4,15 +4,38 @@
  * the downstream and pool counters. */
 #include "hooks.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
 
+/* A worker's unit, built on its first request: most workers of a large
+ * pool only ever wait on slow or idle connections, and an idle one then
+ * costs no client, service or store. */
+typedef struct worker_slot {
+    srv_app *app;
+    srv_unit *unit;
+    bool failed; /* building it failed once: logged, not retried in a loop */
+} worker_slot;
+
+static srv_unit *unit_of(void *thread_data)
+{
+    worker_slot *slot = thread_data;
+    if (slot == NULL)
+        return NULL;
+    if (slot->unit == NULL && !slot->failed) {
+        slot->unit = srv_unit_new(slot->app, "http", true);
+        slot->failed = slot->unit == NULL;
+    }
+    return slot->unit;
+}
+
 static ord_service *service_for_thread(void *ctx, void *thread_data)
 {
     (void)ctx;
-    srv_unit *u = thread_data;
+    srv_unit *u = unit_of(thread_data);
     return u != NULL ? u->svc : NULL;
 }
 
@@ -29,7 +52,7 @@ static void dependency(ord_rest_dependency *d, const char *name, bool up, bool r
 static size_t readiness(void *ctx, void *thread_data, ord_rest_dependency *deps, size_t cap)
 {
     srv_app *app = ctx;
-    srv_unit *u = thread_data;
+    srv_unit *u = unit_of(thread_data);
     if (cap < 3)
         return 0;
     dependency(&deps[0], "database", u != NULL && ord_pg_ping(u->store) == ORD_OK, true);
@@ -96,7 +119,7 @@ static void metrics(void *ctx, void *thread_data, FILE *out)
 static ord_error outbox_counts(void *ctx, void *thread_data, int64_t *pending, int64_t *parked)
 {
     (void)ctx;
-    srv_unit *u = thread_data;
+    srv_unit *u = unit_of(thread_data);
     if (u == NULL)
         return ORD_EUNAVAILABLE;
     ord_outbox outbox = ord_pg_store_outbox(u->store);
@@ -115,11 +138,18 @@ void srv_hooks_install(ord_rest_api_config *config, srv_app *app)
 
 void *srv_hooks_thread_start(void *ctx)
 {
-    return srv_unit_new(ctx, "http", true);
+    worker_slot *slot = calloc(1, sizeof *slot);
+    if (slot != NULL)
+        slot->app = ctx;
+    return slot;
 }
 
 void srv_hooks_thread_stop(void *ctx, void *thread_data)
 {
     (void)ctx;
-    srv_unit_free(thread_data);
+    worker_slot *slot = thread_data;
+    if (slot == NULL)
+        return;
+    srv_unit_free(slot->unit);
+    free(slot);
 }

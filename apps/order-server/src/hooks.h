@@ -10,7 +10,8 @@
 /* Point @p config's service callback and hooks at @p app. */
 void srv_hooks_install(ord_rest_api_config *config, srv_app *app);
 
-/* civetweb worker thread start/stop: build and free the thread's unit. */
+/* civetweb worker thread start/stop: the thread's slot, whose unit is built
+ * on the thread's first request; stop frees both. */
 void *srv_hooks_thread_start(void *ctx);
 void srv_hooks_thread_stop(void *ctx, void *thread_data);
 
