@@ -1,14 +1,14 @@
-/* Reading a request body against the request's deadline, in pieces, so that
- * a client sending a byte a second cannot hold a worker for longer than the
- * request timeout (civetweb's own limit covers each read, not the whole). */
+/* Reading a request body against the request's deadline. A read blocks in
+ * civetweb until its piece is whole, however slowly the bytes trickle in:
+ * the transport's watchdog ends a read past the deadline by shutting the
+ * socket's read side, and the deadline is checked between pieces. */
 #include "transport.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* One read waits at most civetweb's request timeout for its bytes; small
- * pieces give the deadline a chance between them. */
-#define PIECE 4096
+/* Bytes asked of one read. */
+#define PIECE 16384
 
 rest_body_status ord_rest_read_body(struct mg_connection *conn, const rest_framing *framing,
                                     int64_t deadline_ms, char **out, size_t *len)
@@ -56,7 +56,8 @@ rest_body_status ord_rest_read_body(struct mg_connection *conn, const rest_frami
         size_t want = cap - 1 - have < PIECE ? cap - 1 - have : PIECE;
         int n = mg_read(conn, body + have, want);
         if (n < 0) {
-            status = REST_BODY_BROKEN;
+            /* Past the deadline the transport's watchdog shut the read side. */
+            status = ord_rest_monotonic_ms() >= deadline_ms ? REST_BODY_TIMEOUT : REST_BODY_BROKEN;
             break;
         }
         if (n == 0) {

@@ -5,6 +5,7 @@
  * Everything else lives in the API layer. */
 #include <orders/adapters/rest/server.h>
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +13,13 @@
 #include <strings.h>
 #include <time.h>
 
+#include <sys/socket.h>
+
 #include "call.h"
 #include "transport.h"
+
+/* How often the watchdog looks at the workers. */
+#define WATCH_INTERVAL_MS 100
 
 /* One of the two listeners; civetweb's user data of its context. */
 typedef struct rest_listener {
@@ -26,6 +32,8 @@ typedef struct rest_listener {
     int port;
 } rest_listener;
 
+typedef struct rest_worker rest_worker;
+
 struct ord_rest_server {
     ord_rest_api *api;
     ord_rest_server_config config;
@@ -34,20 +42,162 @@ struct ord_rest_server {
     int request_timeout_ms;
     atomic_int in_flight; /* requests being served, for ord_rest_server_drain() */
     atomic_bool draining; /* new API requests are refused with 503 */
+
+    /* The watchdog: ends reads past their deadline and, when workers run
+     * short, idle kept-alive connections. */
+    pthread_mutex_t workers_lock;
+    rest_worker **workers; /* the API listener's, registered at thread start */
+    size_t worker_count;
+    size_t worker_cap;
+    pthread_t watchdog;
+    bool watchdog_started;
+    atomic_bool stopping;
+    pthread_mutex_t wake_lock;
+    pthread_cond_t wake;
 };
+
+/* What a worker is doing, as far as the watchdog cares. */
+typedef enum worker_state {
+    WORKER_BUSY = 0,   /* anything the watchdog leaves alone */
+    WORKER_READING,    /* reading a body until deadline_ms */
+    WORKER_KEPT_ALIVE  /* answered; waiting inside civetweb for the next request */
+} worker_state;
 
 /* A worker thread's state: the owner's thread data, and the connection it
  * serves now (a worker serves one connection at a time). */
-typedef struct rest_worker {
+struct rest_worker {
     rest_listener *listener;
     void *user_data;          /* what config.thread_start returned */
     int64_t request_start_ms; /* the current request's deadline counts from here */
     bool refused;             /* a transport refusal ended this connection */
-} rest_worker;
+
+    /* Shared with the watchdog, under guard. */
+    pthread_mutex_t guard;
+    int fd;                   /* the connection's socket; -1: not known */
+    bool fd_looked_up;        /* looked for once on this connection */
+    worker_state state;
+    int64_t deadline_ms;      /* WORKER_READING: cut the read then */
+    int64_t idle_since_ms;    /* WORKER_KEPT_ALIVE: since when */
+};
 
 static rest_worker *worker_of(const struct mg_connection *conn)
 {
     return mg_get_thread_pointer(conn);
+}
+
+/* Look up the connection's socket the first time it may be needed. */
+static void know_socket(rest_worker *w, const struct mg_connection *conn)
+{
+    if (w == NULL || w->fd_looked_up || w->listener->ops)
+        return;
+    int fd = ord_rest_socket_of(mg_get_request_info(conn));
+    pthread_mutex_lock(&w->guard);
+    w->fd = fd;
+    w->fd_looked_up = true;
+    pthread_mutex_unlock(&w->guard);
+}
+
+static void set_state(rest_worker *w, worker_state state, int64_t deadline_ms)
+{
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->guard);
+    w->state = state;
+    w->deadline_ms = deadline_ms;
+    w->idle_since_ms = ord_rest_monotonic_ms();
+    pthread_mutex_unlock(&w->guard);
+}
+
+/* The connection ends: its socket number may be reused from now on. */
+static void forget_connection(rest_worker *w)
+{
+    pthread_mutex_lock(&w->guard);
+    w->fd = -1;
+    w->fd_looked_up = false;
+    w->state = WORKER_BUSY;
+    pthread_mutex_unlock(&w->guard);
+}
+
+static bool short_of_workers(const rest_listener *l)
+{
+    return atomic_load(&l->connections) * 4 >= l->threads * 3;
+}
+
+/* One look at every worker: a body read past its deadline has its socket's
+ * read side shut (the blocked read returns at once and the transport
+ * answers 408); when three quarters of the workers hold connections, idle
+ * kept-alive ones are closed. */
+static void watch_once(ord_rest_server *server)
+{
+    int64_t now = ord_rest_monotonic_ms();
+    bool short_of = short_of_workers(&server->api_listener);
+    pthread_mutex_lock(&server->workers_lock);
+    for (size_t i = 0; i < server->worker_count; i++) {
+        rest_worker *w = server->workers[i];
+        pthread_mutex_lock(&w->guard);
+        if (w->fd >= 0 && w->state == WORKER_READING && now >= w->deadline_ms) {
+            shutdown(w->fd, SHUT_RD);
+            w->state = WORKER_BUSY;
+        } else if (w->fd >= 0 && w->state == WORKER_KEPT_ALIVE && short_of) {
+            shutdown(w->fd, SHUT_RDWR);
+            w->state = WORKER_BUSY;
+        }
+        pthread_mutex_unlock(&w->guard);
+    }
+    pthread_mutex_unlock(&server->workers_lock);
+}
+
+static void *watchdog_run(void *arg)
+{
+    ord_rest_server *server = arg;
+    pthread_mutex_lock(&server->wake_lock);
+    while (!atomic_load(&server->stopping)) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += WATCH_INTERVAL_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&server->wake, &server->wake_lock, &until);
+        pthread_mutex_unlock(&server->wake_lock);
+        watch_once(server);
+        pthread_mutex_lock(&server->wake_lock);
+    }
+    pthread_mutex_unlock(&server->wake_lock);
+    return NULL;
+}
+
+static bool register_worker(ord_rest_server *server, rest_worker *w)
+{
+    pthread_mutex_lock(&server->workers_lock);
+    bool ok = true;
+    if (server->worker_count == server->worker_cap) {
+        size_t cap = server->worker_cap == 0 ? 16 : server->worker_cap * 2;
+        rest_worker **grown = realloc(server->workers, cap * sizeof *grown);
+        if (grown == NULL) {
+            ok = false;
+        } else {
+            server->workers = grown;
+            server->worker_cap = cap;
+        }
+    }
+    if (ok)
+        server->workers[server->worker_count++] = w;
+    pthread_mutex_unlock(&server->workers_lock);
+    return ok;
+}
+
+static void unregister_worker(ord_rest_server *server, rest_worker *w)
+{
+    pthread_mutex_lock(&server->workers_lock);
+    for (size_t i = 0; i < server->worker_count; i++) {
+        if (server->workers[i] == w) {
+            server->workers[i] = server->workers[--server->worker_count];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&server->workers_lock);
 }
 
 static void count_refusal(ord_rest_server *server, const char *method, int status,
@@ -113,7 +263,7 @@ static bool keep_alive(const rest_listener *l, const struct mg_request_info *ri,
     if (res->close_connection || atomic_load(&l->server->draining))
         return false;
     /* Short of workers: idle kept-alive connections would hold them. */
-    if (atomic_load(&l->connections) * 4 >= l->threads * 3)
+    if (short_of_workers(l))
         return false;
     const char *connection = NULL;
     for (int i = 0; i < ri->num_headers; i++)
@@ -154,11 +304,16 @@ static int serve(struct mg_connection *conn, rest_listener *l)
         return refuse(conn, 404, "Not found",
                       "This listener serves /health/live, /health/ready and /metrics only", 0);
 
-    int64_t started = w != NULL ? w->request_start_ms : ord_rest_monotonic_ms();
+    int64_t deadline = (w != NULL ? w->request_start_ms : ord_rest_monotonic_ms()) +
+                       server->request_timeout_ms;
     char *body = NULL;
     size_t body_len = 0;
-    rest_body_status got =
-        ord_rest_read_body(conn, &framing, started + server->request_timeout_ms, &body, &body_len);
+    if (framing.chunked || framing.content_length > 0) {
+        know_socket(w, conn);
+        set_state(w, WORKER_READING, deadline);
+    }
+    rest_body_status got = ord_rest_read_body(conn, &framing, deadline, &body, &body_len);
+    set_state(w, WORKER_BUSY, 0);
     if (got == REST_BODY_TIMEOUT)
         return refuse(conn, 408, "Request timeout",
                       "The request did not arrive whole within the server's time limit", 0);
@@ -206,8 +361,13 @@ static int serve(struct mg_connection *conn, rest_listener *l)
     int status = res.status;
     ord_rest_response_free(&res);
     free(body);
-    if (w != NULL)
+    if (w != NULL) {
         w->request_start_ms = ord_rest_monotonic_ms();
+        if (!answer.close) {
+            know_socket(w, conn);
+            set_state(w, WORKER_KEPT_ALIVE, 0);
+        }
+    }
     return status;
 }
 
@@ -215,6 +375,7 @@ static int handle_request(struct mg_connection *conn, void *cbdata)
 {
     rest_listener *l = cbdata;
     ord_rest_server *server = l->server;
+    set_state(worker_of(conn), WORKER_BUSY, 0);
     atomic_fetch_add(&server->in_flight, 1);
     int status;
     if (!l->ops && atomic_load(&server->draining)) {
@@ -234,6 +395,19 @@ static int handle_request(struct mg_connection *conn, void *cbdata)
 static int handle_http_error(struct mg_connection *conn, int status, const char *message)
 {
     (void)message; /* civetweb's text may quote the request: never sent */
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    if (status == 411) {
+        /* civetweb's answer to an empty or unparsable Content-Length. */
+        refuse_as(conn, 400, "Bad request", "Content-Length must be a decimal number of bytes", 0,
+                  false);
+        return 0;
+    }
+    if (status == 404 && ri != NULL && ri->local_uri != NULL &&
+        mg_get_header(conn, "Upgrade") != NULL) {
+        /* civetweb took it for a WebSocket request without a handler. */
+        refuse_as(conn, 400, "Bad request", "This server does not upgrade connections", 0, true);
+        return 0;
+    }
     const char *title = status == 400   ? "Bad request"
                         : status == 413 ? "Payload too large"
                         : status == 431 ? "Request header fields too large"
@@ -253,6 +427,7 @@ static int init_connection(const struct mg_connection *conn, void **conn_data)
     if (w != NULL) {
         w->request_start_ms = ord_rest_monotonic_ms();
         w->refused = false;
+        forget_connection(w);
         atomic_fetch_add(&w->listener->connections, 1);
     }
     return 0;
@@ -266,6 +441,7 @@ static void connection_close(const struct mg_connection *conn)
     rest_worker *w = worker_of(conn);
     if (w == NULL)
         return;
+    forget_connection(w);
     atomic_fetch_sub(&w->listener->connections, 1);
     const struct mg_request_info *ri = mg_get_request_info(conn);
     if (w->refused || ri == NULL || ri->request_method == NULL || ri->request_uri == NULL ||
@@ -291,7 +467,17 @@ static void *init_thread(const struct mg_context *ctx, int thread_type)
     rest_worker *w = calloc(1, sizeof *w);
     if (w == NULL)
         return NULL;
+    if (pthread_mutex_init(&w->guard, NULL) != 0) {
+        free(w);
+        return NULL;
+    }
     w->listener = l;
+    w->fd = -1;
+    if (!l->ops && !register_worker(l->server, w)) {
+        pthread_mutex_destroy(&w->guard);
+        free(w);
+        return NULL;
+    }
     const ord_rest_server_config *c = &l->server->config;
     w->user_data = c->thread_start != NULL ? c->thread_start(c->thread_ctx) : NULL;
     w->request_start_ms = ord_rest_monotonic_ms();
@@ -307,6 +493,9 @@ static void exit_thread(const struct mg_context *ctx, int thread_type, void *thr
     const ord_rest_server_config *c = &l->server->config;
     if (c->thread_stop != NULL)
         c->thread_stop(c->thread_ctx, w->user_data);
+    if (!l->ops)
+        unregister_worker(l->server, w);
+    pthread_mutex_destroy(&w->guard);
     free(w);
 }
 
@@ -362,6 +551,15 @@ static bool start_listener(rest_listener *l, const char *listen, int threads, in
     return true;
 }
 
+static void free_server(ord_rest_server *server)
+{
+    pthread_cond_destroy(&server->wake);
+    pthread_mutex_destroy(&server->wake_lock);
+    pthread_mutex_destroy(&server->workers_lock);
+    free(server->workers);
+    free(server);
+}
+
 static bool config_ok(const ord_rest_server_config *c)
 {
     return c->listen != NULL && c->listen[0] != '\0' && strlen(c->listen) < 256 &&
@@ -396,6 +594,9 @@ ord_error ord_rest_server_start(ord_rest_server **out, ord_rest_api *api,
     server->config = c;
     server->request_timeout_ms = c.request_timeout_ms > 0 ? c.request_timeout_ms : 10000;
     int keep_alive_ms = c.keep_alive_timeout_ms > 0 ? c.keep_alive_timeout_ms : 5000;
+    pthread_mutex_init(&server->workers_lock, NULL);
+    pthread_mutex_init(&server->wake_lock, NULL);
+    pthread_cond_init(&server->wake, NULL);
     server->api_listener.server = server;
     server->ops_listener.server = server;
     server->ops_listener.ops = true;
@@ -407,12 +608,17 @@ ord_error ord_rest_server_start(ord_rest_server **out, ord_rest_api *api,
     if (ok && c.ops_listen != NULL && c.ops_listen[0] != '\0')
         ok = start_listener(&server->ops_listener, c.ops_listen,
                             c.ops_threads > 0 ? c.ops_threads : 2, keep_alive_ms);
+    if (ok)
+        ok = server->watchdog_started =
+            pthread_create(&server->watchdog, NULL, watchdog_run, server) == 0;
     if (!ok) {
+        if (server->ops_listener.ctx != NULL)
+            mg_stop(server->ops_listener.ctx);
         if (server->api_listener.ctx != NULL)
             mg_stop(server->api_listener.ctx);
         mg_exit_library();
         ord_rest_log_event(c.log, "error", "HTTP server could not start (is the port in use?)");
-        free(server);
+        free_server(server);
         return ORD_EUNAVAILABLE;
     }
     server->config.listen = server->api_listener.listen;
@@ -461,10 +667,17 @@ void ord_rest_server_stop(ord_rest_server *server)
 {
     if (server == NULL)
         return;
+    /* The watchdog first: the workers it watches end with the contexts. */
+    pthread_mutex_lock(&server->wake_lock);
+    atomic_store(&server->stopping, true);
+    pthread_cond_signal(&server->wake);
+    pthread_mutex_unlock(&server->wake_lock);
+    if (server->watchdog_started)
+        pthread_join(server->watchdog, NULL);
     if (server->ops_listener.ctx != NULL)
         mg_stop(server->ops_listener.ctx);
     mg_stop(server->api_listener.ctx);
     mg_exit_library();
     ord_rest_log_event(server->config.log, "info", "HTTP server stopped");
-    free(server);
+    free_server(server);
 }

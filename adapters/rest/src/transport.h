@@ -73,6 +73,12 @@ typedef enum rest_body_status {
 rest_body_status ord_rest_read_body(struct mg_connection *conn, const rest_framing *framing,
                                     int64_t deadline_ms, char **out, size_t *len);
 
+/* ---- socket_of.c ---- */
+
+/* The socket descriptor civetweb serves this request's connection on, or
+ * -1 when it cannot be found (Linux /proc). */
+int ord_rest_socket_of(const struct mg_request_info *info);
+
 /* Monotonic milliseconds. */
 int64_t ord_rest_monotonic_ms(void);
 
