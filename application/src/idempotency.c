@@ -222,6 +222,9 @@ ord_error ord_place_finish(ord_service *svc, const ord_idempotency *idem,
     case ORD_PLACE_INVALID:
     case ORD_PLACE_FORBIDDEN:
     case ORD_PLACE_NOT_OWNER:
+    /* Nothing was stored, and a fixed catalog may price the same request. */
+    case ORD_PLACE_UNPRICED_PRODUCT:
+    case ORD_PLACE_MIXED_CURRENCIES:
         return store->ops->forget(store->self, scope, idem->key);
     case ORD_PLACE_REPLAYED:
     case ORD_PLACE_KEY_MISMATCH:

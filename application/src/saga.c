@@ -25,17 +25,27 @@ static void precheck_contract_failure(ord_place_result *out)
     out->cause = ORD_ECONTRACT;
 }
 
-/* A catalog answer we cannot price an order from is the catalog's failure,
- * not the customer's: unknown currency, negative price, or prices in several
- * currencies (an order has one total). */
-static bool prices_usable(const ord_product_price *prices, size_t count)
+/* Prices an order cannot be made from: products the catalog priced outside
+ * its contract (no sale now), then prices in several currencies (an order
+ * has one total). Either is an answer about these products, not an outage
+ * of the catalog: the client is told which, and retrying cannot help until
+ * the catalog changes. Returns false with out->outcome set. */
+static bool prices_usable(const ord_product_price *prices, size_t count, ord_place_result *out)
 {
-    for (size_t i = 0; i < count; i++) {
-        if (!prices[i].found || prices[i].price.minor < 0 ||
-            ord_currency_decimals(prices[i].price.currency) < 0)
-            return false;
+    out->product_count = 0;
+    for (size_t i = 0; i < count; i++)
+        if (!ord_product_price_usable(&prices[i]))
+            out->products[out->product_count++] = prices[i].product_id;
+    if (out->product_count > 0) {
+        out->outcome = ORD_PLACE_UNPRICED_PRODUCT;
+        return false;
+    }
+    for (size_t i = 0; i < count; i++)
         if (strcmp(prices[i].price.currency, prices[0].price.currency) != 0)
-            return false;
+            out->products[out->product_count++] = prices[i].product_id;
+    if (out->product_count > 0) {
+        out->outcome = ORD_PLACE_MIXED_CURRENCIES;
+        return false;
     }
     return true;
 }
@@ -65,10 +75,8 @@ ord_error ord_app_precheck(const app_run *run, int64_t customer_id, const ord_or
 
     switch (res.verdict) {
     case ORD_PRECHECK_PASSED:
-        if (!prices_usable(prices, count)) {
-            precheck_contract_failure(out);
+        if (!prices_usable(prices, count, out))
             break;
-        }
         *priced = calloc(count, sizeof **priced);
         if (*priced == NULL) {
             free(prices);

@@ -261,7 +261,10 @@ static void test_place_order_total_overflow_is_invalid_items(void **state)
     ord_place_result_free(&res);
 }
 
-static void test_place_order_mixed_currencies_is_a_catalog_contract_failure(void **state)
+/* An order has one total: products priced in several currencies are
+ * refused naming those in another currency than the first line's; retrying
+ * cannot help, so it is not "unavailable". */
+static void test_place_order_mixed_currencies_is_refused_naming_the_products(void **state)
 {
     fx *f = *state;
     ord_money eur;
@@ -271,11 +274,53 @@ static void test_place_order_mixed_currencies_is_a_catalog_contract_failure(void
     fx_request_init(&r, FX_CUSTOMER, 2, 1, 1, 60, 1);
     ord_place_result res = {0};
     fx_place(f, &r, &res);
-    assert_int_equal(res.outcome, ORD_PLACE_PRECHECK_UNAVAILABLE);
-    assert_int_equal(res.failed_service, ORD_PRECHECK_CATALOG);
-    assert_int_equal(res.cause, ORD_ECONTRACT);
+    assert_int_equal(res.outcome, ORD_PLACE_MIXED_CURRENCIES);
+    assert_int_equal(res.product_count, 1);
+    assert_int_equal(res.products[0], 60);
     assert_int_equal(ord_memory_store_order_count(f->store), 0);
     ord_place_result_free(&res);
+}
+
+/* A catalog that prices one product outside its contract: the precheck of
+ * the memory adapter, with that product's price made unusable as the HTTP
+ * adapter reports it. */
+typedef struct unpriced_precheck {
+    ord_precheck inner;
+    int64_t product_id;
+} unpriced_precheck;
+
+static ord_error unpriced_check(void *self, const ord_call_context *ctx, int64_t customer_id,
+                                ord_product_price *prices, size_t count,
+                                ord_precheck_result *result)
+{
+    unpriced_precheck *p = self;
+    ord_error err = p->inner.ops->check(p->inner.self, ctx, customer_id, prices, count, result);
+    for (size_t i = 0; err == ORD_OK && i < count; i++)
+        if (prices[i].product_id == p->product_id)
+            prices[i].price = (ord_money){.minor = -1, .currency = ""};
+    return err;
+}
+
+static const ord_precheck_ops unpriced_ops = {.version = ORD_PRECHECK_VERSION,
+                                              .check = unpriced_check};
+
+static void test_place_order_with_an_unpriced_product_is_refused_naming_it(void **state)
+{
+    fx *f = *state;
+    unpriced_precheck wrapper = {.inner = f->ports.precheck, .product_id = 2};
+    f->ports.precheck = (ord_precheck){&unpriced_ops, &wrapper};
+    fx_rebuild(f);
+    fx_request r;
+    fx_request_init(&r, FX_CUSTOMER, 2, 1, 1, 2, 1);
+    ord_place_result res = {0};
+    fx_place(f, &r, &res);
+    assert_int_equal(res.outcome, ORD_PLACE_UNPRICED_PRODUCT);
+    assert_int_equal(res.product_count, 1);
+    assert_int_equal(res.products[0], 2);
+    assert_int_equal(ord_memory_store_order_count(f->store), 0);
+    ord_place_result_free(&res);
+    f->ports.precheck = wrapper.inner;
+    fx_rebuild(f);
 }
 
 static void test_place_order_customer_may_not_order_for_another(void **state)
@@ -612,7 +657,8 @@ int main(void)
         T(test_place_order_store_down_answers_store_unavailable),
         T(test_place_order_reports_every_invalid_field),
         T(test_place_order_total_overflow_is_invalid_items),
-        T(test_place_order_mixed_currencies_is_a_catalog_contract_failure),
+        T(test_place_order_mixed_currencies_is_refused_naming_the_products),
+        T(test_place_order_with_an_unpriced_product_is_refused_naming_it),
         T(test_place_order_customer_may_not_order_for_another),
         T(test_place_order_cancelled_during_reserve_releases_and_conflicts),
         T(test_place_order_late_reservation_stays_owed_when_its_write_loses_a_race),

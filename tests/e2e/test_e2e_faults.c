@@ -173,9 +173,49 @@ static void test_order_pending_past_the_deadline_is_cancelled(void **state)
     assert_int_equal(reserved, 0);
 }
 
+/* A product the catalog prices outside its contract (1.25 in a currency
+ * without minor units) is refused by name, 422, as often as asked; orders
+ * for other products go on (before, each such order counted against the
+ * catalog's breaker and opened it for everyone). Mixed currencies: 422. */
+static void test_a_badly_priced_product_is_refused_and_others_are_still_sold(void **state)
+{
+    (void)state;
+    static const char catalog[] =
+        "{\"products\":[{\"productId\":1,\"price\":99.99,\"currency\":\"USD\",\"available\":100},"
+        "{\"productId\":7,\"price\":1.25,\"currency\":\"BIF\",\"available\":100},"
+        "{\"productId\":8,\"price\":5,\"currency\":\"EUR\",\"available\":100}]}";
+    e2e_reply put = e2e_vcall(e2e_sim_url(), "PUT", "/sim/catalog", catalog, strlen(catalog), NULL, 0);
+    assert_int_equal(put.status, 204);
+    e2e_reply_free(&put);
+    for (int i = 0; i < 8; i++) {
+        char *bad = e2e_order_body(3300 + i, "[{\"productId\":1,\"quantity\":1},"
+                                             "{\"productId\":7,\"quantity\":1}]");
+        e2e_reply r = e2e_call("POST", "/api/v1/orders", bad, NULL);
+        free(bad);
+        e2e_assert_problem(&r, 422, "Product cannot be priced");
+        const cJSON *named = cJSON_GetObjectItemCaseSensitive(r.json, "unpricedProducts");
+        assert_int_equal(cJSON_GetArraySize(named), 1);
+        assert_int_equal((int64_t)cJSON_GetArrayItem(named, 0)->valuedouble, 7);
+        e2e_reply_free(&r);
+        e2e_place(3400 + i, "[{\"productId\":1,\"quantity\":1}]");
+    }
+    char *mixed = e2e_order_body(3500, "[{\"productId\":1,\"quantity\":1},"
+                                       "{\"productId\":8,\"quantity\":1}]");
+    e2e_reply r = e2e_call("POST", "/api/v1/orders", mixed, NULL);
+    free(mixed);
+    e2e_assert_problem(&r, 422, "Products priced in several currencies");
+    e2e_reply_free(&r);
+    e2e_reply m = e2e_call("GET", "/metrics", NULL, NULL);
+    assert_non_null(strstr(m.body, "circuit_breaker_state{service=\"catalog\"} 0\n"));
+    e2e_reply_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        /* First: the others leave the inventory breaker half-open at best. */
+        cmocka_unit_test_setup(test_a_badly_priced_product_is_refused_and_others_are_still_sold,
+                               reset),
         cmocka_unit_test_setup(test_inventory_down_is_503_and_the_worker_confirms_the_order_later, reset),
         cmocka_unit_test_setup(test_inventory_answering_garbage_is_503_and_recovered, reset),
         cmocka_unit_test_setup(test_inventory_hanging_past_the_timeout_is_503_and_recovered, reset),

@@ -53,6 +53,45 @@ static void test_unknown_product_is_reported_beside_known_prices(void **state)
     assert_false(prices[1].found);
 }
 
+/* A price outside the contract for one product (1.25 in a currency without
+ * minor units) is that product's problem:
+ * it comes back unusable, the others keep their prices, and the catalog's
+ * breaker counts a success each time (before, each such order opened it
+ * for every product). */
+static void test_one_product_priced_outside_the_contract_is_not_an_outage(void **state)
+{
+    http_fixture *fx = *state;
+    assert_true(sim_catalog("{\"products\":[{\"productId\":1,\"price\":99.99,"
+                            "\"currency\":\"USD\",\"available\":9},{\"productId\":7,"
+                            "\"price\":1.25,\"currency\":\"BIF\",\"available\":9}]}"));
+    for (int round = 0; round < 25; round++) {
+        ord_product_price prices[2] = {{.product_id = 7}, {.product_id = 1}};
+        ord_precheck_result result;
+        assert_int_equal(check(fx, 42, prices, 2, &result), ORD_OK);
+        assert_int_equal(result.verdict, ORD_PRECHECK_PASSED);
+        assert_true(prices[0].found);
+        assert_false(ord_product_price_usable(&prices[0]));
+        assert_true(ord_product_price_usable(&prices[1]));
+        assert_int_equal(prices[1].price.minor, 9999);
+    }
+    assert_int_equal(ord_http_services_breaker(fx->services, ORD_HTTP_CATALOG),
+                     ORD_HTTP_BREAKER_CLOSED);
+    ord_http_stats stats;
+    ord_http_services_stats(fx->services, &stats);
+    assert_int_equal(stats.services[ORD_HTTP_CATALOG].outcomes[ORD_HTTP_OUTCOME_SUCCESS], 25);
+}
+
+/* An element that names no product cannot be put down to one: the whole
+ * answer is outside the contract. */
+static void test_catalog_element_without_a_product_is_a_contract_error(void **state)
+{
+    assert_true(sim_fault("{\"service\":\"catalog\",\"mode\":\"garbage\"}"));
+    ord_product_price prices[1] = {{.product_id = 1}};
+    ord_precheck_result result;
+    assert_int_equal(check(*state, 42, prices, 1, &result), ORD_ECONTRACT);
+    assert_int_equal(result.failed, ORD_PRECHECK_CATALOG);
+}
+
 static void test_restricted_customer_is_refused(void **state)
 {
     ord_product_price prices[1] = {{.product_id = 1}};
@@ -386,6 +425,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_new_span_ids_use_every_bit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments_are_refused_without_a_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_hundred_products_fit_one_lookup, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_one_product_priced_outside_the_contract_is_not_an_outage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_element_without_a_product_is_a_contract_error,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, http_group_setup, http_group_teardown);
 }

@@ -20,15 +20,23 @@ ord_error ord_http_encode_products(const void *args, http_request *request)
     return ord_http_request_var(request, "ids", ids);
 }
 
-/* One element of the answer: {"productId":1,"price":99.99,"currency":"USD",...}. */
+/* One element of the answer: {"productId":1,"price":99.99,"currency":"USD",...}.
+ * An element that names its product but prices it outside the contract is
+ * that product's problem, not the service's: the product is reported with
+ * an unusable price (precheck.h) and the answer still counts as good. An
+ * element that names no product cannot be put down to any, and fails the
+ * whole answer. */
 static ord_error read_product(const cJSON *item, int64_t *id, ord_money *price)
 {
-    const cJSON *currency = cJSON_GetObjectItemCaseSensitive(item, "currency");
-    if (!cJSON_IsObject(item) || !cJSON_IsString(currency) ||
+    if (!cJSON_IsObject(item) ||
         !ord_http_json_int(cJSON_GetObjectItemCaseSensitive(item, "productId"), 1, INT64_MAX, id))
         return ORD_ECONTRACT;
-    return ord_http_json_money(cJSON_GetObjectItemCaseSensitive(item, "price"),
-                               currency->valuestring, price);
+    const cJSON *currency = cJSON_GetObjectItemCaseSensitive(item, "currency");
+    if (!cJSON_IsString(currency) ||
+        ord_http_json_money(cJSON_GetObjectItemCaseSensitive(item, "price"),
+                            currency->valuestring, price) != ORD_OK)
+        *price = (ord_money){.minor = -1, .currency = ""};
+    return ORD_OK;
 }
 
 ord_error ord_http_decode_products(const cJSON *json, const void *args, void *out)
@@ -44,7 +52,7 @@ ord_error ord_http_decode_products(const cJSON *json, const void *args, void *ou
     {
         int64_t id = 0;
         ord_money price;
-        /* Every element must be well formed, asked for or not. */
+        /* Every element must name a product, asked for or not. */
         if (read_product(item, &id, &price) != ORD_OK)
             return ORD_ECONTRACT;
         for (size_t i = 0; i < a->count; i++)

@@ -145,6 +145,23 @@ static void answer(rest_call *c, const ord_place_result *r, rest_place_answer ow
         product_list(&c->body, r);
         ord_rest_problem_end(c);
         break;
+    case ORD_PLACE_UNPRICED_PRODUCT:
+        product_sentence(sentence, sizeof sentence, r, " cannot be priced now",
+                         " cannot be priced now");
+        ord_rest_problem_begin(c, 422, "Product cannot be priced", sentence);
+        ord_json_raw(&c->body, ",\"unpricedProducts\":");
+        product_list(&c->body, r);
+        ord_rest_problem_end(c);
+        break;
+    case ORD_PLACE_MIXED_CURRENCIES:
+        product_sentence(sentence, sizeof sentence, r,
+                         " is priced in another currency than the first line",
+                         " are priced in another currency than the first line");
+        ord_rest_problem_begin(c, 422, "Products priced in several currencies", sentence);
+        ord_json_raw(&c->body, ",\"otherCurrencyProducts\":");
+        product_list(&c->body, r);
+        ord_rest_problem_end(c);
+        break;
     case ORD_PLACE_RESTRICTED:
         ord_rest_problem(c, 403, "Account has restrictions", "The account may not place orders");
         break;

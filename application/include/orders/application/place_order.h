@@ -47,11 +47,18 @@ typedef enum ord_place_outcome {
     ORD_PLACE_NOT_DRAFT,             /**< 400 (checkout): "Order is not in draft state". */
     ORD_PLACE_EMPTY_DRAFT,           /**< 400 (checkout): the draft has no lines. */
     ORD_PLACE_CONFLICT,              /**< 409: a concurrent change won (second checkout). */
-    ORD_PLACE_CUSTOMER_BUSY          /**< 409: another order of this customer is being
+    ORD_PLACE_CUSTOMER_BUSY,         /**< 409: another order of this customer is being
                                           placed (ord_service_config::
                                           serialize_customer_creates), or the store refused
                                           the create for a concurrent one. Nothing stored;
                                           a retry may succeed. */
+    ORD_PLACE_UNPRICED_PRODUCT,      /**< 422: the catalog gave the products in
+                                          products no usable price (precheck.h); the
+                                          service is not at fault. Nothing stored. */
+    ORD_PLACE_MIXED_CURRENCIES       /**< 422: the products are priced in several
+                                          currencies and an order has one total;
+                                          products lists those not in the first line's
+                                          currency. Nothing stored. */
 } ord_place_outcome;
 
 /** @brief Everything a transport needs to answer. Zero-initialise; free with ord_place_result_free(). */
@@ -72,7 +79,9 @@ typedef struct ord_place_result {
                                               key for a retry to look it up. */
     bool tracking_pending;               /**< PLACED without a tracking number yet. */
     ord_field_errors fields;             /**< INVALID: every broken rule. */
-    int64_t products[ORD_MAX_ITEMS];     /**< Unknown (UNKNOWN_PRODUCT) or short
+    int64_t products[ORD_MAX_ITEMS];     /**< Unknown (UNKNOWN_PRODUCT), unpriced
+                                              (UNPRICED_PRODUCT), in another currency
+                                              (MIXED_CURRENCIES) or short
                                               (INSUFFICIENT_STOCK) products. */
     size_t product_count;                /**< Entries in products. */
     ord_precheck_service failed_service; /**< PRECHECK_UNAVAILABLE: which service. */

@@ -31,8 +31,19 @@ extern "C" {
 typedef struct ord_product_price {
     int64_t product_id; /**< Asked for. */
     bool found;         /**< false: the catalog does not know the product. */
-    ord_money price;    /**< Current unit price when found. */
+    ord_money price;    /**< Current unit price when found. A price the catalog gave
+                             outside the contract for this one product (not a number,
+                             too many decimals, an unknown currency) is reported as
+                             found with a negative amount and an empty currency: the
+                             product cannot be sold now, which is no fault of the
+                             service (use ord_product_price_usable()). */
 } ord_product_price;
+
+/** @brief Whether a found product's price can price an order. */
+static inline bool ord_product_price_usable(const ord_product_price *p)
+{
+    return p->found && p->price.minor >= 0 && ord_currency_decimals(p->price.currency) >= 0;
+}
 
 /** @brief The first check that failed, or none. */
 typedef enum ord_precheck_verdict {
