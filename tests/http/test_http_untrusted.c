@@ -31,6 +31,11 @@ static int teardown(void **state)
     return 0;
 }
 
+/* A product's price: ORD_OK; ORD_ENOTFOUND when the catalog does not know
+ * it; ORD_EOVERFLOW, used here as a marker, when the catalog named it with a
+ * price outside the contract (unusable: the product's problem); or the
+ * call's failure (ORD_ECONTRACT when the answer as a whole is outside the
+ * contract). */
 static ord_error price_of(http_fixture *fx, int64_t product, ord_money *price)
 {
     ord_product_price prices[1] = {{.product_id = product}};
@@ -41,6 +46,8 @@ static ord_error price_of(http_fixture *fx, int64_t product, ord_money *price)
         *price = prices[0].price;
     if (rc == ORD_OK && !prices[0].found)
         return ORD_ENOTFOUND;
+    if (rc == ORD_OK && !ord_product_price_usable(&prices[0]))
+        return ORD_EOVERFLOW;
     return rc;
 }
 
@@ -60,6 +67,7 @@ static void test_html_instead_of_json_is_a_contract_error(void **state)
     assert_int_equal(price_of(*state, 1, NULL), ORD_ECONTRACT);
 }
 
+/* An answer that is not a list of elements each naming its product. */
 static void test_wrong_shapes_and_types_are_contract_errors(void **state)
 {
     static const char *const bodies[] = {
@@ -67,14 +75,8 @@ static void test_wrong_shapes_and_types_are_contract_errors(void **state)
         "{}",
         "null",
         "[1]",
-        "[{\\\"productId\\\":1}]",
-        "[{\\\"productId\\\":1,\\\"price\\\":\\\"99.99\\\",\\\"currency\\\":\\\"USD\\\"}]",
         "[{\\\"productId\\\":\\\"1\\\",\\\"price\\\":99.99,\\\"currency\\\":\\\"USD\\\"}]",
         "[{\\\"productId\\\":1.5,\\\"price\\\":99.99,\\\"currency\\\":\\\"USD\\\"}]",
-        "[{\\\"productId\\\":1,\\\"price\\\":99.99}]",
-        "[{\\\"productId\\\":1,\\\"price\\\":99.99,\\\"currency\\\":\\\"usd\\\"}]",
-        "[{\\\"productId\\\":1,\\\"price\\\":99.99,\\\"currency\\\":7}]",
-        "[{\\\"productId\\\":1,\\\"price\\\":true,\\\"currency\\\":\\\"USD\\\"}]",
         "[{\\\"productId\\\":1,\\\"price\\\":99.99,\\\"currency\\\":\\\"USD\\\"}] trailing",
         "[{\\\"productId\\\":1,\\\"price\\\":99.99,\\\"currency\\\":\\\"USD\\\"}",
         "[{\\\"productId\\\":1,\\\"price\\\":99.99,\\\"currency\\\":\\\"USD\\\"},{\\\"oops\\\":1}]",
@@ -85,7 +87,25 @@ static void test_wrong_shapes_and_types_are_contract_errors(void **state)
     }
 }
 
-static void test_inexact_or_negative_prices_are_contract_errors(void **state)
+/* An element that names its product but prices it outside the contract:
+ * that product cannot be sold now; the answer itself is good. */
+static void test_a_named_product_with_a_wrong_price_or_currency_is_unusable(void **state)
+{
+    static const char *const bodies[] = {
+        "[{\\\"productId\\\":1}]",
+        "[{\\\"productId\\\":1,\\\"price\\\":\\\"99.99\\\",\\\"currency\\\":\\\"USD\\\"}]",
+        "[{\\\"productId\\\":1,\\\"price\\\":99.99}]",
+        "[{\\\"productId\\\":1,\\\"price\\\":99.99,\\\"currency\\\":\\\"usd\\\"}]",
+        "[{\\\"productId\\\":1,\\\"price\\\":99.99,\\\"currency\\\":7}]",
+        "[{\\\"productId\\\":1,\\\"price\\\":true,\\\"currency\\\":\\\"USD\\\"}]",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        catalog_answers(200, bodies[i]);
+        assert_int_equal(price_of(*state, 1, NULL), ORD_EOVERFLOW);
+    }
+}
+
+static void test_inexact_or_negative_prices_are_unusable(void **state)
 {
     static const char *const prices[] = {"99.999", "1.005", "-1.00", "-0.01", "0.001",
                                          "1e300",  "0.30000000000000004"};
@@ -94,7 +114,7 @@ static void test_inexact_or_negative_prices_are_contract_errors(void **state)
         snprintf(body, sizeof body,
                  "[{\\\"productId\\\":1,\\\"price\\\":%s,\\\"currency\\\":\\\"USD\\\"}]", prices[i]);
         catalog_answers(200, body);
-        assert_int_equal(price_of(*state, 1, NULL), ORD_ECONTRACT);
+        assert_int_equal(price_of(*state, 1, NULL), ORD_EOVERFLOW);
     }
 }
 
@@ -134,7 +154,7 @@ static void test_exponent_notation_is_read_exactly(void **state)
 
 /* Past 2^52 / 10^decimals a double no longer tells neighbouring minor units
  * apart: 9999999999999.001 KWD parses to the double that prints as .002. */
-static void test_prices_beyond_double_precision_are_contract_errors(void **state)
+static void test_prices_beyond_double_precision_are_unusable(void **state)
 {
     static const char *const bodies[] = {
         "[{\\\"productId\\\":1,\\\"price\\\":9999999999999.001,\\\"currency\\\":\\\"KWD\\\"}]",
@@ -142,7 +162,7 @@ static void test_prices_beyond_double_precision_are_contract_errors(void **state
     };
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         catalog_answers(200, bodies[i]);
-        assert_int_equal(price_of(*state, 1, NULL), ORD_ECONTRACT);
+        assert_int_equal(price_of(*state, 1, NULL), ORD_EOVERFLOW);
     }
 }
 
@@ -246,10 +266,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_html_instead_of_json_is_a_contract_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_shapes_and_types_are_contract_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_inexact_or_negative_prices_are_contract_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_named_product_with_a_wrong_price_or_currency_is_unusable,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_inexact_or_negative_prices_are_unusable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prices_convert_exactly_at_the_currency_precision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exponent_notation_is_read_exactly, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prices_beyond_double_precision_are_contract_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prices_beyond_double_precision_are_unusable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deeply_nested_json_is_a_contract_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answer_nested_deeper_than_the_limit_is_a_contract_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_huge_body_is_cut_off_as_a_contract_error, setup, teardown),
