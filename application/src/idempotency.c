@@ -32,16 +32,34 @@ size_t ord_idempotency_request_text(char *out, size_t cap, const char *method, c
     return len;
 }
 
+/* An admin acting for a customer or a guest gets keys of its own: the same
+ * key from that customer (or from another admin) is another request. The
+ * scope names the admin and the owner only by a hash, so it stays short. */
+static void narrow_to_admin(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], const ord_principal *who)
+{
+    if (who == NULL || who->kind != ORD_PRINCIPAL_ADMIN)
+        return;
+    const char *subject = who->subject != NULL ? who->subject : "";
+    char text[ORD_SHA256_HEX_SIZE + 1 + ORD_IDEMPOTENCY_SCOPE_SIZE];
+    ord_sha256_hex(text, subject, strlen(subject));
+    size_t n = strlen(text);
+    int m = snprintf(text + n, sizeof text - n, "\n%s", scope);
+    char digest[ORD_SHA256_HEX_SIZE];
+    ord_sha256_hex(digest, text, n + (size_t)(m > 0 ? m : 0));
+    snprintf(scope, ORD_IDEMPOTENCY_SCOPE_SIZE, "admin:%.32s", digest);
+}
+
 /* A guest's scope names the token by its hash: keys are stored, tokens not. */
 static void scope_of(char scope[ORD_IDEMPOTENCY_SCOPE_SIZE], const app_idem_owner *owner)
 {
     if (owner->customer_id > 0) {
         snprintf(scope, ORD_IDEMPOTENCY_SCOPE_SIZE, "customer:%" PRId64, owner->customer_id);
-        return;
+    } else {
+        char hash[ORD_SHA256_HEX_SIZE];
+        ord_sha256_hex(hash, owner->guest_token, strlen(owner->guest_token));
+        snprintf(scope, ORD_IDEMPOTENCY_SCOPE_SIZE, "guest:%s", hash);
     }
-    char hash[ORD_SHA256_HEX_SIZE];
-    ord_sha256_hex(hash, owner->guest_token, strlen(owner->guest_token));
-    snprintf(scope, ORD_IDEMPOTENCY_SCOPE_SIZE, "guest:%s", hash);
+    narrow_to_admin(scope, owner->who);
 }
 
 /* A replayed 201 names the order it created (Location, ETag): the one the

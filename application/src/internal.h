@@ -95,10 +95,12 @@ typedef struct app_idem_order {
 } app_idem_order;
 
 /* Whom a key belongs to: a customer, or (customer_id 0) a guest, named by
- * the hash of its token. */
+ * the hash of its token; narrowed to the admin when an admin acts for them
+ * (@p who; NULL or another principal: no narrowing). */
 typedef struct app_idem_owner {
     int64_t customer_id;
     const char *guest_token;
+    const ord_principal *who;
 } app_idem_owner;
 
 /* The opening of every use case that takes an Idempotency-Key (create,

@@ -198,7 +198,7 @@ ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_
     if (err != ORD_OK)
         return err;
     bool allowed = who->kind == ORD_PRINCIPAL_ADMIN || ord_principal_owns(who, request->customer_id);
-    app_idem_owner owner = {.customer_id = request->customer_id, .guest_token = NULL};
+    app_idem_owner owner = {.customer_id = request->customer_id, .guest_token = NULL, .who = who};
     app_idem_verdict verdict = APP_IDEM_PROCEED;
     app_idem_order found = {0};
     err = ord_app_idem_open(svc, idem, &owner, allowed ? ORD_PLACED : ORD_PLACE_FORBIDDEN, out,

@@ -16,6 +16,7 @@ const char *ord_strerror(ord_error err)
     case ORD_EFORBIDDEN: return "forbidden";
     case ORD_ENOMEM: return "out of memory";
     case ORD_EINTERNAL: return "internal error";
+    case ORD_EUNAUTHORIZED: return "unauthorized";
     }
     return "unknown error";
 }

@@ -36,7 +36,7 @@ static int64_t new_draft(fx *f, const ord_draft_owner *owner, size_t count, int6
     ord_item_request items[] = {{.product_id = product, .quantity = 1}};
     ord_order draft;
     ord_order_init(&draft);
-    assert_int_equal(ord_create_draft(f->svc, &admin, owner, items, count, NULL, &draft), ORD_OK);
+    assert_int_equal(ord_create_draft(f->svc, &admin, owner, items, count, NULL, NULL, &draft), ORD_OK);
     int64_t id = draft.id;
     ord_order_free(&draft);
     return id;
@@ -155,7 +155,7 @@ static void test_guest_draft_checkout_takes_no_lock(void **state)
 {
     fx *f = *state;
     serialise(f);
-    ord_draft_owner guest = {.guest_token = "guest-secret"};
+    ord_draft_owner guest = {.guest_token = "gUeSt5eCr3tT0k3nF0rL0ck9"};
     int64_t id = new_draft(f, &guest, 1, 1);
     size_t before = lock_calls(f);
     ord_place_result res = {0};
@@ -175,5 +175,6 @@ int main(void)
         T(test_checkout_takes_no_lock_before_the_owner_proved_itself),
         T(test_guest_draft_checkout_takes_no_lock),
     };
+    admin = fx_admin();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,8 @@
 
 #include <orders/support/sha256.h>
 
-#define GUEST "guest-abc"
+/* A guest token strong enough to be accepted: 24 letters and digits. */
+#define GUEST "Zq3xV9pL2mT7wR4kY8nB1cD6"
 
 static ord_principal admin;
 
@@ -16,7 +17,7 @@ static int64_t new_draft(fx *f, const ord_draft_owner *owner, size_t count, int6
     ord_item_request items[] = {{.product_id = product, .quantity = quantity}};
     ord_order draft;
     ord_order_init(&draft);
-    assert_int_equal(ord_create_draft(f->svc, &admin, owner, items, count, NULL, &draft), ORD_OK);
+    assert_int_equal(ord_create_draft(f->svc, &admin, owner, items, count, NULL, NULL, &draft), ORD_OK);
     int64_t id = draft.id;
     ord_order_free(&draft);
     return id;
@@ -37,7 +38,7 @@ static void test_create_customer_draft_without_prices(void **state)
     ord_item_request items[] = {{.product_id = 1, .quantity = 2}, {.product_id = 3, .quantity = 1}};
     ord_order d;
     ord_order_init(&d);
-    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 2, NULL, &d), ORD_OK);
+    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 2, NULL, NULL, &d), ORD_OK);
     assert_true(d.id > 0);
     assert_true(ord_order_number_is_valid(d.number));
     assert_int_equal(d.status, ORD_STATUS_DRAFT);
@@ -79,26 +80,26 @@ static void test_create_draft_needs_an_owner(void **state)
     ord_field_errors errors = {0};
     ord_order d;
     ord_order_init(&d);
-    assert_int_equal(ord_create_draft(f->svc, &admin, &nobody, NULL, 0, &errors, &d), ORD_EINVALID);
+    assert_int_equal(ord_create_draft(f->svc, &admin, &nobody, NULL, 0, &errors, NULL, &d), ORD_EINVALID);
     assert_int_equal(errors.count, 1);
     assert_string_equal(errors.items[0].field, "customerId");
     assert_string_equal(errors.items[0].message, "Either customerId or guestToken must be provided");
     ord_field_errors_free(&errors);
 
     ord_draft_owner empty_token = {.guest_token = ""};
-    assert_int_equal(ord_create_draft(f->svc, &admin, &empty_token, NULL, 0, &errors, &d),
+    assert_int_equal(ord_create_draft(f->svc, &admin, &empty_token, NULL, 0, &errors, NULL, &d),
                      ORD_EINVALID);
     ord_field_errors_free(&errors);
-    /* A blank token is no token either. */
+    /* A blank token names nobody, and is no secret either. */
     ord_draft_owner blank_token = {.guest_token = " \t "};
     assert_false(ord_draft_owner_present(&blank_token));
-    assert_int_equal(ord_create_draft(f->svc, &admin, &blank_token, NULL, 0, &errors, &d),
+    assert_int_equal(ord_create_draft(f->svc, &admin, &blank_token, NULL, 0, &errors, NULL, &d),
                      ORD_EINVALID);
-    assert_string_equal(errors.items[0].field, "customerId");
+    assert_string_equal(errors.items[0].field, "guestToken");
     ord_field_errors_free(&errors);
 
     ord_draft_owner both = {.customer_id = FX_CUSTOMER, .guest_token = GUEST};
-    assert_int_equal(ord_create_draft(f->svc, &admin, &both, NULL, 0, &errors, &d), ORD_EINVALID);
+    assert_int_equal(ord_create_draft(f->svc, &admin, &both, NULL, 0, &errors, NULL, &d), ORD_EINVALID);
     assert_true(ord_field_errors_has(&errors, "guestToken"));
     ord_field_errors_free(&errors);
     assert_int_equal(ord_memory_store_order_count(f->store), 0);
@@ -114,7 +115,7 @@ static void test_create_draft_reports_bad_lines(void **state)
     ord_field_errors errors = {0};
     ord_order d;
     ord_order_init(&d);
-    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 3, &errors, &d), ORD_EINVALID);
+    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 3, &errors, NULL, &d), ORD_EINVALID);
     assert_true(ord_field_errors_has(&errors, "items[0].quantity"));
     assert_true(ord_field_errors_has(&errors, "items[1].productId"));
     assert_true(ord_field_errors_has(&errors, "items[2].productId"));
@@ -129,10 +130,149 @@ static void test_customer_creates_drafts_only_for_itself(void **state)
     ord_draft_owner owner = {.customer_id = FX_CUSTOMER};
     ord_order d;
     ord_order_init(&d);
-    assert_int_equal(ord_create_draft(f->svc, &stranger, &owner, NULL, 0, NULL, &d), ORD_EFORBIDDEN);
+    assert_int_equal(ord_create_draft(f->svc, &stranger, &owner, NULL, 0, NULL, NULL, &d), ORD_EFORBIDDEN);
     ord_principal self = fx_customer(FX_CUSTOMER);
-    assert_int_equal(ord_create_draft(f->svc, &self, &owner, NULL, 0, NULL, &d), ORD_OK);
+    assert_int_equal(ord_create_draft(f->svc, &self, &owner, NULL, 0, NULL, NULL, &d), ORD_OK);
     ord_order_free(&d);
+}
+
+static void test_weak_guest_tokens_are_refused(void **state)
+{
+    fx *f = *state;
+    static const char *const weak[] = {
+        "guest-abc",                                   /* far too short */
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* one character */
+        "abababababababababababababababababababababab", /* two characters */
+        "0123456789012345678901234567890123",          /* 34 digits: 113 bits */
+        "0123456789abcdef0123456789abcde",             /* 31 hex digits: 124 bits */
+        "Zq3xV9pL2mT7wR4kY8nB1",                       /* 21 letters and digits: 125 bits */
+    };
+    ord_field_errors errors = {0};
+    ord_order d;
+    ord_order_init(&d);
+    for (size_t i = 0; i < sizeof weak / sizeof weak[0]; i++) {
+        ord_draft_owner owner = {.guest_token = weak[i]};
+        assert_int_equal(ord_create_draft(f->svc, &admin, &owner, NULL, 0, &errors, NULL, &d),
+                         ORD_EINVALID);
+        assert_true(ord_field_errors_has(&errors, "guestToken"));
+        ord_field_errors_free(&errors);
+    }
+    /* 23 letters and digits (137 bits) are enough, and so are 32 hex digits
+     * and 22 base64url characters. */
+    static const char *const strong[] = {"Zq3xV9pL2mT7wR4kY8nB1cD", "0123456789abcdef0123456789abcdef",
+                                         "q-3_V9pL2mT7wR4kY8nB1c"};
+    for (size_t i = 0; i < sizeof strong / sizeof strong[0]; i++) {
+        ord_draft_owner owner = {.guest_token = strong[i]};
+        assert_int_equal(ord_create_draft(f->svc, &admin, &owner, NULL, 0, &errors, NULL, &d),
+                         ORD_OK);
+        ord_order_free(&d);
+    }
+    assert_int_equal(ord_memory_store_order_count(f->store), 3);
+}
+
+static void test_server_issues_a_guest_token_when_none_is_sent(void **state)
+{
+    fx *f = *state;
+    ord_principal guest = {.kind = ORD_PRINCIPAL_GUEST};
+    ord_draft_owner nobody = {0};
+    char token[ORD_GUEST_TOKEN_SIZE];
+    char second[ORD_GUEST_TOKEN_SIZE];
+    ord_order d;
+    ord_order_init(&d);
+    assert_int_equal(ord_create_draft(f->svc, &guest, &nobody, NULL, 0, NULL, token, &d), ORD_OK);
+    int64_t id = d.id;
+    assert_int_equal(strlen(token), ORD_GUEST_TOKEN_SIZE - 1);
+    assert_memory_equal(token, "gt_", 3);
+    /* Only the hash is stored. */
+    char hash[ORD_SHA256_HEX_SIZE];
+    ord_sha256_hex(hash, token, strlen(token));
+    assert_string_equal(d.guest_token_hash, hash);
+    assert_int_equal(d.customer_id, 0);
+    ord_order_free(&d);
+    assert_int_equal(ord_create_draft(f->svc, &guest, &nobody, NULL, 0, NULL, second, &d), ORD_OK);
+    assert_string_not_equal(token, second);
+    ord_order_free(&d);
+
+    /* The token proves the guest afterwards. */
+    char ref[24];
+    ord_draft_owner proof = {.guest_token = token};
+    assert_int_equal(ord_set_draft_line(f->svc, &guest, fx_ref(id, ref), &proof, 1, 2, NULL, &d),
+                     ORD_OK);
+    ord_order_free(&d);
+    /* A customer's token never gets one: the draft is the customer's. */
+    ord_principal self = fx_customer(FX_CUSTOMER);
+    assert_int_equal(ord_create_draft(f->svc, &self, &nobody, NULL, 0, NULL, token, &d),
+                     ORD_EINVALID);
+    assert_string_equal(token, "");
+}
+
+static void test_guests_and_customers_never_reach_each_others_drafts(void **state)
+{
+    fx *f = *state;
+    ord_principal guest = {.kind = ORD_PRINCIPAL_GUEST};
+    ord_principal self = fx_customer(FX_CUSTOMER);
+    ord_principal stranger = fx_customer(FX_OTHER_CUSTOMER);
+    ord_draft_owner mine = {.customer_id = FX_CUSTOMER};
+    ord_draft_owner token = {.guest_token = GUEST};
+    ord_draft_owner theirs = {.customer_id = FX_OTHER_CUSTOMER};
+    int64_t customer_draft = new_draft(f, &mine, 1, 1, 1);
+    int64_t guest_draft = new_draft(f, &token, 1, 1, 1);
+    char ref[24];
+    ord_order d;
+    ord_order_init(&d);
+
+    /* Creating: a guest may not name a customer (401), a customer may not
+     * name another customer or use a guest token (403). */
+    assert_int_equal(ord_create_draft(f->svc, &guest, &mine, NULL, 0, NULL, NULL, &d),
+                     ORD_EUNAUTHORIZED);
+    assert_int_equal(ord_create_draft(f->svc, &self, &theirs, NULL, 0, NULL, NULL, &d),
+                     ORD_EFORBIDDEN);
+    assert_int_equal(ord_create_draft(f->svc, &self, &token, NULL, 0, NULL, NULL, &d),
+                     ORD_EFORBIDDEN);
+
+    /* Changing: a customer finds neither another's draft nor a guest's. */
+    assert_int_equal(ord_set_draft_line(f->svc, &stranger, fx_ref(customer_draft, ref), &theirs,
+                                        1, 2, NULL, &d),
+                     ORD_ENOTFOUND);
+    assert_int_equal(ord_set_draft_line(f->svc, &self, fx_ref(guest_draft, ref), &mine, 1, 2,
+                                        NULL, &d),
+                     ORD_ENOTFOUND);
+    assert_int_equal(ord_set_draft_line(f->svc, &self, fx_ref(guest_draft, ref), &token, 1, 2,
+                                        NULL, &d),
+                     ORD_EFORBIDDEN);
+    assert_int_equal(ord_set_draft_line(f->svc, &stranger, fx_ref(customer_draft, ref), &mine,
+                                        1, 2, NULL, &d),
+                     ORD_EFORBIDDEN);
+    /* A guest with its token does not reach the customer's draft. */
+    assert_int_equal(ord_set_draft_line(f->svc, &guest, fx_ref(customer_draft, ref), &token, 1, 2,
+                                        NULL, &d),
+                     ORD_EUNAUTHORIZED);
+    assert_int_equal(ord_set_draft_line(f->svc, &guest, fx_ref(customer_draft, ref), &mine, 1, 2,
+                                        NULL, &d),
+                     ORD_EUNAUTHORIZED);
+    /* Each reaches its own. */
+    assert_int_equal(ord_set_draft_line(f->svc, &self, fx_ref(customer_draft, ref), &mine, 1, 2,
+                                        NULL, &d),
+                     ORD_OK);
+    ord_order_free(&d);
+    assert_int_equal(ord_set_draft_line(f->svc, &guest, fx_ref(guest_draft, ref), &token, 1, 2,
+                                        NULL, &d),
+                     ORD_OK);
+    ord_order_free(&d);
+
+    ord_place_result res = {0};
+    ord_checkout_request req = {.owner = mine, .delivery_address = FX_ADDRESS};
+    assert_int_equal(ord_checkout_draft(f->svc, &self, NULL, fx_ref(guest_draft, ref), &req, NULL,
+                                        &res),
+                     ORD_OK);
+    assert_int_equal(res.outcome, ORD_PLACE_DRAFT_NOT_FOUND);
+    ord_place_result_free(&res);
+    req.owner = token;
+    assert_int_equal(ord_checkout_draft(f->svc, &guest, NULL, fx_ref(customer_draft, ref), &req,
+                                        NULL, &res),
+                     ORD_OK);
+    assert_int_equal(res.outcome, ORD_PLACE_NOT_OWNER);
+    ord_place_result_free(&res);
 }
 
 static ord_error set_line(fx *f, int64_t id, const ord_draft_owner *owner, int64_t product,
@@ -184,10 +324,10 @@ static void test_set_line_refuses_wrong_owner(void **state)
     ord_draft_owner wrong_token = {.guest_token = "guest-abd"};
     ord_order d;
     ord_order_init(&d);
-    assert_int_equal(set_line(f, mine, &other, 2, 1, &d), ORD_EFORBIDDEN);
-    assert_int_equal(set_line(f, mine, &guest, 2, 1, &d), ORD_EFORBIDDEN);
-    assert_int_equal(set_line(f, theirs, &wrong_token, 2, 1, &d), ORD_EFORBIDDEN);
-    assert_int_equal(set_line(f, theirs, &owner, 2, 1, &d), ORD_EFORBIDDEN);
+    assert_int_equal(set_line(f, mine, &other, 2, 1, &d), ORD_EUNAUTHORIZED);
+    assert_int_equal(set_line(f, mine, &guest, 2, 1, &d), ORD_EUNAUTHORIZED);
+    assert_int_equal(set_line(f, theirs, &wrong_token, 2, 1, &d), ORD_EUNAUTHORIZED);
+    assert_int_equal(set_line(f, theirs, &owner, 2, 1, &d), ORD_EUNAUTHORIZED);
     assert_int_equal(set_line(f, theirs, &guest, 2, 1, &d), ORD_OK);
     assert_int_equal(d.item_count, 2);
     ord_order_free(&d);
@@ -322,6 +462,19 @@ static void test_checkout_by_someone_else_is_not_owner(void **state)
                      ORD_OK);
     assert_int_equal(res.outcome, ORD_PLACE_FORBIDDEN);
     ord_place_result_free(&res);
+    /* Speaking for itself, it does not find the other customer's draft. */
+    req.owner = other;
+    assert_int_equal(ord_checkout_draft(f->svc, &stranger, NULL, fx_ref(id, ref), &req, NULL, &res),
+                     ORD_OK);
+    assert_int_equal(res.outcome, ORD_PLACE_DRAFT_NOT_FOUND);
+    ord_place_result_free(&res);
+    /* Nobody signed in cannot speak for a customer at all. */
+    ord_principal guest = {.kind = ORD_PRINCIPAL_GUEST};
+    req.owner = owner;
+    assert_int_equal(ord_checkout_draft(f->svc, &guest, NULL, fx_ref(id, ref), &req, NULL, &res),
+                     ORD_OK);
+    assert_int_equal(res.outcome, ORD_PLACE_NOT_OWNER);
+    ord_place_result_free(&res);
 
     ord_order d;
     ord_order_init(&d);
@@ -420,20 +573,21 @@ static void test_checkout_with_key_replays_and_resumes(void **state)
     fx_fail(f, FX_DOWNSTREAM, ORD_MEM_RESERVE, ORD_FAULT_BEFORE, ORD_EUNAVAILABLE, 0, 1);
 
     ord_place_result res = {0};
-    assert_int_equal(ord_checkout_draft(f->svc, &admin, NULL, fx_ref(id, ref), &req, &idem, &res),
+    ord_principal self = fx_customer(FX_CUSTOMER);
+    assert_int_equal(ord_checkout_draft(f->svc, &self, NULL, fx_ref(id, ref), &req, &idem, &res),
                      ORD_OK);
     assert_int_equal(res.outcome, ORD_PLACE_INVENTORY_UNAVAILABLE);
     assert_string_equal(res.idempotency_scope, "customer:12345");
     assert_int_equal(ord_place_finish(f->svc, &idem, &res, 503, "{}"), ORD_OK);
     ord_place_result_free(&res);
 
-    assert_int_equal(ord_checkout_draft(f->svc, &admin, NULL, ref, &req, &idem, &res), ORD_OK);
+    assert_int_equal(ord_checkout_draft(f->svc, &self, NULL, ref, &req, &idem, &res), ORD_OK);
     assert_int_equal(res.outcome, ORD_PLACED);
     assert_int_equal(res.order.id, id);
     assert_int_equal(ord_place_finish(f->svc, &idem, &res, 201, "{\"orderId\":1}"), ORD_OK);
     ord_place_result_free(&res);
 
-    assert_int_equal(ord_checkout_draft(f->svc, &admin, NULL, ref, &req, &idem, &res), ORD_OK);
+    assert_int_equal(ord_checkout_draft(f->svc, &self, NULL, ref, &req, &idem, &res), ORD_OK);
     assert_int_equal(res.outcome, ORD_PLACE_REPLAYED);
     assert_string_equal(res.replay_body, "{\"orderId\":1}");
     ord_place_result_free(&res);
@@ -449,7 +603,8 @@ static void test_guest_checkout_key_is_scoped_by_token_hash(void **state)
     ord_checkout_request req = {.owner = guest, .delivery_address = FX_ADDRESS};
     ord_idempotency idem = {.key = "k", .fingerprint = "body"};
     ord_place_result res = {0};
-    assert_int_equal(ord_checkout_draft(f->svc, &admin, NULL, fx_ref(id, ref), &req, &idem, &res),
+    ord_principal nobody = {.kind = ORD_PRINCIPAL_GUEST};
+    assert_int_equal(ord_checkout_draft(f->svc, &nobody, NULL, fx_ref(id, ref), &req, &idem, &res),
                      ORD_OK);
     assert_int_equal(res.outcome, ORD_PLACED);
     char hash[ORD_SHA256_HEX_SIZE];
@@ -476,6 +631,9 @@ int main(void)
         T(test_create_draft_needs_an_owner),
         T(test_create_draft_reports_bad_lines),
         T(test_customer_creates_drafts_only_for_itself),
+        T(test_weak_guest_tokens_are_refused),
+        T(test_server_issues_a_guest_token_when_none_is_sent),
+        T(test_guests_and_customers_never_reach_each_others_drafts),
         T(test_set_line_adds_changes_and_removes),
         T(test_set_line_refuses_wrong_owner),
         T(test_set_line_refuses_bad_values_and_non_drafts),

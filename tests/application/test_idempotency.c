@@ -12,9 +12,10 @@
 static void place_keyed(fx *f, const fx_request *r, const char *key, const char *fingerprint,
                         ord_place_result *out)
 {
-    ord_principal admin = fx_admin();
+    /* The customer itself: its keys are scoped to it ("customer:N"). */
+    ord_principal self = fx_customer(r->req.customer_id);
     ord_idempotency idem = {.key = key, .fingerprint = fingerprint};
-    assert_int_equal(ord_place_order(f->svc, &admin, NULL, &r->req, &idem, out), ORD_OK);
+    assert_int_equal(ord_place_order(f->svc, &self, NULL, &r->req, &idem, out), ORD_OK);
 }
 
 static void finish(fx *f, const char *key, const char *fingerprint, const ord_place_result *res,
@@ -409,6 +410,40 @@ static void test_request_text_is_method_path_and_body(void **state)
     assert_int_equal(ord_idempotency_request_text(NULL, 0, "GET", "/", NULL, 0), 6);
 }
 
+static void test_admins_keys_are_their_own(void **state)
+{
+    fx *f = *state;
+    fx_request r;
+    fx_request_init(&r, FX_CUSTOMER, 1, 1, 1);
+    ord_place_result mine = {0}, ops = {0}, other_ops = {0}, again = {0};
+    place_keyed(f, &r, KEY, BODY_A, &mine);
+    finish(f, KEY, BODY_A, &mine, 201, "{}");
+
+    /* An operator placing for the customer with the same key: another
+     * request, another order, in a scope that names neither in clear. */
+    ord_principal admin = fx_admin();
+    ord_idempotency idem = {.key = KEY, .fingerprint = BODY_A};
+    assert_int_equal(ord_place_order(f->svc, &admin, NULL, &r.req, &idem, &ops), ORD_OK);
+    assert_int_equal(ops.outcome, ORD_PLACED);
+    assert_int_equal(strncmp(ops.idempotency_scope, "admin:", 6), 0);
+    assert_int_equal(strlen(ops.idempotency_scope), 6 + 32);
+    assert_int_not_equal(ops.order.id, mine.order.id);
+    assert_int_equal(ord_place_finish(f->svc, &idem, &ops, 201, "{}"), ORD_OK);
+
+    /* Another operator: yet another scope. The first operator again: replay. */
+    ord_principal second = {.kind = ORD_PRINCIPAL_ADMIN, .subject = "ops-2"};
+    assert_int_equal(ord_place_order(f->svc, &second, NULL, &r.req, &idem, &other_ops), ORD_OK);
+    assert_int_equal(other_ops.outcome, ORD_PLACED);
+    assert_string_not_equal(other_ops.idempotency_scope, ops.idempotency_scope);
+    assert_int_equal(ord_place_order(f->svc, &admin, NULL, &r.req, &idem, &again), ORD_OK);
+    assert_int_equal(again.outcome, ORD_PLACE_REPLAYED);
+    assert_int_equal(ord_memory_store_order_count(f->store), 3);
+    ord_place_result_free(&mine);
+    ord_place_result_free(&ops);
+    ord_place_result_free(&other_ops);
+    ord_place_result_free(&again);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 
 int main(void)
@@ -430,6 +465,7 @@ int main(void)
         T(test_purge_forgets_expired_keys),
         T(test_replay_of_a_created_order_carries_the_bound_order),
         cmocka_unit_test(test_request_text_is_method_path_and_body),
+        T(test_admins_keys_are_their_own),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

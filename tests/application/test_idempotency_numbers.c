@@ -350,7 +350,7 @@ static void test_checkout_retry_after_a_crash_resumes_the_draft(void **state)
     ord_item_request items[] = {{.product_id = 1, .quantity = 2}};
     ord_order draft;
     ord_order_init(&draft);
-    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 1, NULL, &draft), ORD_OK);
+    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 1, NULL, NULL, &draft), ORD_OK);
     char ref[24];
     ord_checkout_request req = {.owner = owner, .delivery_address = FX_ADDRESS};
     ord_idempotency idem = {.key = KEY, .fingerprint = "checkout"};

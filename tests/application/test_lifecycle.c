@@ -27,7 +27,7 @@ static int64_t create_draft(fx *f)
     ord_item_request items[] = {{.product_id = 1, .quantity = 1}};
     ord_order draft;
     ord_order_init(&draft);
-    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 1, NULL, &draft), ORD_OK);
+    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 1, NULL, NULL, &draft), ORD_OK);
     int64_t id = draft.id;
     ord_order_free(&draft);
     return id;

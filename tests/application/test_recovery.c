@@ -132,7 +132,7 @@ static void test_deadline_of_a_checked_out_draft_counts_from_checkout(void **sta
     ord_item_request items[] = {{.product_id = 1, .quantity = 2}};
     ord_order draft;
     ord_order_init(&draft);
-    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 1, NULL, &draft), ORD_OK);
+    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 1, NULL, NULL, &draft), ORD_OK);
     ord_manual_clock_advance(f->clock, 2 * f->config.pending_deadline_ms);
 
     fx_fail(f, FX_DOWNSTREAM, ORD_MEM_RESERVE, ORD_FAULT_BEFORE, ORD_EUNAVAILABLE, 0, 1);
@@ -156,7 +156,7 @@ static void test_deadline_of_a_checked_out_draft_counts_from_checkout(void **sta
     /* Past the deadline counted from checkout, a still pending one is cancelled. */
     ord_order second;
     ord_order_init(&second);
-    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 1, NULL, &second), ORD_OK);
+    assert_int_equal(ord_create_draft(f->svc, &admin, &owner, items, 1, NULL, NULL, &second), ORD_OK);
     fx_fail(f, FX_DOWNSTREAM, ORD_MEM_RESERVE, ORD_FAULT_BEFORE, ORD_EUNAVAILABLE, 0, -1);
     assert_int_equal(ord_checkout_draft(f->svc, &admin, NULL, fx_ref(second.id, ref), &req, NULL,
                                         &res),

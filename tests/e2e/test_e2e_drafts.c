@@ -101,34 +101,44 @@ static void test_draft_can_start_with_items(void **state)
 static void test_guest_draft_requires_its_token(void **state)
 {
     (void)state;
-    int64_t id = create_draft("{\"guestToken\":\"guest-e2e-abc\"}");
-    e2e_reply r = set_line(id, "{\"productId\":1,\"quantity\":1,\"guestToken\":\"guest-e2e-xyz\"}");
+    int64_t id = create_draft("{\"guestToken\":\"e2eGuestT0kenAbc9Xy7Qw3R\"}");
+    e2e_reply r = set_line(id, "{\"productId\":1,\"quantity\":1,\"guestToken\":\"e2eGuestT0kenXyz9Xy7Qw3R\"}");
     e2e_assert_problem(&r, 401, "Unauthorized");
     e2e_reply_free(&r);
     r = set_line(id, "{\"productId\":1,\"quantity\":1,\"customerId\":4003}");
     e2e_assert_problem(&r, 401, "Unauthorized");
     e2e_reply_free(&r);
-    r = set_line(id, "{\"productId\":1,\"quantity\":1,\"guestToken\":\"guest-e2e-abc\"}");
+    r = set_line(id, "{\"productId\":1,\"quantity\":1,\"guestToken\":\"e2eGuestT0kenAbc9Xy7Qw3R\"}");
     assert_int_equal(r.status, 200);
     e2e_reply_free(&r);
 
-    r = checkout(id, "{\"guestToken\":\"guest-e2e-xyz\",\"deliveryAddress\":\"2 Guest Rd\"}");
+    r = checkout(id, "{\"guestToken\":\"e2eGuestT0kenXyz9Xy7Qw3R\",\"deliveryAddress\":\"2 Guest Rd\"}");
     e2e_assert_problem(&r, 401, "Unauthorized");
     e2e_reply_free(&r);
     char buf[32];
     assert_string_equal(e2e_status(id, buf, sizeof buf), "DRAFT");
-    r = checkout(id, "{\"guestToken\":\"guest-e2e-abc\",\"deliveryAddress\":\"2 Guest Rd\"}");
+    r = checkout(id, "{\"guestToken\":\"e2eGuestT0kenAbc9Xy7Qw3R\",\"deliveryAddress\":\"2 Guest Rd\"}");
     assert_int_equal(r.status, 201);
     assert_string_equal(e2e_str(r.json, "status"), "CONFIRMED");
     assert_string_equal(e2e_str(r.json, "carrier"), "DHL");
     e2e_reply_free(&r);
 }
 
-static void test_draft_without_an_owner_is_400(void **state)
+static void test_draft_without_an_owner_gets_an_issued_guest_token(void **state)
 {
     (void)state;
     e2e_reply r = e2e_call("POST", "/api/v1/orders/drafts", "{}", NULL);
-    e2e_assert_problem(&r, 400, "Either customerId or guestToken must be provided");
+    assert_int_equal(r.status, 201);
+    char body[200];
+    snprintf(body, sizeof body, "{\"productId\":1,\"quantity\":1,\"guestToken\":\"%s\"}",
+             e2e_str(r.json, "guestToken"));
+    int64_t id = e2e_int(r.json, "orderId");
+    e2e_reply_free(&r);
+    r = set_line(id, body);
+    assert_int_equal(r.status, 200);
+    e2e_reply_free(&r);
+    r = e2e_call("POST", "/api/v1/orders/drafts", "{\"guestToken\":\"guest-abc\"}", NULL);
+    e2e_assert_problem(&r, 400, "Validation failed");
     e2e_reply_free(&r);
 }
 

@@ -244,3 +244,8 @@ ord_principal rx_customer(int64_t customer_id)
     ord_principal p = {ORD_PRINCIPAL_CUSTOMER, customer_id, "test-customer"};
     return p;
 }
+
+ord_rest_service_fn rx_service_callback(void)
+{
+    return service_for_thread;
+}

@@ -87,4 +87,8 @@ const char *rx_path(char buf[96], int64_t id, const char *suffix);
 
 ord_principal rx_customer(int64_t customer_id);
 
+/* The service callback the fixture's API uses (its ctx is the rx), for
+ * tests that build an API of their own over the same service. */
+ord_rest_service_fn rx_service_callback(void);
+
 #endif

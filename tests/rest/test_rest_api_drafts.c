@@ -2,6 +2,7 @@
  * (409/400), concurrent checkout (409) and idempotent checkout. */
 #include "fixture.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,42 +58,61 @@ static void test_draft_lines_then_checkout_places_the_order(void **state)
 static void test_guest_draft_is_proven_by_its_token(void **state)
 {
     rx *x = *state;
-    int64_t id = create_draft(x, "{\"guestToken\":\"guest-abc\"}");
+    int64_t id = create_draft(x, "{\"guestToken\":\"Zq3xV9pL2mT7wR4kY8nB1cD6\"}");
     char path[96];
     ord_rest_response res = rx_send(x, "PUT", rx_path(path, id, "/items"), NULL,
-                                    "{\"productId\":1,\"quantity\":1,\"guestToken\":\"guest-abc\"}", NULL);
+                                    "{\"productId\":1,\"quantity\":1,\"guestToken\":\"Zq3xV9pL2mT7wR4kY8nB1cD6\"}", NULL);
     assert_int_equal(res.status, 200);
     ord_rest_response_free(&res);
     res = rx_send(x, "PUT", rx_path(path, id, "/items"), NULL,
-                  "{\"productId\":1,\"quantity\":1,\"guestToken\":\"guest-xyz\"}", NULL);
+                  "{\"productId\":1,\"quantity\":1,\"guestToken\":\"Yq3xV9pL2mT7wR4kY8nB1cD6\"}", NULL);
     rx_assert_problem(&res, 401, "Unauthorized");
     ord_rest_response_free(&res);
     res = rx_send(x, "POST", rx_path(path, id, "/checkout"), NULL,
-                  "{\"guestToken\":\"guest-xyz\",\"deliveryAddress\":\"1 Road\"}", NULL);
+                  "{\"guestToken\":\"Yq3xV9pL2mT7wR4kY8nB1cD6\",\"deliveryAddress\":\"1 Road\"}", NULL);
     rx_assert_problem(&res, 401, "Unauthorized");
     ord_rest_response_free(&res);
     res = rx_send(x, "POST", rx_path(path, id, "/checkout"), NULL,
-                  "{\"guestToken\":\"guest-abc\",\"deliveryAddress\":\"1 Road\"}", NULL);
+                  "{\"guestToken\":\"Zq3xV9pL2mT7wR4kY8nB1cD6\",\"deliveryAddress\":\"1 Road\"}", NULL);
     assert_int_equal(res.status, 201);
     ord_rest_response_free(&res);
 }
 
-static void test_draft_without_owner_is_400(void **state)
+static void test_draft_without_owner_gets_an_issued_guest_token(void **state)
 {
     rx *x = *state;
-    ord_rest_response res = rx_send(x, "POST", "/api/v1/orders/drafts", NULL, "{}", NULL);
-    rx_assert_problem(&res, 400, "Either customerId or guestToken must be provided");
+    static const char *const bodies[] = {"{}", "{\"customerId\":null,\"guestToken\":null}"};
+    for (size_t i = 0; i < 2; i++) {
+        ord_rest_response res = rx_send(x, "POST", "/api/v1/orders/drafts", NULL, bodies[i], NULL);
+        assert_int_equal(res.status, 201);
+        rx_assert_header(&res, "Cache-Control", "no-store");
+        cJSON *json = rx_json(&res);
+        const char *token = rx_str(json, "guestToken");
+        assert_int_equal(strlen(token), ORD_GUEST_TOKEN_SIZE - 1);
+        int64_t id = rx_int(json, "orderId");
+        char body[160];
+        snprintf(body, sizeof body, "{\"productId\":1,\"quantity\":1,\"guestToken\":\"%s\"}", token);
+        cJSON_Delete(json);
+        ord_rest_response_free(&res);
+        /* The token proves the guest; the draft never shows it again. */
+        char path[96];
+        res = rx_send(x, "PUT", rx_path(path, id, "/items"), NULL, body, NULL);
+        assert_int_equal(res.status, 200);
+        assert_null(strstr(res.body, "guestToken"));
+        ord_rest_response_free(&res);
+    }
+    /* A blank or weak token of the client's is refused, not replaced. */
+    ord_rest_response res = rx_send(x, "POST", "/api/v1/orders/drafts", NULL, "{\"guestToken\":\"  \"}", NULL);
+    rx_assert_problem(&res, 400, "Validation failed");
     ord_rest_response_free(&res);
-    res = rx_send(x, "POST", "/api/v1/orders/drafts", NULL, "{\"customerId\":null,\"guestToken\":null}", NULL);
-    rx_assert_problem(&res, 400, "Either customerId or guestToken must be provided");
-    ord_rest_response_free(&res);
-    res = rx_send(x, "POST", "/api/v1/orders/drafts", NULL, "{\"guestToken\":\"  \"}", NULL);
-    rx_assert_problem(&res, 400, "Either customerId or guestToken must be provided");
+    res = rx_send(x, "POST", "/api/v1/orders/drafts", NULL, "{\"guestToken\":\"guest-abc\"}", NULL);
+    rx_assert_problem(&res, 400, "Validation failed");
+    assert_non_null(strstr(res.body, "128 bits"));
     ord_rest_response_free(&res);
     res = rx_send(x, "POST", "/api/v1/orders/drafts", NULL, "{\"customerId\":\"7\"}", NULL);
     rx_assert_problem(&res, 400, "Validation failed");
     ord_rest_response_free(&res);
-    assert_int_equal(ord_memory_store_order_count(x->store), 0);
+    assert_int_equal(ord_memory_store_order_count(x->store), 2);
 }
 
 static void test_draft_line_validation_is_400_with_fields(void **state)
@@ -204,7 +224,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_draft_lines_then_checkout_places_the_order),
         T(test_guest_draft_is_proven_by_its_token),
-        T(test_draft_without_owner_is_400),
+        T(test_draft_without_owner_gets_an_issued_guest_token),
         T(test_draft_line_validation_is_400_with_fields),
         T(test_changing_or_checking_out_a_placed_order_is_refused),
         T(test_checkout_losing_a_race_is_409),

@@ -3,6 +3,7 @@
  * service, the route's handler, then metrics and the access log line. */
 #include <orders/adapters/rest/api.h>
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,15 +22,21 @@ ord_error ord_rest_api_new(ord_rest_api **out, const ord_rest_api_config *config
     if (out == NULL)
         return ORD_EINVALID;
     *out = NULL;
-    if (config == NULL || config->version != ORD_REST_API_CONFIG_VERSION ||
+    if (config == NULL || config->version < 1 || config->version > ORD_REST_API_CONFIG_VERSION ||
         config->service == NULL || config->authenticator.ops == NULL ||
-        config->authenticator.ops->version != ORD_REST_AUTHENTICATOR_VERSION ||
+        config->authenticator.ops->version < 1 ||
+        config->authenticator.ops->version > ORD_REST_AUTHENTICATOR_VERSION ||
         config->authenticator.ops->authenticate == NULL || config->retry_after_seconds < 0)
         return ORD_EINVALID;
     ord_rest_api *api = calloc(1, sizeof *api);
     if (api == NULL)
         return ORD_ENOMEM;
-    api->config = *config;
+    /* A version 1 config ends before metrics_need_admin. */
+    if (config->version == 1)
+        memcpy(&api->config, config, offsetof(ord_rest_api_config, metrics_need_admin));
+    else
+        api->config = *config;
+    api->config.version = ORD_REST_API_CONFIG_VERSION;
     if (api->config.retry_after_seconds == 0)
         api->config.retry_after_seconds = DEFAULT_RETRY_AFTER_SECONDS;
     *out = api;
@@ -128,6 +135,15 @@ static bool authenticate(rest_call *c)
         c->who = &c->auth.principal;
         return true;
     }
+    /* Nobody signed in: routes open to guests serve a guest, who can only
+     * reach drafts it proves with a guest token. A refused token is never
+     * downgraded to a guest. */
+    if ((c->route->flags & REST_ALLOWS_GUEST) && auth->ops->version >= 2 && c->auth.anonymous) {
+        memset(&c->auth.principal, 0, sizeof c->auth.principal);
+        c->auth.principal.kind = ORD_PRINCIPAL_GUEST;
+        c->who = &c->auth.principal;
+        return true;
+    }
     const char *title = c->auth.title != NULL ? c->auth.title : "Unauthorized";
     const char *detail = c->auth.detail != NULL ? c->auth.detail : "Authentication is required";
     /* A caller the authenticator knows but refuses is 403; anything else 401. */
@@ -138,6 +154,23 @@ static bool authenticate(rest_call *c)
     ord_rest_problem(c, 401, title, detail);
     ord_rest_set_header(c, "WWW-Authenticate", c->auth.challenge != NULL ? c->auth.challenge : "Bearer");
     return false;
+}
+
+/* Routes for admins only. */
+static bool require_admin(rest_call *c)
+{
+    if (c->who->kind == ORD_PRINCIPAL_ADMIN)
+        return true;
+    ord_rest_problem_insufficient_scope(c, "This resource needs the admin scope");
+    return false;
+}
+
+/* GET /metrics: open, or for admins only when the API says so. */
+static bool admin_when_asked(rest_call *c)
+{
+    if (!c->api->config.metrics_need_admin)
+        return true;
+    return authenticate(c) && require_admin(c);
 }
 
 static bool body_fits(rest_call *c)
@@ -219,6 +252,8 @@ static const struct {
     bool (*run)(rest_call *c);
 } STAGES[] = {
     {REST_NEEDS_AUTH, authenticate},
+    {REST_NEEDS_ADMIN, require_admin},
+    {REST_NEEDS_ADMIN_WHEN_ASKED, admin_when_asked},
     {0, body_fits},
     {REST_NEEDS_BODY, read_json_body},
     {REST_NEEDS_SERVICE, bind_service},

@@ -29,7 +29,11 @@ typedef void (*rest_handler)(rest_call *c);
 enum rest_route_flag {
     REST_NEEDS_AUTH = 1u << 0,    /* a principal (API routes) */
     REST_NEEDS_BODY = 1u << 1,    /* a JSON object body */
-    REST_NEEDS_SERVICE = 1u << 2  /* the thread's ord_service */
+    REST_NEEDS_SERVICE = 1u << 2,  /* the thread's ord_service */
+    REST_ALLOWS_GUEST = 1u << 3,   /* no credentials at all: served as a guest */
+    REST_NEEDS_ADMIN = 1u << 4,    /* an admin principal, else 403 insufficient_scope */
+    REST_NEEDS_ADMIN_WHEN_ASKED = 1u << 5 /* REST_NEEDS_AUTH and REST_NEEDS_ADMIN when the
+                                             API's metrics_need_admin is set (GET /metrics) */
 };
 
 typedef struct rest_route {
@@ -92,6 +96,9 @@ void ord_rest_problem(rest_call *c, int status, const char *title, const char *d
 void ord_rest_problem_fields(rest_call *c, const ord_field_errors *errors);
 /* 503 with Retry-After. */
 void ord_rest_problem_unavailable(rest_call *c, const char *title, const char *detail);
+/* 403 for a caller without the admin scope, with the RFC 6750
+ * insufficient_scope challenge when the authenticator names the scope. */
+void ord_rest_problem_insufficient_scope(rest_call *c, const char *detail);
 /* 500 with nothing internal in it. */
 void ord_rest_problem_internal(rest_call *c);
 /* The usual answer for a use case's failure (404, 409, 503, 500...). */

@@ -30,10 +30,36 @@ static void answer_draft_error(rest_call *c, ord_error err, ord_field_errors *er
     case ORD_ETRANSITION:
         ord_rest_problem(c, 409, "Order is not in draft state", "Only a DRAFT order can be changed");
         break;
+    case ORD_EFORBIDDEN:
+        ord_rest_problem(c, 403, "Forbidden",
+                         "A signed-in customer acts only as itself: customerId must be the "
+                         "authenticated customer, and guest tokens are for guests");
+        break;
+    case ORD_EUNAUTHORIZED:
+        ord_rest_problem(c, 401, "Unauthorized",
+                         "customerId or guestToken does not match the draft's owner");
+        /* Without credentials, a customer's draft needs the customer's token. */
+        if (c->who->kind == ORD_PRINCIPAL_GUEST)
+            ord_rest_set_header(c, "WWW-Authenticate", "Bearer");
+        break;
     default:
         ord_rest_problem_for_error(c, err);
         break;
     }
+}
+
+/* The token the server chose, once, in the 201 body: the client has no
+ * other way to learn it, and the server keeps only its hash. */
+static void add_issued_token(rest_call *c, const char *token)
+{
+    ord_json_writer *b = &c->body;
+    if (token[0] == '\0' || b->failed || b->len == 0 || b->data[b->len - 1] != '}')
+        return;
+    b->len--;
+    ord_json_raw(b, ",\"guestToken\":");
+    ord_json_string(b, token);
+    ord_json_raw(b, "}");
+    ord_rest_set_header(c, "Cache-Control", "no-store");
 }
 
 void ord_rest_handle_create_draft(rest_call *c)
@@ -54,18 +80,18 @@ void ord_rest_handle_create_draft(rest_call *c)
         ord_field_errors_free(&errors);
         return;
     }
-    if (!ord_draft_owner_present(&owner)) {
-        ord_rest_problem(c, 400, "Either customerId or guestToken must be provided",
-                         "A draft belongs to a customer (customerId) or a guest (guestToken)");
-        return;
-    }
+    char issued[ORD_GUEST_TOKEN_SIZE];
     ord_order draft;
     ord_order_init(&draft);
-    ord_error err = ord_create_draft(c->svc, c->who, &owner, items, count, &errors, &draft);
-    if (err == ORD_OK)
+    ord_error err =
+        ord_create_draft(c->svc, c->who, &owner, items, count, &errors, issued, &draft);
+    if (err == ORD_OK) {
         ord_rest_order_response(c, 201, &draft, NULL, 0, true);
-    else
+        add_issued_token(c, issued);
+    } else {
         answer_draft_error(c, err, &errors);
+    }
+    memset(issued, 0, sizeof issued);
     ord_order_free(&draft);
     ord_field_errors_free(&errors);
 }
@@ -102,9 +128,6 @@ void ord_rest_handle_set_draft_line(rest_call *c)
                                        &draft);
     if (err == ORD_OK)
         ord_rest_order_response(c, 200, &draft, NULL, 0, false);
-    else if (err == ORD_EFORBIDDEN)
-        ord_rest_problem(c, 401, "Unauthorized",
-                         "customerId or guestToken does not match the draft's owner");
     else
         answer_draft_error(c, err, &errors);
     ord_order_free(&draft);
@@ -121,6 +144,8 @@ static bool answer_draft_outcome(rest_call *c, const ord_place_result *r)
     case ORD_PLACE_NOT_OWNER:
         ord_rest_problem(c, 401, "Unauthorized",
                          "customerId or guestToken does not match the draft's owner");
+        if (c->who->kind == ORD_PRINCIPAL_GUEST)
+            ord_rest_set_header(c, "WWW-Authenticate", "Bearer");
         return true;
     case ORD_PLACE_NOT_DRAFT:
         ord_rest_problem(c, 400, "Order is not in draft state", "Only a DRAFT order can be checked out");

@@ -33,7 +33,7 @@ static void change_status(rest_call *c, lifecycle_op op, const char *forbidden)
             ord_rest_problem_for_error(c, err);
         break;
     case ORD_EFORBIDDEN:
-        ord_rest_problem(c, 403, "Forbidden", forbidden);
+        ord_rest_problem_insufficient_scope(c, forbidden);
         break;
     default:
         ord_rest_problem_for_error(c, err);
@@ -48,10 +48,10 @@ void ord_rest_handle_cancel(rest_call *c)
 
 void ord_rest_handle_ship(rest_call *c)
 {
-    change_status(c, ord_ship_order, "Shipping an order needs the orders:admin scope");
+    change_status(c, ord_ship_order, "Shipping an order needs the admin scope");
 }
 
 void ord_rest_handle_deliver(rest_call *c)
 {
-    change_status(c, ord_deliver_order, "Delivering an order needs the orders:admin scope");
+    change_status(c, ord_deliver_order, "Delivering an order needs the admin scope");
 }

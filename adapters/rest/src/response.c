@@ -142,6 +142,32 @@ void ord_rest_problem_unavailable(rest_call *c, const char *title, const char *d
     ord_rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
 }
 
+/* A scope goes into a quoted-string: only scope-token characters (RFC 6749,
+ * section 3.3) and spaces. */
+static bool scope_is_quotable(const char *scope)
+{
+    if (scope == NULL || scope[0] == '\0' || strlen(scope) > 200)
+        return false;
+    for (const char *p = scope; *p != '\0'; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\')
+            return false;
+    }
+    return true;
+}
+
+void ord_rest_problem_insufficient_scope(rest_call *c, const char *detail)
+{
+    ord_rest_problem(c, 403, "Forbidden", detail);
+    const ord_rest_authenticator *auth = &c->api->config.authenticator;
+    const char *scope = NULL;
+    if (auth->ops->version >= 2 && auth->ops->admin_scope != NULL)
+        scope = auth->ops->admin_scope(auth->self);
+    if (scope_is_quotable(scope))
+        ord_rest_set_headerf(c, "WWW-Authenticate",
+                             "Bearer error=\"insufficient_scope\", scope=\"%s\"", scope);
+}
+
 void ord_rest_problem_internal(rest_call *c)
 {
     ord_rest_problem(c, 500, "Internal error",
@@ -163,6 +189,10 @@ void ord_rest_problem_for_error(rest_call *c, ord_error err)
         break;
     case ORD_EFORBIDDEN:
         ord_rest_problem(c, 403, "Forbidden", "The caller may not do this");
+        break;
+    case ORD_EUNAUTHORIZED:
+        ord_rest_problem(c, 401, "Unauthorized", "Authentication is required");
+        ord_rest_set_header(c, "WWW-Authenticate", "Bearer");
         break;
     case ORD_EUNAVAILABLE:
     case ORD_ETIMEOUT:

@@ -10,20 +10,21 @@
  * handler); openapi.json must list the same (tests/rest checks both ways). */
 #define AUTH_SVC (REST_NEEDS_AUTH | REST_NEEDS_SERVICE)
 #define AUTH_BODY_SVC (REST_NEEDS_AUTH | REST_NEEDS_BODY | REST_NEEDS_SERVICE)
+#define GUEST_BODY_SVC (REST_NEEDS_AUTH | REST_NEEDS_BODY | REST_NEEDS_SERVICE | REST_ALLOWS_GUEST)
 #define REST_ROUTES(X)                                                                    \
     X("GET", "/health/live", 0, ord_rest_handle_live)                                         \
     X("GET", "/health/ready", 0, ord_rest_handle_ready)                                       \
-    X("GET", "/metrics", 0, ord_rest_handle_metrics)                                          \
+    X("GET", "/metrics", REST_NEEDS_ADMIN_WHEN_ASKED, ord_rest_handle_metrics)                 \
     X("GET", "/openapi.json", 0, ord_rest_handle_openapi)                                     \
     X("POST", "/api/v1/orders", AUTH_BODY_SVC, ord_rest_handle_create_order)                  \
-    X("POST", "/api/v1/orders/drafts", AUTH_BODY_SVC, ord_rest_handle_create_draft)           \
+    X("POST", "/api/v1/orders/drafts", GUEST_BODY_SVC, ord_rest_handle_create_draft)           \
     X("GET", "/api/v1/orders/{id}", AUTH_SVC, ord_rest_handle_get_order)                      \
     X("GET", "/api/v1/orders/customer/{customerId}", AUTH_SVC, ord_rest_handle_list_orders)   \
     X("PUT", "/api/v1/orders/{id}/cancel", AUTH_SVC, ord_rest_handle_cancel)                  \
     X("PUT", "/api/v1/orders/{id}/ship", AUTH_SVC, ord_rest_handle_ship)                      \
     X("PUT", "/api/v1/orders/{id}/deliver", AUTH_SVC, ord_rest_handle_deliver)                \
-    X("PUT", "/api/v1/orders/{id}/items", AUTH_BODY_SVC, ord_rest_handle_set_draft_line)      \
-    X("POST", "/api/v1/orders/{id}/checkout", AUTH_BODY_SVC, ord_rest_handle_checkout)
+    X("PUT", "/api/v1/orders/{id}/items", GUEST_BODY_SVC, ord_rest_handle_set_draft_line)      \
+    X("POST", "/api/v1/orders/{id}/checkout", GUEST_BODY_SVC, ord_rest_handle_checkout)
 
 #define AS_ROUTE(m, p, f, h) {.method = m, .path = p, .flags = f, .handler = h},
 #define AS_INFO(m, p, f, h) {.method = m, .path = p},

@@ -95,20 +95,29 @@ ord_error ord_service_new(ord_service **out, const ord_ports *ports, const ord_s
 /** @brief Free a service (not its adapters). Accepts NULL. */
 void ord_service_free(ord_service *service);
 
-/** @brief Who is calling. */
+/** @brief Who is calling. A zeroed principal is a guest: the least rights. */
 typedef enum ord_principal_kind {
-    ORD_PRINCIPAL_ADMIN = 0,   /**< Operator: any order, every action. */
-    ORD_PRINCIPAL_CUSTOMER = 1 /**< A customer: only their own orders, no ship/deliver. */
+    ORD_PRINCIPAL_GUEST = 0,    /**< Nobody signed in: only drafts it proves with a guest
+                                     token; no order of a customer, ever. */
+    ORD_PRINCIPAL_CUSTOMER = 1, /**< A customer: only their own orders, no ship/deliver. */
+    ORD_PRINCIPAL_ADMIN = 2     /**< Operator: any order, every action. */
 } ord_principal_kind;
 
 /** @brief The caller, as the transport authenticated it. Borrowed pointers. */
 typedef struct ord_principal {
     ord_principal_kind kind; /**< What the caller may do. */
     int64_t customer_id;     /**< The customer, for ORD_PRINCIPAL_CUSTOMER. */
-    const char *subject;     /**< Token subject, for logs; may be NULL. */
+    const char *subject;     /**< Token subject, for logs and for scoping an admin's
+                                  Idempotency-Keys; may be NULL. */
 } ord_principal;
 
-/** @brief Whether @p who may see and change orders of @p customer_id. */
+/**
+ * @brief Whether @p who may see and change orders of @p customer_id: an
+ *        admin always, a customer only its own, a guest never.
+ * @param who the caller; NULL owns nothing.
+ * @param customer_id the order's customer (0 for a guest's draft).
+ * @return true when @p who owns them.
+ */
 bool ord_principal_owns(const ord_principal *who, int64_t customer_id);
 
 #ifdef __cplusplus

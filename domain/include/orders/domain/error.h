@@ -29,7 +29,9 @@ typedef enum ord_error {
     ORD_ETRANSITION = -8,    /**< The status machine refuses this change. */
     ORD_EFORBIDDEN = -9,     /**< The caller may not do this. */
     ORD_ENOMEM = -10,        /**< Out of memory; nothing was changed. */
-    ORD_EINTERNAL = -11      /**< Anything else: a bug or an unexpected failure. */
+    ORD_EINTERNAL = -11,     /**< Anything else: a bug or an unexpected failure. */
+    ORD_EUNAUTHORIZED = -12  /**< The caller did not prove who it is (a missing or wrong
+                                  credential, such as a draft's owner proof). */
 } ord_error;
 
 /**

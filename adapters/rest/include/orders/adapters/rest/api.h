@@ -34,8 +34,9 @@
 extern "C" {
 #endif
 
-/** Version of ord_rest_api_config this header describes. */
-#define ORD_REST_API_CONFIG_VERSION 1
+/** Version of ord_rest_api_config this header describes. Version 2 appended
+ *  metrics_need_admin; a version 1 config still works and reads it as false. */
+#define ORD_REST_API_CONFIG_VERSION 2
 /** Bytes of a dependency name with NUL. */
 #define ORD_REST_DEPENDENCY_NAME_SIZE 32
 /** Most dependencies a readiness hook may report. */
@@ -93,13 +94,16 @@ typedef struct ord_rest_api_config {
     FILE *access_log;                     /**< Optional, borrowed: one JSON line per request. */
     int retry_after_seconds;              /**< Retry-After on 503; 0: 5 seconds. */
     ord_rest_hooks hooks;                 /**< Optional. */
+    bool metrics_need_admin;              /**< Version 2: GET /metrics needs an admin
+                                               principal (401 without credentials, 403
+                                               insufficient_scope for a customer). */
 } ord_rest_api_config;
 
 /** Defaults: nothing wired, Retry-After 5 s. */
 #define ORD_REST_API_CONFIG_INIT                                                   \
     {                                                                              \
         ORD_REST_API_CONFIG_VERSION, NULL, NULL, {NULL, NULL}, NULL, NULL, 0,      \
-            { NULL, NULL, NULL, NULL }                                             \
+            { NULL, NULL, NULL, NULL }, false                                      \
     }
 
 /** @brief The API. Opaque; ord_rest_api_handle() is safe from many threads at once. */
