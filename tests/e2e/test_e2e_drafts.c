@@ -245,7 +245,7 @@ int main(void)
         cmocka_unit_test_setup(test_customer_draft_lines_then_checkout_confirms_at_current_prices, reset),
         cmocka_unit_test_setup(test_draft_can_start_with_items, reset),
         cmocka_unit_test_setup(test_guest_draft_requires_its_token, reset),
-        cmocka_unit_test_setup(test_draft_without_an_owner_is_400, reset),
+        cmocka_unit_test_setup(test_draft_without_an_owner_gets_an_issued_guest_token, reset),
         cmocka_unit_test_setup(test_lines_of_a_checked_out_order_are_refused_with_409, reset),
         cmocka_unit_test_setup(test_checkout_of_an_empty_or_unknown_draft_is_refused, reset),
         cmocka_unit_test_setup(test_a_draft_can_be_cancelled, reset),
