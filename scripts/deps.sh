@@ -4,8 +4,9 @@
 #   orders_install_missing NAME PACKAGE...   NAME prefixes the messages
 
 # Building the libraries and the programs.
+# libcjose-dev's headers include OpenSSL's, which it does not pull in.
 ORDERS_BUILD_PACKAGES=(build-essential cmake pkg-config libcjson-dev libcivetweb-dev
-                       libcurl4-openssl-dev libpq-dev)
+                       libcurl4-openssl-dev libpq-dev libcjose-dev libssl-dev)
 # Running them locally: a PostgreSQL server for the throwaway cluster, and
 # curl for the examples of the README.
 ORDERS_RUN_PACKAGES=(postgresql curl)

@@ -43,6 +43,33 @@ grep -q -- '--event-webhook-url must be a URL' "$err" || fail "webhook: $(cat "$
 expect_status 2 "$server" unpack
 grep -q 'unexpected argument "unpack"' "$err" || fail "unknown command: $(cat "$err")"
 
+# Authentication is on by default: serving without keys is refused, and
+# with it off only a loopback address is allowed. Neither gets far enough to
+# touch the database.
+expect_status 2 env -u ORDER_AUTH "$server" serve
+grep -q '^order-server: authentication is on (ORDER_AUTH=jwt) but no keys are configured' "$err" ||
+    fail "no keys: $(cat "$err")"
+expect_status 2 env ORDER_AUTH=off "$server" --host 0.0.0.0
+grep -q -- '^order-server: --host must be a loopback address' "$err" || fail "auth off, 0.0.0.0: $(cat "$err")"
+expect_status 2 "$server" --auth maybe
+grep -q -- '--auth must be jwt or off' "$err" || fail "--auth maybe: $(cat "$err")"
+expect_status 2 "$server" --auth-admin-scope 'a b' --auth-hs256-secret-file /dev/null
+grep -q -- '--auth-admin-scope must be one scope' "$err" || fail "scope: $(cat "$err")"
+expect_status 2 "$server" --auth-jwks-url file:///etc/passwd
+grep -q -- '--auth-jwks-url must be a URL' "$err" || fail "jwks url: $(cat "$err")"
+"$server" --help | grep -q -- '--auth-jwks-url URL, ORDER_AUTH_JWKS_URL' || fail "--help lacks the JWKS URL"
+# A short secret stops the start before the database is even tried: exit
+# 1, one error line, the secret never printed.
+printf 'too-short-secret' >"${TMPDIR:-/tmp}/orders-cli-secret.$$"
+expect_status 1 env ORDER_DATABASE_URL='postgresql://app:pw@127.0.0.1:1/orders' \
+    "$server" --migrate-wait-s 0 --auth-hs256-secret-file "${TMPDIR:-/tmp}/orders-cli-secret.$$"
+rm -f "${TMPDIR:-/tmp}/orders-cli-secret.$$"
+grep -q '"message":"cannot set up authentication".*shorter than 32 bytes' "$out" ||
+    fail "short secret: $(cat "$out")"
+if grep -q "too-short-secret" "$out" "$err"; then
+    fail "the secret reached the output"
+fi
+
 # Nothing listens on port 1: migrations fail at once, exit 1.
 expect_status 1 env ORDER_DATABASE_URL='postgresql://app:topsecret-pw@127.0.0.1:1/orders' \
     "$server" migrate --migrate-wait-s 0

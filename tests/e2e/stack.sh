@@ -49,14 +49,21 @@ start_server() { # [N]
     [ -s "$dir/${srv}_fixed_port" ] && port=$(cat "$dir/${srv}_fixed_port")
     # The server runs under a subshell that records its exit status; the
     # subshell is detached from CTest's pipes so CTest does not wait for it.
+    # Flags may name the simulator's base URL (@SIM@) and this folder (@DIR@),
+    # both known only now.
+    flags=$(sed -e "s|@SIM@|http://127.0.0.1:$(cat "$dir/sim_port")|g" -e "s|@DIR@|$dir|g" \
+        "$dir/server_flags")
     (
         ORDER_DATABASE_URL=$(cat "$dir/db_url")
-        export ORDER_DATABASE_URL
-        # shellcheck disable=SC2046
+        # Tests of the API itself run with authentication off (on loopback);
+        # the authentication tests give --auth jwt and their keys as flags.
+        ORDER_AUTH=off
+        export ORDER_DATABASE_URL ORDER_AUTH
+        # shellcheck disable=SC2086
         "$(cat "$dir/server_bin")" --port "$port" --port-file "$dir/${srv}_port" \
             --ops-port 0 --ops-port-file "$dir/${srv}_ops_port" \
             --downstream-url "http://127.0.0.1:$(cat "$dir/sim_port")" \
-            $(cat "$dir/server_flags") </dev/null >>"$dir/$srv.log" 2>&1 &
+            $flags </dev/null >>"$dir/$srv.log" 2>&1 &
         echo $! >"$dir/$srv.pid"
         wait $!
         echo $? >"$dir/$srv.exit"

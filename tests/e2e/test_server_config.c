@@ -14,12 +14,26 @@
 #include "log.h"
 
 
-static srv_config_result load(srv_config *c, char **argv, char **env, char *err)
+/* Serving needs keys (authentication is on by default): every load gets
+ * a secret file setting first, which the parser only records. */
+#define KEYS "ORDER_AUTH_HS256_SECRET_FILE=/dev/null"
+
+static srv_config_result load_exact(srv_config *c, char **argv, char **env, char *err)
 {
     int argc = 0;
     while (argv[argc] != NULL)
         argc++;
     return srv_config_load(c, argc, argv, env, err, 256);
+}
+
+static srv_config_result load(srv_config *c, char **argv, char **env, char *err)
+{
+    char *with_keys[32] = {KEYS};
+    size_t n = 1;
+    for (size_t i = 0; env != NULL && env[i] != NULL && n < 31; i++)
+        with_keys[n++] = env[i];
+    with_keys[n] = NULL;
+    return load_exact(c, argv, with_keys, err);
 }
 
 static void test_defaults_are_those_of_the_api_contract(void **state)
@@ -353,11 +367,78 @@ static void test_help_lists_every_variable_of_the_readme(void **state)
         "ORDER_PENDING_DEADLINE_MS", "ORDER_RECOVERY_INTERVAL_MS", "ORDER_EVENT_WEBHOOK_URL",
         "ORDER_LOG_LEVEL", "ORDER_SERIALIZE_CUSTOMER_CREATES", "--serialize-customer-creates",
         "ORDER_OUTBOX_RETENTION_S", "--outbox-retention-s", "ORDER_IDEMPOTENCY_LOCK_MS",
-        "--idempotency-lock-ms", "ORDER_DATABASE_POOL_SIZE", "--database-pool-timeout-ms"};
+        "--idempotency-lock-ms", "ORDER_DATABASE_POOL_SIZE", "--database-pool-timeout-ms",
+        "ORDER_AUTH", "--auth jwt|off",
+        "ORDER_AUTH_JWKS_FILE", "ORDER_AUTH_JWKS_URL", "ORDER_AUTH_HS256_SECRET_FILE",
+        "ORDER_AUTH_ISSUER", "ORDER_AUTH_AUDIENCE", "ORDER_AUTH_LEEWAY_S",
+        "ORDER_AUTH_CUSTOMER_CLAIM", "ORDER_AUTH_ADMIN_SCOPE", "ORDER_AUTH_METRICS_ADMIN",
+        "ORDER_AUTH_JWKS_REFRESH_S", "ORDER_AUTH_JWKS_MIN_REFRESH_S", "ORDER_AUTH_JWKS_WAIT_MS",
+        "ORDER_AUTH_JWKS_TIMEOUT_MS"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strstr(text, names[i]) == NULL)
             fail_msg("--help does not mention %s", names[i]);
     free(text);
+}
+
+static void test_authentication_is_on_and_needs_keys_to_serve(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *serve[] = {"order-server", NULL};
+    assert_int_equal(load_exact(&c, serve, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "authentication is on (ORDER_AUTH=jwt) but no keys are configured"));
+    /* Migrating needs no keys. */
+    char *migrate[] = {"order-server", "migrate", NULL};
+    assert_int_equal(load_exact(&c, migrate, NULL, err), SRV_CONFIG_OK);
+    /* Any one source of keys will do; every setting has its variable. */
+    char *env[] = {"ORDER_AUTH_JWKS_URL=https://idp.test/.well-known/jwks.json",
+                   "ORDER_AUTH_ISSUER=https://idp.test/", "ORDER_AUTH_AUDIENCE=orders",
+                   "ORDER_AUTH_LEEWAY_S=30", "ORDER_AUTH_CUSTOMER_CLAIM=custom:id",
+                   "ORDER_AUTH_ADMIN_SCOPE=ops/admin", "ORDER_AUTH_METRICS_ADMIN=true",
+                   "ORDER_AUTH_JWKS_REFRESH_S=600", "ORDER_AUTH_JWKS_MIN_REFRESH_S=5",
+                   "ORDER_AUTH_JWKS_WAIT_MS=200", "ORDER_AUTH_JWKS_TIMEOUT_MS=1500", NULL};
+    assert_int_equal(load_exact(&c, serve, env, err), SRV_CONFIG_OK);
+    assert_false(c.auth_off);
+    assert_string_equal(c.auth_jwks_url, "https://idp.test/.well-known/jwks.json");
+    assert_string_equal(c.auth_issuer, "https://idp.test/");
+    assert_string_equal(c.auth_audience, "orders");
+    assert_int_equal(c.auth_leeway_s, 30);
+    assert_string_equal(c.auth_customer_claim, "custom:id");
+    assert_string_equal(c.auth_admin_scope, "ops/admin");
+    assert_true(c.auth_metrics_admin);
+    assert_int_equal(c.auth_jwks_refresh_s, 600);
+    assert_int_equal(c.auth_jwks_min_refresh_s, 5);
+    assert_int_equal(c.auth_jwks_wait_ms, 200);
+    assert_int_equal(c.auth_jwks_timeout_ms, 1500);
+    /* Defaults. */
+    char *file[] = {"order-server", "--auth-jwks-file", "/etc/orders/jwks.json", NULL};
+    assert_int_equal(load_exact(&c, file, NULL, err), SRV_CONFIG_OK);
+    assert_int_equal(c.auth_leeway_s, 60);
+    assert_string_equal(c.auth_customer_claim, "sub");
+    assert_string_equal(c.auth_admin_scope, "orders:admin");
+    assert_false(c.auth_metrics_admin);
+    assert_null(c.auth_issuer);
+}
+
+static void test_authentication_off_only_on_loopback(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", "--host", "0.0.0.0", NULL};
+    char *off[] = {"ORDER_AUTH=off", NULL};
+    assert_int_equal(load_exact(&c, argv, off, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--host must be a loopback address"));
+    char *local[] = {"order-server", "--host", "127.0.0.1", NULL};
+    assert_int_equal(load_exact(&c, local, off, err), SRV_CONFIG_OK);
+    assert_true(c.auth_off);
+    char *bad[] = {"ORDER_AUTH=none", NULL};
+    assert_int_equal(load_exact(&c, local, bad, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "ORDER_AUTH must be jwt or off"));
+    char *claim[] = {"order-server", "--auth-customer-claim", "a b", NULL};
+    assert_int_equal(load(&c, claim, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--auth-customer-claim must be a claim name"));
 }
 
 static void test_password_of_a_database_url_is_redacted(void **state)
@@ -467,6 +548,8 @@ int main(void)
         cmocka_unit_test(test_outbox_retention_is_a_week_in_seconds_and_zero_keeps_events),
         cmocka_unit_test(test_idempotency_lock_follows_the_downstream_limits),
         cmocka_unit_test(test_help_lists_every_variable_of_the_readme),
+        cmocka_unit_test(test_authentication_is_on_and_needs_keys_to_serve),
+        cmocka_unit_test(test_authentication_off_only_on_loopback),
         cmocka_unit_test(test_password_of_a_database_url_is_redacted),
         cmocka_unit_test(test_every_spelling_of_a_password_keyword_is_redacted),
         cmocka_unit_test(test_user_info_of_any_url_is_redacted),

@@ -12,6 +12,7 @@
 #include <orders/adapters/postgres/migrate.h>
 #include <orders/adapters/postgres/store.h>
 
+#include "auth.h"
 #include "hooks.h"
 #include "signals.h"
 #include "workers.h"
@@ -79,11 +80,15 @@ bool srv_app_open(srv_app *app)
     }
     ord_rest_api_config ac = ORD_REST_API_CONFIG_INIT;
     srv_hooks_install(&ac, app);
-    ac.authenticator = ord_rest_auth_off();
+    if (!srv_auth_build(app, &ac.authenticator))
+        return false;
+    ac.metrics_need_admin = app->cfg.auth_metrics_admin && !app->cfg.auth_off;
     ac.metrics = app->metrics;
     ac.access_log = srv_log_enabled(&app->log, SRV_INFO) ? app->log.out : NULL;
     ac.retry_after_seconds = (int)app->cfg.retry_after_s;
     if (ord_rest_api_new(&app->api, &ac) != ORD_OK) {
+        if (ac.authenticator.ops != NULL && ac.authenticator.ops->free != NULL)
+            ac.authenticator.ops->free(ac.authenticator.self);
         log_error(app, "cannot build the REST API", NULL);
         return false;
     }
@@ -196,7 +201,7 @@ static void log_ready(srv_app *app)
                 service_for_log(app, ORD_HTTP_ELIGIBILITY, urls[4], sizeof urls[4])),
         SRV_STR("eventWebhook", service_for_log(app, ORD_HTTP_EVENTS, urls[5], sizeof urls[5])),
         SRV_STR("workerId", app->worker_id),
-        SRV_STR("auth", ord_rest_api_auth_name(app->api)),
+        SRV_STR("auth", app->cfg.auth_off ? "off" : "jwt"),
     };
     srv_log_write(&app->log, SRV_INFO, "order server ready", f, sizeof f / sizeof f[0]);
 }
@@ -260,6 +265,7 @@ void srv_app_close(srv_app *app)
     app->workers = NULL;
     ord_rest_api_free(app->api);
     app->api = NULL;
+    srv_auth_free(app);
     ord_rest_metrics_free(app->metrics);
     app->metrics = NULL;
     ord_http_services_free(app->http);

@@ -5,6 +5,7 @@
 #define ORDER_SERVER_APP_H
 
 #include <orders/adapters/http/services.h>
+#include <orders/adapters/jwt/verifier.h>
 #include <orders/adapters/postgres/pool.h>
 #include <orders/adapters/rest/api.h>
 #include <orders/adapters/rest/server.h>
@@ -22,6 +23,7 @@ typedef struct srv_app {
     ord_http_services *http;             /* shared by every thread's client */
     ord_pg_pool *db_pool;                /* the HTTP workers' database connections */
     ord_rest_metrics *metrics;
+    ord_jwt_verifier *jwt;               /* NULL with auth off */
     ord_rest_api *api;
     ord_rest_server *server;
     srv_workers *workers;

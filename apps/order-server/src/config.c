@@ -18,7 +18,10 @@ typedef enum kind {
     K_LEVEL,   /* debug|info|warn|error */
     K_DB_URL,  /* libpq URL or key=value text */
     K_BOOL,    /* true|false (also 1|0, yes|no, on|off); a bare flag means true */
-    K_PORT_OFF /* 0..65535, or "off" (-1) */
+    K_PORT_OFF, /* 0..65535, or "off" (-1) */
+    K_AUTH,    /* jwt|off */
+    K_SCOPE,   /* one OAuth scope token: printable ASCII, no space, quote or backslash */
+    K_CLAIM    /* a claim name: 1..64 letters, digits, '_', '-', ':', '.' */
 } kind;
 
 typedef struct setting {
@@ -150,6 +153,36 @@ static const setting settings[] = {
     {"worker-id", K_STRING, OFF(worker_id), 1, 42, "NAME",
      "lease owner name of this instance, 1..42 bytes (default HOSTNAME-PID)"},
 
+    {"auth", K_AUTH, OFF(auth_off), 0, 0, "jwt|off",
+     "jwt: every API call needs a bearer JWT (the default; keys below are required); "
+     "off: every caller is an admin (development only; loopback --host only)"},
+    {"auth-jwks-file", K_STRING, OFF(auth_jwks_file), 0, 0, "FILE",
+     "JWKS file of verification keys (chosen by kid), re-read when it changes"},
+    {"auth-jwks-url", K_URL, OFF(auth_jwks_url), 0, 0, "URL",
+     "JWKS URL (Cognito, Auth0, Keycloak...): fetched at start, refreshed in the background"},
+    {"auth-hs256-secret-file", K_STRING, OFF(auth_hs256_secret_file), 0, 0, "FILE",
+     "HS256 secret (at least 32 bytes) for tokens without kid"},
+    {"auth-issuer", K_STRING, OFF(auth_issuer), 0, 0, "ISS",
+     "required iss claim (default: not checked)"},
+    {"auth-audience", K_STRING, OFF(auth_audience), 0, 0, "AUD",
+     "required in the aud claim, a string or an array (default: not checked)"},
+    INT("auth-leeway-s", auth_leeway_s, 0, 3600,
+        "clock skew allowed on exp, nbf and iat (default 60)"),
+    {"auth-customer-claim", K_CLAIM, OFF(auth_customer_claim), 0, 0, "CLAIM",
+     "claim holding the customer id, a positive integer (default sub)"},
+    {"auth-admin-scope", K_SCOPE, OFF(auth_admin_scope), 0, 0, "SCOPE",
+     "scope (in scope or scp) that makes the caller an admin (default orders:admin)"},
+    {"auth-metrics-admin", K_BOOL, OFF(auth_metrics_admin), 0, 0, "",
+     "GET /metrics needs the admin scope too (default false)"},
+    INT("auth-jwks-refresh-s", auth_jwks_refresh_s, 10, 86400,
+        "refresh the JWKS URL's keys this often (default 300)"),
+    INT("auth-jwks-min-refresh-s", auth_jwks_min_refresh_s, 1, 3600,
+        "refresh for an unknown kid at most this often (default 60)"),
+    INT("auth-jwks-wait-ms", auth_jwks_wait_ms, 0, 10000,
+        "longest wait of a request for that refresh (default 1000)"),
+    INT("auth-jwks-timeout-ms", auth_jwks_timeout_ms, 100, 60000,
+        "limit of one JWKS fetch (default 3000)"),
+
     {"log-level", K_LEVEL, OFF(log_level), 0, 0, "LEVEL",
      "debug, info, warn or error (default info)"},
 };
@@ -197,6 +230,13 @@ static void defaults(srv_config *c)
     c->idempotency_ttl_ms = 86400000;
     c->outbox_retention_s = 604800;
     c->batch_size = 100;
+    c->auth_leeway_s = 60;
+    c->auth_customer_claim = "sub";
+    c->auth_admin_scope = "orders:admin";
+    c->auth_jwks_refresh_s = 300;
+    c->auth_jwks_min_refresh_s = 60;
+    c->auth_jwks_wait_ms = 1000;
+    c->auth_jwks_timeout_ms = 3000;
     c->log_level = SRV_INFO;
 }
 
@@ -327,6 +367,32 @@ static bool apply(srv_config *c, const setting *s, const char *value, bool from_
         *(int64_t *)field = v;
         return true;
     }
+    case K_AUTH:
+        if (strcmp(value, "jwt") != 0 && strcmp(value, "off") != 0) {
+            snprintf(err, cap, "%s must be jwt or off (got \"%.40s\")", name, value);
+            return false;
+        }
+        *(bool *)field = strcmp(value, "off") == 0;
+        return true;
+    case K_SCOPE:
+    case K_CLAIM: {
+        size_t len = strlen(value);
+        bool ok = len > 0 && len <= (s->kind == K_CLAIM ? 64 : 200);
+        for (const char *p = value; ok && *p != '\0'; p++) {
+            unsigned char ch = (unsigned char)*p;
+            ok = s->kind == K_SCOPE ? ch > 0x20 && ch < 0x7f && ch != '"' && ch != '\\'
+                                    : isalnum(ch) || ch == '_' || ch == '-' || ch == ':' || ch == '.';
+        }
+        if (!ok) {
+            snprintf(err, cap, "%s must be %s (got \"%.40s\")", name,
+                     s->kind == K_SCOPE ? "one scope: printable ASCII without spaces or quotes"
+                                        : "a claim name of letters, digits, _ - : .",
+                     value);
+            return false;
+        }
+        *(const char **)field = value;
+        return true;
+    }
     case K_DB_URL:
         if (*value == '\0' || strlen(value) > 4000) {
             snprintf(err, cap, "%s must be a PostgreSQL URL or key=value string", name);
@@ -450,6 +516,25 @@ static bool cross_check(const srv_config *c, char *err, size_t cap)
         snprintf(err, cap, "pending-stale-ms must not exceed pending-deadline-ms");
         return false;
     }
+    if (c->command != SRV_SERVE)
+        return true;
+    /* On by default: serving without keys is refused, not silently open. */
+    if (!c->auth_off && c->auth_jwks_file == NULL && c->auth_jwks_url == NULL &&
+        c->auth_hs256_secret_file == NULL) {
+        snprintf(err, cap,
+                 "authentication is on (ORDER_AUTH=jwt) but no keys are configured: set "
+                 "ORDER_AUTH_JWKS_FILE, ORDER_AUTH_JWKS_URL or ORDER_AUTH_HS256_SECRET_FILE "
+                 "(or ORDER_AUTH=off for local development)");
+        return false;
+    }
+    /* Without authentication every caller is an admin: never on a network. */
+    if (c->auth_off && strncmp(c->host, "127.", 4) != 0) {
+        snprintf(err, cap,
+                 "--host must be a loopback address (127.x.x.x) while authentication is off "
+                 "(ORDER_AUTH=off); got \"%.40s\"",
+                 c->host);
+        return false;
+    }
     return true;
 }
 
@@ -538,9 +623,11 @@ void srv_config_usage(FILE *out)
     }
     fputs("  --help\n        show this text\n"
           "\n"
-          "Authentication is off in this version: every caller acts as an admin, so\n"
-          "bind to a private address. Exit status: 0 after a clean stop, 1 when\n"
-          "start-up fails, 2 for an invalid setting.\n",
+          "Authentication is on by default: API calls need Authorization: Bearer <JWT>\n"
+          "verified with the keys above, and 'serve' refuses to start without keys.\n"
+          "ORDER_AUTH=off (development only) makes every caller an admin and allows\n"
+          "only a loopback --host. Exit status: 0 after a clean stop, 1 when start-up\n"
+          "fails, 2 for an invalid setting.\n",
           out);
 }
 

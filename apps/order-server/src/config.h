@@ -77,6 +77,22 @@ typedef struct srv_config {
     const char *worker_id; /* NULL: "<hostname>-<pid>" */
     bool serialize_customer_creates; /* one create of a customer at a time (409 when busy) */
 
+    /* Authentication: on (jwt) unless told off; see auth.c. */
+    bool auth_off;                   /* ORDER_AUTH=off: every caller is an admin */
+    const char *auth_jwks_file;      /* NULL: none */
+    const char *auth_jwks_url;       /* NULL: none */
+    const char *auth_hs256_secret_file; /* NULL: none */
+    const char *auth_issuer;         /* NULL: not checked */
+    const char *auth_audience;       /* NULL: not checked */
+    int64_t auth_leeway_s;
+    const char *auth_customer_claim;
+    const char *auth_admin_scope;
+    bool auth_metrics_admin;         /* GET /metrics needs the admin scope */
+    int64_t auth_jwks_refresh_s;
+    int64_t auth_jwks_min_refresh_s;
+    int64_t auth_jwks_wait_ms;
+    int64_t auth_jwks_timeout_ms;
+
     srv_level log_level;
     const char *unknown_env; /* first ORDER_* variable that names no setting, for a warning */
 } srv_config;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "unit.h"
 
 /* A worker's unit, built on its first request: most workers of a large
@@ -53,7 +54,7 @@ static size_t readiness(void *ctx, void *thread_data, ord_rest_dependency *deps,
 {
     srv_app *app = ctx;
     srv_unit *u = unit_of(thread_data);
-    if (cap < 3)
+    if (cap < 4)
         return 0;
     dependency(&deps[0], "database", u != NULL && ord_pg_ping(u->store) == ORD_OK, true);
     dependency(&deps[1], "inventory",
@@ -62,7 +63,11 @@ static size_t readiness(void *ctx, void *thread_data, ord_rest_dependency *deps,
     dependency(&deps[2], "tracking",
                ord_http_services_breaker(app->http, ORD_HTTP_TRACKING) != ORD_HTTP_BREAKER_OPEN,
                false);
-    return 3;
+    if (app->cfg.auth_off)
+        return 3;
+    /* Without a key every token is refused: not ready for traffic. */
+    dependency(&deps[3], "auth_keys", srv_auth_has_keys(app), true);
+    return 4;
 }
 
 static void metrics(void *ctx, void *thread_data, FILE *out)

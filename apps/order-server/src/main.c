@@ -35,14 +35,24 @@ int main(int argc, char **argv)
         srv_log_write(&app.log, SRV_ERROR, "cannot initialise libcurl", NULL, 0);
         return 1;
     }
+    /* Serving: the shared parts (authentication keys included) first, so a
+     * bad key file stops the start before the database is waited for. */
+    bool serve = app.cfg.command == SRV_SERVE;
+    if (serve && !srv_app_open(&app)) {
+        srv_app_close(&app);
+        ord_http_global_cleanup();
+        srv_log_write(&app.log, SRV_INFO, "order server failed to start", NULL, 0);
+        return 1;
+    }
     int rc = srv_app_migrate(&app);
     if (rc == 0 && app.cfg.command == SRV_REDRIVE_EVENTS)
         rc = srv_app_redrive_events(&app);
-    if (rc != 0 || app.cfg.command != SRV_SERVE) {
+    if (rc != 0 || !serve) {
+        srv_app_close(&app);
         ord_http_global_cleanup();
         return rc < 0 ? 0 : rc;
     }
-    if (srv_app_open(&app) && srv_app_start(&app)) {
+    if (srv_app_start(&app)) {
         int sig = srv_signals_wait(-1);
         srv_field f[] = {SRV_STR("signal", srv_signal_name(sig))};
         srv_log_write(&app.log, SRV_INFO, "stop requested", f, 1);
