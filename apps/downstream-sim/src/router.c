@@ -21,7 +21,9 @@ typedef enum route_kind {
     R_STATE,
     R_CATALOG,
     R_RESET,
-    R_HEALTH
+    R_HEALTH,
+    R_JWKS,
+    R_JWKS_SET
 } route_kind;
 
 typedef struct route {
@@ -40,6 +42,8 @@ static const route routes[] = {
     {"GET", "/api/v1/accounts/*/restrictions", R_RESTRICTIONS, SIM_RESTRICTIONS},
     {"GET", "/api/v1/accounts/*/eligibility", R_ELIGIBILITY, SIM_ELIGIBILITY},
     {"POST", "/api/v1/events", R_EVENTS, SIM_EVENTS},
+    {"GET", "/.well-known/jwks.json", R_JWKS, SIM_JWKS},
+    {"PUT", "/sim/jwks", R_JWKS_SET, -1},
     {"PUT", "/sim/faults", R_FAULTS, -1},
     {"GET", "/sim/state", R_STATE, -1},
     {"PUT", "/sim/catalog", R_CATALOG, -1},
@@ -107,6 +111,10 @@ static int serve(struct mg_connection *conn, sim_state *st, const route *r, int6
     case R_HEALTH:
         sim_reply(conn, 200, "application/json", "{\"status\":\"UP\"}", 15);
         return 200;
+    case R_JWKS:
+        return sim_handle_jwks_get(conn, st);
+    case R_JWKS_SET:
+        return sim_handle_jwks_put(conn, st, body, len);
     }
     return 500;
 }

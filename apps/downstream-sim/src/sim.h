@@ -21,6 +21,7 @@ typedef enum sim_service {
     SIM_RESTRICTIONS,
     SIM_ELIGIBILITY,
     SIM_EVENTS,
+    SIM_JWKS, /* an identity provider's key set (GET /.well-known/jwks.json) */
     SIM_SERVICE_COUNT
 } sim_service;
 
@@ -147,6 +148,7 @@ typedef struct sim_state {
     int in_flight_max[SIM_SERVICE_COUNT];
     int in_flight_all, in_flight_all_max; /* across every service */
     int64_t requests[SIM_SERVICE_COUNT];
+    char *jwks; /* the JWKS document served (PUT /sim/jwks); survives a reset */
     /* Tracing headers of each service's latest request. */
     char last_request_id[SIM_SERVICE_COUNT][256];
     char last_traceparent[SIM_SERVICE_COUNT][128];
@@ -239,6 +241,8 @@ int sim_handle_faults(struct mg_connection *conn, sim_state *st, const char *bod
 int sim_handle_state(struct mg_connection *conn, sim_state *st);
 int sim_handle_catalog(struct mg_connection *conn, sim_state *st, const char *body, size_t len);
 int sim_handle_reset(struct mg_connection *conn, sim_state *st);
+int sim_handle_jwks_get(struct mg_connection *conn, sim_state *st);
+int sim_handle_jwks_put(struct mg_connection *conn, sim_state *st, const char *body, size_t len);
 
 /* ---- router.c: the one civetweb handler ---- */
 int sim_route(struct mg_connection *conn, void *cbdata);

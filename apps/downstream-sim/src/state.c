@@ -7,7 +7,7 @@
 #include <time.h>
 
 static const char *const service_names[SIM_SERVICE_COUNT] = {
-    "catalog", "inventory", "tracking", "restrictions", "eligibility", "events"};
+    "catalog", "inventory", "tracking", "restrictions", "eligibility", "events", "jwks"};
 
 static const char *const mode_names[SIM_FAULT_MODE_COUNT] = {
     "ok", "error", "slow", "hang", "garbage", "huge", "trickle", "redirect"};
@@ -108,6 +108,8 @@ void sim_state_destroy(sim_state *st)
         sim_fault_clear(&st->faults[i]);
     sim_catalog_free(&st->start);
     sim_catalog_free(&st->current);
+    free(st->jwks);
+    st->jwks = NULL;
     pthread_cond_destroy(&st->changed);
     pthread_mutex_destroy(&st->lock);
 }
