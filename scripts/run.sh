@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The run command: installs what is missing (Debian 12), builds the order
 # server and the downstream simulator, starts a private PostgreSQL cluster in
-# a temporary directory and the simulator on port 8091, then runs the order
-# server on port 8090 in the foreground. Ctrl-C (or SIGTERM) stops all three
-# and deletes the cluster.
+# a temporary directory and the simulator on port 8091, makes a throwaway
+# signing key and two tokens, then runs the order server on port 8090 with
+# authentication on, in the foreground. Ctrl-C (or SIGTERM) stops all three.
 #   scripts/run.sh [ORDER-SERVER FLAGS...]   e.g. --log-level debug
-# Build folder: build/run under the repository (optimised, no tests).
+# Build folder: build/run (optimised, no tests); tokens in build/run/tokens.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,9 +32,10 @@ orders_install_missing run.sh "${ORDERS_BUILD_PACKAGES[@]}" "${ORDERS_RUN_PACKAG
 
 build_dir=$root/build/run
 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$build_dir" -j "$(nproc)" --target order-server downstream-sim
+cmake --build "$build_dir" -j "$(nproc)" --target order-server downstream-sim orders-token
 server_bin=$build_dir/apps/order-server/order-server
 sim_bin=$build_dir/apps/downstream-sim/downstream-sim
+token_bin=$build_dir/apps/orders-token/orders-token
 
 work=$(mktemp -d /tmp/orders-run.XXXXXX)
 sim_pid=
@@ -76,9 +77,25 @@ for _ in $(seq 100); do
 done
 [ -s "$work/sim_port" ] || { echo "run.sh: the simulator did not start" >&2; exit 1; }
 
+# A signing key that lives as long as this run (its private half stays in
+# $work, deleted at the end), and ready-made tokens for the README's curl
+# examples: an admin and customer 12345, valid for 12 hours.
+tokens=$build_dir/tokens
+mkdir -p "$tokens"
+"$token_bin" keygen --alg ES256 --kid "run-$(date +%s)" --key-out "$work/signing.jwk" \
+    --jwks-out "$work/jwks.json"
+(umask 077
+ "$token_bin" mint --key "$work/signing.jwk" --sub admin --scope orders:admin --ttl-s 43200 \
+     >"$tokens/admin.token"
+ "$token_bin" mint --key "$work/signing.jwk" --sub 12345 --ttl-s 43200 \
+     >"$tokens/customer-12345.token")
+echo "run.sh: tokens (Authorization: Bearer \$(cat FILE)):" >&2
+echo "run.sh:   admin          $tokens/admin.token" >&2
+echo "run.sh:   customer 12345 $tokens/customer-12345.token" >&2
+
 echo "run.sh: starting the order server on port $server_port, health and metrics on port 8081 (Ctrl-C stops everything)" >&2
-ORDER_DATABASE_URL=$db_url "$server_bin" --port "$server_port" \
-    --downstream-url "http://127.0.0.1:$sim_port" "$@" &
+ORDER_DATABASE_URL=$db_url ORDER_AUTH=jwt ORDER_AUTH_JWKS_FILE=$work/jwks.json \
+    "$server_bin" --port "$server_port" --downstream-url "http://127.0.0.1:$sim_port" "$@" &
 server_pid=$!
 set +e
 while :; do
