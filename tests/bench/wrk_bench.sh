@@ -6,6 +6,9 @@
 #   tests/bench/wrk_bench.sh [BUILD_DIR] [DURATION_S] [CONNECTIONS] [WRK_THREADS]
 # BUILD_DIR holds an optimised build (default build/run, which scripts/run.sh
 # makes); defaults: 10 s, 16 connections, 2 wrk threads.
+# ORDERS_BENCH_AUTH=jwt runs the server with authentication on (a throwaway
+# ES256 key; every request carries an admin's bearer token); the default,
+# off, runs it without.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -16,6 +19,8 @@ connections=${3:-16}
 wrk_threads=${4:-2}
 server_bin=$build/apps/order-server/order-server
 sim_bin=$build/apps/downstream-sim/downstream-sim
+token_bin=$build/apps/orders-token/orders-token
+auth=${ORDERS_BENCH_AUTH:-off}
 command -v wrk >/dev/null || { echo "wrk_bench.sh: install wrk (apt-get install wrk)" >&2; exit 2; }
 if [ ! -x "$server_bin" ] || [ ! -x "$sim_bin" ]; then
     echo "wrk_bench.sh: build first: cmake --build $build --target order-server downstream-sim" >&2
@@ -53,13 +58,20 @@ for id in $(seq 20); do
 done
 curl -sf -X PUT "$sim/sim/catalog" -d "{\"products\":[$products]}" >/dev/null
 
+auth_flags=(--auth off)
+export ORDERS_BENCH_TOKEN=
+if [ "$auth" = jwt ]; then
+    "$token_bin" keygen --alg ES256 --kid bench --key-out "$work/key.jwk" --jwks-out "$work/jwks.json"
+    ORDERS_BENCH_TOKEN=$("$token_bin" mint --key "$work/key.jwk" --sub ops --scope orders:admin)
+    auth_flags=(--auth jwt --auth-jwks-file "$work/jwks.json")
+fi
 ORDER_DATABASE_URL=$db_url "$server_bin" --port 0 --port-file "$work/server_port" --ops-port off \
-    --downstream-url "$sim" </dev/null >"$work/server.log" 2>&1 &
+    --downstream-url "$sim" "${auth_flags[@]}" </dev/null >"$work/server.log" 2>&1 &
 server_pid=$!
 wait_file "$work/server_port" "the order server"
 url=http://127.0.0.1:$(cat "$work/server_port")
 
-echo "wrk: $wrk_threads threads, $connections connections, ${duration}s per run; server: $server_bin"
+echo "wrk: $wrk_threads threads, $connections connections, ${duration}s per run; auth $auth; server: $server_bin"
 wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" -s "$bench/wrk_create.lua" "$url" | grep '^RESULT'
 max_id=$(psql "$db_url" -tAc 'SELECT coalesce(max(id), 1) FROM orders')
 wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" -s "$bench/wrk_get.lua" "$url" -- "$max_id" \

@@ -3,6 +3,12 @@
 local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(dir .. "wrk_report.lua")
 
+-- With ORDERS_BENCH_TOKEN set (authentication on), every request carries it.
+local token = os.getenv("ORDERS_BENCH_TOKEN")
+if token ~= nil and token ~= "" then
+    wrk.headers["Authorization"] = "Bearer " .. token
+end
+
 local next_thread = 0
 function setup(thread)
     thread:set("thread_id", next_thread)
@@ -16,7 +22,9 @@ request = function()
     local body = string.format(
         '{"customerId":%d,"customerName":"Bench","items":[{"productId":%d,"quantity":1}],' ..
         '"deliveryAddress":"1 Bench Street","carrier":"DHL"}', customer, counter % 20 + 1)
-    return wrk.format("POST", "/api/v1/orders", {["Content-Type"] = "application/json"}, body)
+    -- Headers given here replace wrk.headers: name the token again.
+    return wrk.format("POST", "/api/v1/orders", {["Content-Type"] = "application/json",
+                      ["Authorization"] = wrk.headers["Authorization"]}, body)
 end
 
 done = wrk_report("create-order")

@@ -3,6 +3,12 @@
 local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(dir .. "wrk_report.lua")
 
+-- With ORDERS_BENCH_TOKEN set (authentication on), every request carries it.
+local token = os.getenv("ORDERS_BENCH_TOKEN")
+if token ~= nil and token ~= "" then
+    wrk.headers["Authorization"] = "Bearer " .. token
+end
+
 local next_thread = 0
 function setup(thread)
     thread:set("thread_id", next_thread)
