@@ -65,7 +65,9 @@ if [ "$auth" = jwt ]; then
     ORDERS_BENCH_TOKEN=$("$token_bin" mint --key "$work/key.jwk" --sub ops --scope orders:admin)
     auth_flags=(--auth jwt --auth-jwks-file "$work/jwks.json")
 fi
+# A load generator is one client: the per-client limits are off.
 ORDER_DATABASE_URL=$db_url "$server_bin" --port 0 --port-file "$work/server_port" --ops-port off \
+    --rate-limit-rps 0 --auth-failure-limit 0 \
     --downstream-url "$sim" "${auth_flags[@]}" </dev/null >"$work/server.log" 2>&1 &
 server_pid=$!
 wait_file "$work/server_port" "the order server"

@@ -58,7 +58,11 @@ start_server() { # [N]
         # Tests of the API itself run with authentication off (on loopback);
         # the authentication tests give --auth jwt and their keys as flags.
         ORDER_AUTH=off
-        export ORDER_DATABASE_URL ORDER_AUTH
+        # Every test client is one address: per-client limits would throttle
+        # the tests themselves (a flag can turn them back on).
+        ORDER_RATE_LIMIT_RPS=0
+        ORDER_AUTH_FAILURE_LIMIT=0
+        export ORDER_DATABASE_URL ORDER_AUTH ORDER_RATE_LIMIT_RPS ORDER_AUTH_FAILURE_LIMIT
         # shellcheck disable=SC2086
         "$(cat "$dir/server_bin")" --port "$port" --port-file "$dir/${srv}_port" \
             --ops-port 0 --ops-port-file "$dir/${srv}_ops_port" \

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "call.h"
+#include "limiter.h"
 #include "request_id.h"
 
 extern const char ord_rest_openapi_text[];
@@ -31,14 +32,31 @@ ord_error ord_rest_api_new(ord_rest_api **out, const ord_rest_api_config *config
     ord_rest_api *api = calloc(1, sizeof *api);
     if (api == NULL)
         return ORD_ENOMEM;
-    /* A version 1 config ends before metrics_need_admin. */
-    if (config->version == 1)
-        memcpy(&api->config, config, offsetof(ord_rest_api_config, metrics_need_admin));
-    else
-        api->config = *config;
+    /* An older config ends before the fields its version lacks. */
+    size_t known = config->version == 1   ? offsetof(ord_rest_api_config, metrics_need_admin)
+                   : config->version == 2 ? offsetof(ord_rest_api_config, rate_limit_per_second)
+                                          : sizeof *config;
+    memcpy(&api->config, config, known);
     api->config.version = ORD_REST_API_CONFIG_VERSION;
     if (api->config.retry_after_seconds == 0)
         api->config.retry_after_seconds = DEFAULT_RETRY_AFTER_SECONDS;
+    const ord_rest_api_config *c = &api->config;
+    if (c->rate_limit_per_second < 0 || c->rate_limit_burst < 0 || c->auth_failures_per_minute < 0) {
+        free(api);
+        return ORD_EINVALID;
+    }
+    if (c->rate_limit_per_second > 0)
+        api->requests = ord_rest_limiter_new(c->rate_limit_per_second,
+                                             c->rate_limit_burst > 0 ? c->rate_limit_burst
+                                                                     : 2 * c->rate_limit_per_second);
+    if (c->auth_failures_per_minute > 0)
+        api->failures = ord_rest_limiter_new(c->auth_failures_per_minute / 60.0,
+                                             c->auth_failures_per_minute);
+    if ((c->rate_limit_per_second > 0 && api->requests == NULL) ||
+        (c->auth_failures_per_minute > 0 && api->failures == NULL)) {
+        ord_rest_api_free(api);
+        return ORD_ENOMEM;
+    }
     *out = api;
     return ORD_OK;
 }
@@ -50,6 +68,8 @@ void ord_rest_api_free(ord_rest_api *api)
     const ord_rest_authenticator *auth = &api->config.authenticator;
     if (auth->ops != NULL && auth->ops->free != NULL)
         auth->ops->free(auth->self);
+    ord_rest_limiter_free(api->requests);
+    ord_rest_limiter_free(api->failures);
     free(api);
 }
 
@@ -156,6 +176,94 @@ static bool authenticate(rest_call *c)
     return false;
 }
 
+/* The client's address: the peer's, or behind the trusted proxy the last
+ * entry of X-Forwarded-For (the one that proxy appended). NULL: unknown. */
+static const char *client_address(rest_call *c, char *buf, size_t cap)
+{
+    const char *peer = c->req->remote_addr;
+    const char *proxy = c->api->config.trusted_proxy;
+    if (peer == NULL || proxy == NULL || strcmp(peer, proxy) != 0)
+        return peer;
+    const char *forwarded = ord_rest_request_header(c->req, "X-Forwarded-For");
+    if (forwarded == NULL)
+        return peer;
+    const char *last = strrchr(forwarded, ',');
+    last = last != NULL ? last + 1 : forwarded;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    size_t n = strcspn(last, " \t");
+    if (n == 0 || n >= cap)
+        return peer;
+    memcpy(buf, last, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+static void refuse_too_many(rest_call *c, double wait_s, const char *detail)
+{
+    ord_rest_problem(c, 429, "Too many requests", detail);
+    int seconds = (int)wait_s + 1;
+    ord_rest_set_headerf(c, "Retry-After", "%d", seconds > 3600 ? 3600 : seconds);
+}
+
+/* An address that collected too many 401s lately (refused tokens, wrong
+ * guest tokens) is refused before its credentials are even looked at:
+ * guessing tokens, and making the server verify signatures in bulk, stops
+ * there. */
+static bool refuse_failing_address(rest_call *c)
+{
+    char buf[64];
+    const char *address = client_address(c, buf, sizeof buf);
+    if (c->api->failures == NULL || address == NULL)
+        return true;
+    char key[96];
+    snprintf(key, sizeof key, "addr:%s", address);
+    double wait_s = 0;
+    if (ord_rest_limiter_has(c->api->failures, key, now_seconds(), &wait_s))
+        return true;
+    refuse_too_many(c, wait_s, "Too many failed authentication attempts from this address");
+    return false;
+}
+
+/* A token bucket per client: the customer, the admin's subject, or the
+ * address of a guest (and of everyone when authentication is off, where
+ * every caller is the same admin). */
+static bool rate_limit(rest_call *c)
+{
+    if (c->api->requests == NULL)
+        return true;
+    char buf[64];
+    char key[96];
+    bool auth_off = strcmp(ord_rest_api_auth_name(c->api), "off") == 0;
+    if (c->who->kind == ORD_PRINCIPAL_CUSTOMER && !auth_off) {
+        snprintf(key, sizeof key, "customer:%lld", (long long)c->who->customer_id);
+    } else if (c->who->kind == ORD_PRINCIPAL_ADMIN && !auth_off && c->who->subject != NULL) {
+        snprintf(key, sizeof key, "admin:%s", c->who->subject);
+    } else {
+        const char *address = client_address(c, buf, sizeof buf);
+        if (address == NULL)
+            return true;
+        snprintf(key, sizeof key, "addr:%s", address);
+    }
+    double wait_s = 0;
+    if (ord_rest_limiter_take(c->api->requests, key, now_seconds(), &wait_s))
+        return true;
+    refuse_too_many(c, wait_s, "This client sends requests faster than the server allows");
+    return false;
+}
+
+/* After the answer: a 401 counts against the address. */
+static void note_failure(rest_call *c)
+{
+    char buf[64];
+    const char *address = client_address(c, buf, sizeof buf);
+    if (c->api->failures == NULL || address == NULL || c->status != 401)
+        return;
+    char key[96];
+    snprintf(key, sizeof key, "addr:%s", address);
+    (void)ord_rest_limiter_take(c->api->failures, key, now_seconds(), NULL);
+}
+
 /* Routes for admins only. */
 static bool require_admin(rest_call *c)
 {
@@ -251,7 +359,9 @@ static const struct {
     unsigned flag;
     bool (*run)(rest_call *c);
 } STAGES[] = {
+    {REST_NEEDS_AUTH, refuse_failing_address},
     {REST_NEEDS_AUTH, authenticate},
+    {REST_NEEDS_AUTH, rate_limit},
     {REST_NEEDS_ADMIN, require_admin},
     {REST_NEEDS_ADMIN_WHEN_ASKED, admin_when_asked},
     {0, body_fits},
@@ -330,6 +440,7 @@ ord_error ord_rest_api_handle(ord_rest_api *api, const ord_rest_request *request
     take_request_id(&c);
 
     dispatch(&c);
+    note_failure(&c);
 
     /* The body of a request we refused unread must not be taken for the
      * next request on a kept-alive connection. */

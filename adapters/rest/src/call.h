@@ -47,6 +47,8 @@ typedef struct rest_route {
 
 struct ord_rest_api {
     ord_rest_api_config config;
+    struct ord_rest_limiter *requests; /* per client, or NULL */
+    struct ord_rest_limiter *failures; /* 401s per address, or NULL */
 };
 
 struct rest_call {

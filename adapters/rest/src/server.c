@@ -344,6 +344,7 @@ static int serve(struct mg_connection *conn, rest_listener *l)
         .body_too_large = got == REST_BODY_TOO_LARGE,
         .principal = NULL,
         .thread_data = w != NULL ? w->user_data : NULL,
+        .remote_addr = ri->remote_addr,
     };
     ord_rest_response res;
     ord_rest_api_handle(server->api, &req, &res);

@@ -83,6 +83,10 @@ bool srv_app_open(srv_app *app)
     if (!srv_auth_build(app, &ac.authenticator))
         return false;
     ac.metrics_need_admin = app->cfg.auth_metrics_admin && !app->cfg.auth_off;
+    ac.rate_limit_per_second = (double)app->cfg.rate_limit_rps;
+    ac.rate_limit_burst = (int)app->cfg.rate_limit_burst;
+    ac.auth_failures_per_minute = (int)app->cfg.auth_failure_limit;
+    ac.trusted_proxy = app->cfg.trusted_proxy;
     ac.metrics = app->metrics;
     ac.access_log = srv_log_enabled(&app->log, SRV_INFO) ? app->log.out : NULL;
     ac.retry_after_seconds = (int)app->cfg.retry_after_s;

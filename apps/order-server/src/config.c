@@ -183,6 +183,19 @@ static const setting settings[] = {
     INT("auth-jwks-timeout-ms", auth_jwks_timeout_ms, 100, 60000,
         "limit of one JWKS fetch (default 3000)"),
 
+    INT("rate-limit-rps", rate_limit_rps, 0, 1000000,
+        "requests a second each client may make on the API, sustained: per customer, per "
+        "admin subject, per address for guests and with auth off; then 429 with Retry-After "
+        "(default 100; 0: no limit)"),
+    INT("rate-limit-burst", rate_limit_burst, 0, 1000000,
+        "requests a client may make at once above its rate (default 200; 0: twice the rate)"),
+    INT("auth-failure-limit", auth_failure_limit, 0, 1000000,
+        "401 answers (refused tokens, wrong guest tokens) an address may collect a minute "
+        "before its requests are refused 429 unread (default 20; 0: no limit)"),
+    {"trusted-proxy", K_HOST, OFF(trusted_proxy), 0, 0, "ADDR",
+     "address of the reverse proxy in front: for its requests the client is the last "
+     "X-Forwarded-For entry (default: none)"},
+
     {"log-level", K_LEVEL, OFF(log_level), 0, 0, "LEVEL",
      "debug, info, warn or error (default info)"},
 };
@@ -196,6 +209,9 @@ static void defaults(srv_config *c)
     c->host = "127.0.0.1";
     c->port = 8090;
     c->threads = 128;
+    c->rate_limit_rps = 100;
+    c->rate_limit_burst = 200;
+    c->auth_failure_limit = 20;
     c->request_timeout_ms = 10000;
     c->keep_alive_timeout_ms = 5000;
     c->ops_port = 8081;

@@ -88,6 +88,10 @@ typedef struct srv_config {
     const char *auth_customer_claim;
     const char *auth_admin_scope;
     bool auth_metrics_admin;         /* GET /metrics needs the admin scope */
+    int64_t rate_limit_rps;          /* requests a second per client; 0: no limit */
+    int64_t rate_limit_burst;        /* its bucket; 0: twice the rate */
+    int64_t auth_failure_limit;      /* 401s an address may collect a minute; 0: no limit */
+    const char *trusted_proxy;       /* its last X-Forwarded-For entry names the client */
     int64_t auth_jwks_refresh_s;
     int64_t auth_jwks_min_refresh_s;
     int64_t auth_jwks_wait_ms;

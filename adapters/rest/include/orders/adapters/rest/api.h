@@ -36,7 +36,7 @@ extern "C" {
 
 /** Version of ord_rest_api_config this header describes. Version 2 appended
  *  metrics_need_admin; a version 1 config still works and reads it as false. */
-#define ORD_REST_API_CONFIG_VERSION 2
+#define ORD_REST_API_CONFIG_VERSION 3
 /** Bytes of a dependency name with NUL. */
 #define ORD_REST_DEPENDENCY_NAME_SIZE 32
 /** Most dependencies a readiness hook may report. */
@@ -97,13 +97,28 @@ typedef struct ord_rest_api_config {
     bool metrics_need_admin;              /**< Version 2: GET /metrics needs an admin
                                                principal (401 without credentials, 403
                                                insufficient_scope for a customer). */
+
+    /* ---- Version 3: limits per client (429 with Retry-After) ---- */
+    double rate_limit_per_second;         /**< Requests a second each client may make on the
+                                               API routes, sustained: a token bucket per
+                                               customer or admin subject, per address for
+                                               guests (and for everyone with auth off);
+                                               0: no limit. */
+    int rate_limit_burst;                 /**< Bucket size; 0: twice the rate. */
+    int auth_failures_per_minute;         /**< 401 answers (refused bearer tokens, wrong guest
+                                               tokens) an address may collect a minute before
+                                               its requests are refused 429 unread; 0: no
+                                               limit. */
+    const char *trusted_proxy;            /**< Address of a reverse proxy whose last
+                                               X-Forwarded-For entry names the client;
+                                               NULL: none (copied pointer, must outlive). */
 } ord_rest_api_config;
 
 /** Defaults: nothing wired, Retry-After 5 s. */
 #define ORD_REST_API_CONFIG_INIT                                                   \
     {                                                                              \
         ORD_REST_API_CONFIG_VERSION, NULL, NULL, {NULL, NULL}, NULL, NULL, 0,      \
-            { NULL, NULL, NULL, NULL }, false                                      \
+            { NULL, NULL, NULL, NULL }, false, 0.0, 0, 0, NULL                     \
     }
 
 /** @brief The API. Opaque; ord_rest_api_handle() is safe from many threads at once. */

@@ -43,6 +43,9 @@ typedef struct ord_rest_request {
                                          decide from the headers. */
     void *thread_data;              /**< The transport's per-thread pointer, handed to the
                                          service callback (ord_rest_service_fn). */
+    const char *remote_addr;        /**< The peer's IP address as text, or NULL when the
+                                         transport does not know it (per-address limits are
+                                         then not applied). */
 } ord_rest_request;
 
 /** @brief A response. Owned: release with ord_rest_response_free(). */
