@@ -279,3 +279,14 @@ ord_error pgt_move(ord_pg_store *store, int64_t id, int64_t version, ord_status 
     ord_order_repository repo = ord_pg_store_orders(store);
     return repo.ops->update(repo.self, &u, new_version);
 }
+
+int pgt_deliver_at(ord_outbox outbox, int64_t id, int64_t at_ms)
+{
+    if (outbox.ops->mark_delivered(outbox.self, id) != ORD_OK)
+        return -1;
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "UPDATE outbox_events SET delivered_at_ms = %" PRId64 " WHERE id = %" PRId64, at_ms,
+             id);
+    return pgt_exec(sql);
+}

@@ -69,6 +69,10 @@ void pgt_build_order(ord_order *o, int64_t customer, int64_t at_ms, size_t lines
 /** Build and create an order through @p store; returns its id (aborts on failure). */
 int64_t pgt_create(ord_pg_store *store, int64_t customer, int64_t at_ms);
 
+/** Mark outbox event @p id delivered through @p outbox, then set its
+ *  recorded delivery time to @p at_ms in SQL. @return 0 on success. */
+int pgt_deliver_at(ord_outbox outbox, int64_t id, int64_t at_ms);
+
 /** Move a stored order (read at @p version) to @p to; returns the ord_error. */
 ord_error pgt_move(ord_pg_store *store, int64_t id, int64_t version, ord_status from,
                    ord_status to, int64_t at_ms, int64_t *new_version);

@@ -1,7 +1,6 @@
 /* The storage contract run against stores that borrow their connections
  * from a pool: two connections shared by the test's stores, so that every
  * call may run on another session than the last one. */
-#include <inttypes.h>
 #include <stdio.h>
 
 #include <orders/adapters/postgres/pool.h>
@@ -61,15 +60,10 @@ static int pool_second_connection(ord_store_fixture *fixture, ord_order_reposito
     return 0;
 }
 
-static int pool_deliver_at(ord_store_fixture *fixture, int64_t id, int64_t at_ms)
+
+static int deliver_at(ord_store_fixture *fixture, int64_t id, int64_t at_ms)
 {
-    if (fixture->outbox.ops->mark_delivered(fixture->outbox.self, id) != ORD_OK)
-        return -1;
-    char sql[160];
-    snprintf(sql, sizeof sql,
-             "UPDATE outbox_events SET delivered_at_ms = %" PRId64 " WHERE id = %" PRId64, at_ms,
-             id);
-    return pgt_exec(sql);
+    return pgt_deliver_at(fixture->outbox, id, at_ms);
 }
 
 int main(void)
@@ -82,7 +76,7 @@ int main(void)
         .setup = pool_setup,
         .teardown = pool_teardown,
         .second_connection = pool_second_connection,
-        .deliver_at = pool_deliver_at,
+        .deliver_at = deliver_at,
     };
     int failed = ord_run_store_contract(&factory);
     ord_pg_pool_free(pool);

@@ -2,7 +2,6 @@
  * new connection to a database whose tables were just emptied, and the lock
  * tests a second store (a second connection) on it. A delivery at a chosen
  * time is a real one whose recorded time is then set in SQL. */
-#include <inttypes.h>
 #include <stdio.h>
 
 #include <orders/adapters/postgres/store.h>
@@ -46,15 +45,10 @@ static int pg_second_connection(ord_store_fixture *fixture, ord_order_repository
     return 0;
 }
 
-static int pg_deliver_at(ord_store_fixture *fixture, int64_t id, int64_t at_ms)
+
+static int deliver_at(ord_store_fixture *fixture, int64_t id, int64_t at_ms)
 {
-    if (fixture->outbox.ops->mark_delivered(fixture->outbox.self, id) != ORD_OK)
-        return -1;
-    char sql[160];
-    snprintf(sql, sizeof sql,
-             "UPDATE outbox_events SET delivered_at_ms = %" PRId64 " WHERE id = %" PRId64, at_ms,
-             id);
-    return pgt_exec(sql);
+    return pgt_deliver_at(fixture->outbox, id, at_ms);
 }
 
 int main(void)
@@ -65,7 +59,7 @@ int main(void)
         .setup = pg_setup,
         .teardown = pg_teardown,
         .second_connection = pg_second_connection,
-        .deliver_at = pg_deliver_at,
+        .deliver_at = deliver_at,
     };
     return ord_run_store_contract(&factory) == 0 ? 0 : 1;
 }
