@@ -78,6 +78,15 @@ bool srv_app_open(srv_app *app)
         log_error(app, "cannot allocate the metrics", NULL);
         return false;
     }
+    app->unit_deps = (srv_unit_deps){
+        .cfg = &app->cfg,
+        .log = &app->log,
+        .worker_id = app->worker_id,
+        .application_name = "order-server",
+        .http = app->http,
+        .db_pool = app->db_pool,
+        .metrics = app->metrics,
+    };
     ord_rest_api_config ac = ORD_REST_API_CONFIG_INIT;
     srv_hooks_install(&ac, app);
     if (!srv_auth_build(app, &ac.authenticator))

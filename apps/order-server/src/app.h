@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "unit.h"
 
 typedef struct srv_workers srv_workers;
 
@@ -24,6 +25,7 @@ typedef struct srv_app {
     ord_pg_pool *db_pool;                /* the HTTP workers' database connections */
     ord_rest_metrics *metrics;
     ord_jwt_verifier *jwt;               /* NULL with auth off */
+    srv_unit_deps unit_deps;             /* what every thread's unit is built from */
     ord_rest_api *api;
     ord_rest_server *server;
     srv_workers *workers;

@@ -27,7 +27,7 @@ static srv_unit *unit_of(void *thread_data)
     if (slot == NULL)
         return NULL;
     if (slot->unit == NULL && !slot->failed) {
-        slot->unit = srv_unit_new(slot->app, "http", true);
+        slot->unit = srv_unit_new(&slot->app->unit_deps, "http", true);
         slot->failed = slot->unit == NULL;
     }
     return slot->unit;

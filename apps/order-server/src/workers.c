@@ -7,10 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include <orders/application/recovery.h>
-#include <orders/application/relay.h>
-#include <orders/application/retention.h>
-
+#include "steps.h"
 #include "unit.h"
 
 #define PURGE_INTERVAL_MS 60000 /* expired keys and old events can wait; no hurry */
@@ -62,89 +59,40 @@ static void health(srv_worker *w, const char *step, ord_error err)
     }
 }
 
-/* More may be waiting when a batch came back full and not all of it failed
- * (failed work is deferred, so it would not come back at once anyway). */
-static bool more(const ord_work_report *r, size_t max)
+/* Run one step of a worker and remember the first failure of the tick. */
+static void run_step(srv_worker *w, srv_step step, srv_step_outcome *o, ord_error *first,
+                     const char **first_step)
 {
-    return r->claimed >= max && r->failed < r->claimed;
-}
-
-static void report_debug(srv_worker *w, const char *step, const ord_work_report *r)
-{
-    if (r->claimed == 0)
-        return;
-    srv_field f[] = {SRV_STR("worker", w->name), SRV_STR("step", step),
-                     SRV_NUM("claimed", r->claimed), SRV_NUM("completed", r->completed),
-                     SRV_NUM("failed", r->failed)};
-    srv_log_write(&w->owner->app->log, SRV_DEBUG, "background step done", f, 5);
-}
-
-/* Delete delivered events past their retention. A call that reached its
- * bound left more behind: the tick runs again at once instead of waiting. */
-static ord_error purge_events(srv_worker *w, bool *again)
-{
-    if (monotonic_ms() < w->next_event_purge_ms)
-        return ORD_OK;
-    int64_t deleted = 0;
-    ord_error err = ord_purge_delivered_events(w->unit->svc, &deleted);
-    if (deleted > 0) {
-        srv_field f[] = {SRV_STR("worker", w->name), SRV_NUM("deleted", deleted)};
-        srv_log_write(&w->owner->app->log, SRV_INFO, "delivered outbox events deleted", f, 2);
+    srv_step_run(w->unit, step, (size_t)w->owner->app->cfg.batch_size, o);
+    if (o->err != ORD_OK && *first == ORD_OK) {
+        *first = o->err;
+        *first_step = srv_step_name(step);
     }
-    if (err != ORD_OK)
-        return err;
-    bool full = deleted >= ORD_PURGE_EVENTS_MAX;
-    w->next_event_purge_ms = full ? 0 : monotonic_ms() + PURGE_INTERVAL_MS;
-    *again = *again || full;
-    return ORD_OK;
 }
 
 static bool recovery_tick(srv_worker *w)
 {
-    ord_service *svc = w->unit->svc;
-    size_t max = (size_t)w->owner->app->cfg.batch_size;
-    ord_work_report r;
+    srv_step_outcome o;
     bool again = false;
     ord_error first = ORD_OK;
     const char *first_step = NULL;
-    static const struct {
-        const char *name;
-        ord_error (*run)(ord_service *, size_t, ord_work_report *);
-    } steps[] = {
-        {"pending_orders", ord_recover_pending_orders},
-        {"inventory_actions", ord_recover_inventory_actions},
-        {"tracking_numbers", ord_recover_tracking_numbers},
-    };
+    static const srv_step steps[] = {SRV_STEP_PENDING_ORDERS, SRV_STEP_INVENTORY_ACTIONS,
+                                     SRV_STEP_TRACKING_NUMBERS};
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        ord_error err = steps[i].run(svc, max, &r);
-        if (err != ORD_OK && first == ORD_OK) {
-            first = err;
-            first_step = steps[i].name;
-        }
-        report_debug(w, steps[i].name, &r);
-        again = again || (err == ORD_OK && more(&r, max));
+        run_step(w, steps[i], &o, &first, &first_step);
+        again = again || o.more;
     }
+    /* Expired keys and old events can wait: purged on their own interval. */
     if (first == ORD_OK && monotonic_ms() >= w->next_purge_ms) {
-        int64_t purged = 0;
-        ord_error err = ord_purge_idempotency_keys(svc, &purged);
-        if (err != ORD_OK) {
-            first = err;
-            first_step = "purge_idempotency_keys";
-        } else {
+        run_step(w, SRV_STEP_PURGE_IDEMPOTENCY_KEYS, &o, &first, &first_step);
+        if (o.err == ORD_OK)
             w->next_purge_ms = monotonic_ms() + PURGE_INTERVAL_MS;
-            if (purged > 0) {
-                srv_field f[] = {SRV_STR("worker", w->name), SRV_NUM("deleted", purged)};
-                srv_log_write(&w->owner->app->log, SRV_INFO, "expired idempotency keys deleted",
-                              f, 2);
-            }
-        }
     }
-    if (first == ORD_OK) {
-        ord_error err = purge_events(w, &again);
-        if (err != ORD_OK) {
-            first = err;
-            first_step = "purge_delivered_events";
-        }
+    if (first == ORD_OK && monotonic_ms() >= w->next_event_purge_ms) {
+        run_step(w, SRV_STEP_PURGE_DELIVERED_EVENTS, &o, &first, &first_step);
+        if (o.err == ORD_OK)
+            w->next_event_purge_ms = o.more ? 0 : monotonic_ms() + PURGE_INTERVAL_MS;
+        again = again || o.more;
     }
     health(w, first_step, first);
     return again;
@@ -152,12 +100,12 @@ static bool recovery_tick(srv_worker *w)
 
 static bool relay_tick(srv_worker *w)
 {
-    size_t max = (size_t)w->owner->app->cfg.batch_size;
-    ord_work_report r;
-    ord_error err = ord_relay_events(w->unit->svc, max, &r);
-    report_debug(w, "relay_events", &r);
-    health(w, "relay_events", err);
-    return err == ORD_OK && more(&r, max);
+    srv_step_outcome o;
+    ord_error first = ORD_OK;
+    const char *first_step = NULL;
+    run_step(w, SRV_STEP_RELAY_EVENTS, &o, &first, &first_step);
+    health(w, "relay_events", first);
+    return o.more;
 }
 
 /* Sleep until the interval passes or a stop; false when stopping. */
@@ -209,7 +157,7 @@ static bool add(srv_workers *ws, const char *name, int64_t interval_ms,
     w->name = name;
     w->interval_ms = interval_ms;
     w->tick = tick;
-    w->unit = srv_unit_new(ws->app, name, false);
+    w->unit = srv_unit_new(&ws->app->unit_deps, name, false);
     if (w->unit == NULL)
         return false;
     ws->count++;

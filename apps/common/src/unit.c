@@ -1,5 +1,5 @@
-/* Per-thread units: store + HTTP client + service, with an observer that
- * feeds the metrics and logs every background action. */
+/* Units: store + HTTP client + service, with an observer that feeds the
+ * metrics and logs every background action. */
 #include "unit.h"
 
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 static void on_created(void *ctx, const ord_order *order)
 {
     srv_unit *u = ctx;
-    ord_service_observer m = ord_rest_metrics_observer(u->app->metrics);
+    ord_service_observer m = ord_rest_metrics_observer(u->deps.metrics);
     if (m.order_created != NULL)
         m.order_created(m.ctx, order);
 }
@@ -18,7 +18,7 @@ static void on_created(void *ctx, const ord_order *order)
 static void on_status_changed(void *ctx, const ord_order *order, ord_status from, ord_status to)
 {
     srv_unit *u = ctx;
-    ord_service_observer m = ord_rest_metrics_observer(u->app->metrics);
+    ord_service_observer m = ord_rest_metrics_observer(u->deps.metrics);
     if (m.status_changed != NULL)
         m.status_changed(m.ctx, order, from, to);
 }
@@ -32,44 +32,44 @@ static void on_background(void *ctx, const char *what, int64_t order_id, ord_err
         SRV_NUM("orderId", order_id),
         SRV_STR("result", result == ORD_OK ? "ok" : ord_strerror(result)),
     };
-    srv_log_write(&u->app->log, result == ORD_OK ? SRV_INFO : SRV_WARN, "background action",
+    srv_log_write(u->deps.log, result == ORD_OK ? SRV_INFO : SRV_WARN, "background action",
                   fields, sizeof fields / sizeof fields[0]);
 }
 
-static void fail(srv_app *app, const char *role, const char *what, ord_error err)
+static void fail(const srv_unit_deps *deps, const char *role, const char *what, ord_error err)
 {
     srv_field fields[] = {SRV_STR("thread", role), SRV_STR("error", ord_strerror(err))};
-    srv_log_write(&app->log, SRV_ERROR, what, fields, 2);
+    srv_log_write(deps->log, SRV_ERROR, what, fields, 2);
 }
 
-srv_unit *srv_unit_new(srv_app *app, const char *role, bool pooled)
+srv_unit *srv_unit_new(const srv_unit_deps *deps, const char *role, bool pooled)
 {
     srv_unit *u = calloc(1, sizeof *u);
     if (u == NULL) {
-        fail(app, role, "cannot set up a thread", ORD_ENOMEM);
+        fail(deps, role, "cannot set up a thread", ORD_ENOMEM);
         return NULL;
     }
-    u->app = app;
+    u->deps = *deps;
     u->role = role;
-    const srv_config *c = &app->cfg;
+    const srv_config *c = deps->cfg;
 
     ord_error err;
     if (pooled) {
-        err = ord_pg_store_new_pooled(&u->store, app->db_pool);
+        err = ord_pg_store_new_pooled(&u->store, deps->db_pool);
     } else {
         ord_pg_options pg = ORD_PG_OPTIONS_INIT;
         pg.connect_timeout_s = (int)c->database_connect_timeout_s;
-        pg.application_name = "order-server";
+        pg.application_name = deps->application_name;
         err = ord_pg_store_new(&u->store, c->database_url, &pg);
     }
     if (err != ORD_OK) {
-        fail(app, role, "cannot set up the database connection", err);
+        fail(deps, role, "cannot set up the database connection", err);
         srv_unit_free(u);
         return NULL;
     }
-    err = ord_http_client_new(&u->client, app->http);
+    err = ord_http_client_new(&u->client, deps->http);
     if (err != ORD_OK) {
-        fail(app, role, "cannot set up the downstream HTTP client", err);
+        fail(deps, role, "cannot set up the downstream HTTP client", err);
         srv_unit_free(u);
         return NULL;
     }
@@ -85,7 +85,7 @@ srv_unit *srv_unit_new(srv_app *app, const char *role, bool pooled)
         .clock = ord_system_clock(),
         .ids = ord_system_ids(),
     };
-    if (ord_http_services_configured(app->http, ORD_HTTP_EVENTS))
+    if (ord_http_services_configured(deps->http, ORD_HTTP_EVENTS))
         ports.events = ord_http_client_events(u->client);
 
     ord_service_config sc = ORD_SERVICE_CONFIG_INIT;
@@ -100,12 +100,12 @@ srv_unit *srv_unit_new(srv_app *app, const char *role, bool pooled)
     sc.outbox_max_attempts = (int)c->outbox_max_attempts;
     sc.outbox_backoff_min_ms = c->outbox_backoff_min_ms;
     sc.outbox_backoff_max_ms = c->outbox_backoff_max_ms;
-    sc.worker_id = app->worker_id;
+    sc.worker_id = deps->worker_id;
     sc.serialize_customer_creates = c->serialize_customer_creates;
     sc.observer = (ord_service_observer){u, on_created, on_status_changed, on_background};
     err = ord_service_new(&u->svc, &ports, &sc);
     if (err != ORD_OK) {
-        fail(app, role, "cannot build the order service (check the recovery settings)", err);
+        fail(deps, role, "cannot build the order service (check the recovery settings)", err);
         srv_unit_free(u);
         return NULL;
     }
