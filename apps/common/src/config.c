@@ -1,6 +1,6 @@
-/* Settings of the order server as one table: each row is a flag, its
- * ORDER_* variable (the flag in upper case), its kind, range and help, so
- * parsing, checking and --help never disagree. */
+/* Settings of the programs as one table: each row is a flag, its ORDER_*
+ * variable (the flag in upper case), its kind, range, help and the programs
+ * that read it, so parsing, checking and --help never disagree. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -182,6 +182,8 @@ static const setting settings[] = {
         "longest wait of a request for that refresh (default 1000)"),
     INT("auth-jwks-timeout-ms", auth_jwks_timeout_ms, 100, 60000,
         "limit of one JWKS fetch (default 3000)"),
+    {"auth-admin-group", K_STRING, OFF(auth_admin_group), 1, 128, "GROUP",
+     "Cognito group (in cognito:groups) that makes the caller an admin (default: none)"},
 
     INT("rate-limit-rps", rate_limit_rps, 0, 1000000,
         "requests a second each client may make on the API, sustained: per customer, per "
@@ -201,6 +203,33 @@ static const setting settings[] = {
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof settings[0])
+
+/* Settings one program reads alone; every other one is read by all. The
+ * server's listeners, threads and timers mean nothing in a Lambda function
+ * (and one worker id shared by its instances would break the leases); only
+ * the Lambda program sees Cognito groups (in claims a gateway verified). */
+static const struct {
+    const char *flag;
+    srv_program program;
+} owned[] = {
+    {"host", SRV_PROGRAM_SERVER},
+    {"port", SRV_PROGRAM_SERVER},
+    {"port-file", SRV_PROGRAM_SERVER},
+    {"threads", SRV_PROGRAM_SERVER},
+    {"request-timeout-ms", SRV_PROGRAM_SERVER},
+    {"keep-alive-timeout-ms", SRV_PROGRAM_SERVER},
+    {"ops-port", SRV_PROGRAM_SERVER},
+    {"ops-port-file", SRV_PROGRAM_SERVER},
+    {"ops-threads", SRV_PROGRAM_SERVER},
+    {"shutdown-timeout-ms", SRV_PROGRAM_SERVER},
+    {"database-pool-size", SRV_PROGRAM_SERVER},
+    {"database-pool-timeout-ms", SRV_PROGRAM_SERVER},
+    {"migrate-wait-s", SRV_PROGRAM_SERVER},
+    {"recovery-interval-ms", SRV_PROGRAM_SERVER},
+    {"relay-interval-ms", SRV_PROGRAM_SERVER},
+    {"worker-id", SRV_PROGRAM_SERVER},
+    {"auth-admin-group", SRV_PROGRAM_LAMBDA},
+};
 
 static void defaults(srv_config *c)
 {
@@ -420,15 +449,25 @@ static bool apply(srv_config *c, const setting *s, const char *value, bool from_
     return false;
 }
 
-static const setting *find_flag(const char *flag, size_t len)
+static bool read_by(const setting *s, srv_program program)
+{
+    for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
+        if (strcmp(owned[i].flag, s->flag) == 0)
+            return owned[i].program == program;
+    return true;
+}
+
+static const setting *find_flag(srv_program program, const char *flag, size_t len)
 {
     for (size_t i = 0; i < SETTING_COUNT; i++)
-        if (strlen(settings[i].flag) == len && strncmp(settings[i].flag, flag, len) == 0)
+        if (read_by(&settings[i], program) && strlen(settings[i].flag) == len &&
+            strncmp(settings[i].flag, flag, len) == 0)
             return &settings[i];
     return NULL;
 }
 
-static bool load_env(srv_config *c, char *const *env, char *err, size_t cap)
+static bool load_env(srv_config *c, srv_program program, char *const *env, char *err,
+                     size_t cap)
 {
     if (env == NULL)
         return true;
@@ -440,6 +479,8 @@ static bool load_env(srv_config *c, char *const *env, char *err, size_t cap)
             continue;
         const setting *found = NULL;
         for (size_t i = 0; i < SETTING_COUNT && found == NULL; i++) {
+            if (!read_by(&settings[i], program))
+                continue; /* another program's: ignored here, with a warning */
             char name[80];
             env_name(&settings[i], name, sizeof name);
             if (strlen(name) == (size_t)(eq - *e) && strncmp(name, *e, (size_t)(eq - *e)) == 0)
@@ -557,17 +598,29 @@ static bool cross_check(const srv_config *c, char *err, size_t cap)
 srv_config_result srv_config_load(srv_config *cfg, int argc, char *const *argv,
                                   char *const *env, char *err, size_t err_cap)
 {
+    return srv_config_load_for(cfg, SRV_PROGRAM_SERVER, argc, argv, env, err, err_cap);
+}
+
+srv_config_result srv_config_load_for(srv_config *cfg, srv_program program, int argc,
+                                      char *const *argv, char *const *env, char *err,
+                                      size_t err_cap)
+{
     defaults(cfg);
     if (err_cap > 0)
         err[0] = '\0';
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return SRV_CONFIG_HELP;
-    if (!load_env(cfg, env, err, err_cap))
+    if (!load_env(cfg, program, env, err, err_cap))
         return SRV_CONFIG_ERROR;
     bool have_command = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0 && program != SRV_PROGRAM_SERVER) {
+            snprintf(err, err_cap, "unexpected argument \"%.40s\" (this program takes no command)",
+                     a);
+            return SRV_CONFIG_ERROR;
+        }
         if (strncmp(a, "--", 2) != 0) {
             static const struct {
                 const char *name;
@@ -591,7 +644,7 @@ srv_config_result srv_config_load(srv_config *cfg, int argc, char *const *argv,
         const char *flag = a + 2;
         const char *eq = strchr(flag, '=');
         size_t len = eq != NULL ? (size_t)(eq - flag) : strlen(flag);
-        const setting *s = find_flag(flag, len);
+        const setting *s = find_flag(program, flag, len);
         if (s == NULL) {
             snprintf(err, err_cap, "unknown option \"%.*s\" (see --help)", (int)(len + 2 > 60 ? 60 : len + 2), a);
             return SRV_CONFIG_ERROR;
@@ -627,7 +680,21 @@ void srv_config_usage(FILE *out)
           "seconds (_s).\n"
           "\n",
           out);
+    srv_config_usage_settings(out, SRV_PROGRAM_SERVER);
+    fputs("\n"
+          "Authentication is on by default: API calls need Authorization: Bearer <JWT>\n"
+          "verified with the keys above, and 'serve' refuses to start without keys.\n"
+          "ORDER_AUTH=off (development only) makes every caller an admin and allows\n"
+          "only a loopback --host. Exit status: 0 after a clean stop, 1 when start-up\n"
+          "fails, 2 for an invalid setting.\n",
+          out);
+}
+
+void srv_config_usage_settings(FILE *out, srv_program program)
+{
     for (size_t i = 0; i < SETTING_COUNT; i++) {
+        if (!read_by(&settings[i], program))
+            continue;
         char env[80];
         env_name(&settings[i], env, sizeof env);
         if (settings[i].kind == K_BOOL)
@@ -637,14 +704,7 @@ void srv_config_usage(FILE *out)
             fprintf(out, "  --%s %s, %s\n        %s\n", settings[i].flag, settings[i].meta, env,
                     settings[i].help);
     }
-    fputs("  --help\n        show this text\n"
-          "\n"
-          "Authentication is on by default: API calls need Authorization: Bearer <JWT>\n"
-          "verified with the keys above, and 'serve' refuses to start without keys.\n"
-          "ORDER_AUTH=off (development only) makes every caller an admin and allows\n"
-          "only a loopback --host. Exit status: 0 after a clean stop, 1 when start-up\n"
-          "fails, 2 for an invalid setting.\n",
-          out);
+    fputs("  --help\n        show this text\n", out);
 }
 
 const char *srv_config_service_url(const srv_config *cfg, ord_http_service service, char *buf,

@@ -1,6 +1,7 @@
-/* The order server's settings: defaults, then ORDER_* environment variables,
+/* The programs' settings: defaults, then ORDER_* environment variables,
  * then command-line flags (flags win), each checked with a one-line error
- * that names the setting. */
+ * that names the setting. The order server and the Lambda program read the
+ * same table; a few settings belong to one of them only. */
 #ifndef ORDER_SERVER_CONFIG_H
 #define ORDER_SERVER_CONFIG_H
 
@@ -17,6 +18,12 @@ typedef enum srv_command {
     SRV_MIGRATE = 1,        /* migrate and exit */
     SRV_REDRIVE_EVENTS = 2  /* migrate, put parked outbox events back in the queue, exit */
 } srv_command;
+
+/* Who reads the settings. */
+typedef enum srv_program {
+    SRV_PROGRAM_SERVER = 1, /* order-server: listeners, worker threads, commands */
+    SRV_PROGRAM_LAMBDA = 2  /* order-lambda's bootstrap: one request at a time, no command */
+} srv_program;
 
 typedef enum srv_level {
     SRV_DEBUG = 0,
@@ -96,9 +103,12 @@ typedef struct srv_config {
     int64_t auth_jwks_min_refresh_s;
     int64_t auth_jwks_wait_ms;
     int64_t auth_jwks_timeout_ms;
+    const char *auth_admin_group;    /* Cognito group that makes an admin (the Lambda
+                                        program); NULL: none */
 
     srv_level log_level;
-    const char *unknown_env; /* first ORDER_* variable that names no setting, for a warning */
+    const char *unknown_env; /* first ORDER_* variable that names no setting of the
+                                program, for a warning */
 } srv_config;
 
 /* Outcome of srv_config_load(). */
@@ -109,12 +119,22 @@ typedef enum srv_config_result {
 } srv_config_result;
 
 /* Fill @p cfg from the defaults, then @p env (environ format: "NAME=value",
- * NULL-terminated; may be NULL), then the arguments after argv[0]. */
+ * NULL-terminated; may be NULL), then the arguments after argv[0], as
+ * @p program reads them: another program's settings are unknown options,
+ * and their variables are ignored (the first is kept in unknown_env). */
+srv_config_result srv_config_load_for(srv_config *cfg, srv_program program, int argc,
+                                      char *const *argv, char *const *env, char *err,
+                                      size_t err_cap);
+
+/* srv_config_load_for() for the order server. */
 srv_config_result srv_config_load(srv_config *cfg, int argc, char *const *argv,
                                   char *const *env, char *err, size_t err_cap);
 
-/* The --help text. */
+/* The order server's --help text. */
 void srv_config_usage(FILE *out);
+
+/* The settings @p program reads, as --help lists them, and --help itself. */
+void srv_config_usage_settings(FILE *out, srv_program program);
 
 /* The URL of one service after defaults and "off": NULL when not configured.
  * @p buf receives the webhook URL derived from downstream_url. */

@@ -84,6 +84,18 @@ void srv_log_write(const srv_log *log, srv_level level, const char *message,
     ord_json_writer_free(&w);
 }
 
+void srv_log_unknown_env(const srv_log *log, const srv_config *cfg)
+{
+    if (cfg->unknown_env == NULL)
+        return;
+    char name[80];
+    size_t n = strcspn(cfg->unknown_env, "=");
+    snprintf(name, sizeof name, "%.*s", (int)(n < 79 ? n : 79), cfg->unknown_env);
+    srv_field f[] = {SRV_STR("variable", name)};
+    srv_log_write(log, SRV_WARN, "ignoring an ORDER_ variable that names no setting of this program",
+                  f, 1);
+}
+
 /* Whether a connection keyword names a secret: libpq's password and
  * sslpassword, in any case, after percent-decoding (libpq decodes the
  * keywords of a URL's query, so "pass%77ord" is "password"). */

@@ -35,6 +35,10 @@ bool srv_log_enabled(const srv_log *log, srv_level level);
 void srv_log_write(const srv_log *log, srv_level level, const char *message,
                    const srv_field *fields, size_t count);
 
+/* Warn about the first ORDER_ variable the program does not read (a typo,
+ * or another program's setting), naming the variable, never its value. */
+void srv_log_unknown_env(const srv_log *log, const srv_config *cfg);
+
 /* A copy of a URL (any scheme: postgresql://, http://, amqp://...) or of a
  * libpq key=value string fit for logs: the password of the user info
  * ("scheme://user:secret@host"), and the value of a "password" or

@@ -13,6 +13,7 @@
 #include <orders/adapters/postgres/store.h>
 
 #include "auth.h"
+#include "downstream.h"
 #include "hooks.h"
 #include "signals.h"
 #include "workers.h"
@@ -40,30 +41,12 @@ static void make_worker_id(srv_app *app)
     snprintf(app->worker_id, sizeof app->worker_id, "%.*s%s", (int)room, host, pid);
 }
 
-static ord_error build_http(srv_app *app)
-{
-    const srv_config *c = &app->cfg;
-    ord_http_options o;
-    srv_config_http_options(c, &o, app->webhook_url, sizeof app->webhook_url);
-    char err[256] = "";
-    ord_error rc = ord_http_services_new(&app->http, &o, err, sizeof err);
-    if (rc != ORD_OK)
-        log_error(app, "invalid downstream settings", err[0] != '\0' ? err : ord_strerror(rc));
-    return rc;
-}
-
 bool srv_app_open(srv_app *app)
 {
     make_worker_id(app);
-    if (app->cfg.unknown_env != NULL) {
-        char name[80];
-        size_t n = strcspn(app->cfg.unknown_env, "=");
-        snprintf(name, sizeof name, "%.*s", (int)(n < 79 ? n : 79), app->cfg.unknown_env);
-        srv_field f[] = {SRV_STR("variable", name)};
-        srv_log_write(&app->log, SRV_WARN, "ignoring an ORDER_ variable that names no setting",
-                      f, 1);
-    }
-    if (build_http(app) != ORD_OK)
+    srv_log_unknown_env(&app->log, &app->cfg);
+    if (srv_downstream_open(&app->http, &app->cfg, &app->log, app->webhook_url,
+                            sizeof app->webhook_url) != ORD_OK)
         return false;
     ord_pg_options pg = ORD_PG_OPTIONS_INIT;
     pg.connect_timeout_s = (int)app->cfg.database_connect_timeout_s;
