@@ -67,6 +67,15 @@ int e2e_group_setup(void **state)
     return 0;
 }
 
+int e2e_sim_group_setup(void **state)
+{
+    (void)state;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return -1;
+    read_port("sim_port", sim_url, sizeof sim_url);
+    return 0;
+}
+
 int e2e_group_teardown(void **state)
 {
     (void)state;

@@ -29,6 +29,8 @@ typedef struct e2e_reply {
 /* cmocka group setup/teardown: libcurl, the stack's ports. */
 int e2e_group_setup(void **state);
 int e2e_group_teardown(void **state);
+/* The same for a stack without an order server (the simulator only). */
+int e2e_sim_group_setup(void **state);
 
 /* "http://127.0.0.1:PORT" of the order server and the simulator. */
 const char *e2e_server_url(void);
