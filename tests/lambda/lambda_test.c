@@ -1,6 +1,7 @@
 /* Lambda test support (see lambda_test.h). */
 #include "lambda_test.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -159,16 +160,40 @@ int lt_group_setup(void **state)
     return 0;
 }
 
+/* Whether every bootstrap log of the test is free of sanitizer reports and
+ * of the database password. */
+static bool logs_clean(void)
+{
+    bool clean = true;
+    DIR *dir = opendir(getenv("ORD_E2E_DIR"));
+    if (dir == NULL)
+        return false;
+    for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+        size_t n = strlen(e->d_name);
+        if (n < 5 || strcmp(e->d_name + n - 4, ".log") != 0)
+            continue;
+        char *log = e2e_read_stack_file(e->d_name);
+        if (log != NULL && (strstr(log, "Sanitizer") != NULL || strstr(log, "e2e-secret-pw") != NULL)) {
+            fprintf(stderr, "%s:\n%s\n", e->d_name, log);
+            clean = false;
+        }
+        free(log);
+    }
+    closedir(dir);
+    return clean;
+}
+
 int lt_group_teardown(void **state)
 {
     int status = lt_bootstrap_wait(group_bootstrap, SIGTERM, 30);
-    char *log = e2e_read_stack_file("bootstrap.log");
-    bool clean = status == 0 && log != NULL && strstr(log, "Sanitizer") == NULL &&
-                 strstr(log, "e2e-secret-pw") == NULL;
-    if (!clean)
+    bool clean = status == 0;
+    if (!clean) {
+        char *log = e2e_read_stack_file("bootstrap.log");
         fprintf(stderr, "bootstrap exited %d (0 expected), log:\n%s\n", status,
                 log != NULL ? log : "(none)");
-    free(log);
+        free(log);
+    }
+    clean = logs_clean() && clean;
     fake_rt_stop(runtime);
     runtime = NULL;
     e2e_group_teardown(state);

@@ -3,7 +3,7 @@
  * @brief The order service's HTTP API as a function from a request to a
  *        response: routing, JSON mapping, validation errors, status codes and
  *        headers, per-request metrics and a JSON access log line. Transports
- *        (civetweb in server.h, later an AWS Lambda runtime) only move bytes.
+ *        (civetweb in server.h, an AWS Lambda runtime) only move bytes.
  *
  * Wiring (the server program):
  * @code
