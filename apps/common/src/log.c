@@ -84,6 +84,13 @@ void srv_log_write(const srv_log *log, srv_level level, const char *message,
     ord_json_writer_free(&w);
 }
 
+void srv_log_migrated(const srv_log *log, const ord_pg_migration_report *report)
+{
+    srv_field f[] = {SRV_NUM("fromVersion", report->from_version),
+                     SRV_NUM("toVersion", report->to_version), SRV_NUM("applied", report->applied)};
+    srv_log_write(log, SRV_INFO, "database schema is up to date", f, 3);
+}
+
 void srv_log_unknown_env(const srv_log *log, const srv_config *cfg)
 {
     if (cfg->unknown_env == NULL)

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <orders/adapters/postgres/migrate.h>
+
 #include "config.h"
 
 /* One extra member of a log line: a string or an integer. */
@@ -34,6 +36,9 @@ bool srv_log_enabled(const srv_log *log, srv_level level);
 /* Write {"time","level","message",fields...}. */
 void srv_log_write(const srv_log *log, srv_level level, const char *message,
                    const srv_field *fields, size_t count);
+
+/* The info line of a migration run that succeeded. */
+void srv_log_migrated(const srv_log *log, const ord_pg_migration_report *report);
 
 /* Warn about the first ORDER_ variable the program does not read (a typo,
  * or another program's setting), naming the variable, never its value. */

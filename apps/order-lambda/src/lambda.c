@@ -75,9 +75,7 @@ static bool migrate(lam_app *app, lam_failure *why)
                       err == ORD_EUNAVAILABLE ? "database unreachable"
                                               : "database migration failed",
                       report.detail);
-    srv_field f[] = {SRV_NUM("fromVersion", report.from_version),
-                     SRV_NUM("toVersion", report.to_version), SRV_NUM("applied", report.applied)};
-    srv_log_write(&app->log, SRV_INFO, "database schema is up to date", f, 3);
+    srv_log_migrated(&app->log, &report);
     return true;
 }
 

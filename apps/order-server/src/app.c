@@ -101,10 +101,7 @@ int srv_app_migrate(srv_app *app)
         memset(&report, 0, sizeof report);
         ord_error err = ord_pg_migrate(app->cfg.database_url, &report);
         if (err == ORD_OK) {
-            srv_field f[] = {SRV_NUM("fromVersion", report.from_version),
-                             SRV_NUM("toVersion", report.to_version),
-                             SRV_NUM("applied", report.applied)};
-            srv_log_write(&app->log, SRV_INFO, "database schema is up to date", f, 3);
+            srv_log_migrated(&app->log, &report);
             return 0;
         }
         struct timespec now;
