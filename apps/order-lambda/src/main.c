@@ -83,10 +83,8 @@ static int serve(lam_app *app, lam_runtime *rt)
         }
         char *answer = NULL;
         size_t len = 0;
-        lam_failure failure = {NULL, ""};
+        lam_failure failure = {"Orders.EventTooLarge", ""};
         bool answered = false;
-        if (next == LAM_NEXT_REFUSED)
-            failure = (lam_failure){"Orders.EventTooLarge", ""};
         if (next == LAM_NEXT_REFUSED)
             snprintf(failure.message, sizeof failure.message, "%s", why);
         else
