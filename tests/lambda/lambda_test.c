@@ -24,6 +24,7 @@ static unsigned gateway_ids;
 /* Settings of every bootstrap of the tests: the fixture's database and
  * simulator, and background timings short enough to watch. */
 static const char *const standard[] = {
+    "ORDER_AUTH=off",
     "ORDER_AUTH_ADMIN_GROUP=orders-admins",
     "ORDER_PENDING_STALE_MS=500",
     "ORDER_TRACKING_BACKOFF_MIN_MS=200",
@@ -144,6 +145,11 @@ static void wait_polling(pid_t pid, const char *log_name)
 
 int lt_group_setup(void **state)
 {
+    return lt_group_start(state, NULL);
+}
+
+int lt_group_start(void **state, const char *const *extra)
+{
     if (e2e_sim_group_setup(state) != 0)
         return -1;
     char *url = e2e_read_stack_file("db_url");
@@ -155,7 +161,7 @@ int lt_group_setup(void **state)
     runtime = fake_rt_start();
     if (runtime == NULL)
         return -1;
-    group_bootstrap = lt_bootstrap_start(NULL, "bootstrap.log");
+    group_bootstrap = lt_bootstrap_start(extra, "bootstrap.log");
     wait_polling(group_bootstrap, "bootstrap.log");
     return 0;
 }

@@ -16,10 +16,13 @@
 #define LT_ANSWER_MS 30000
 
 /* Group setup/teardown: the simulator, the fake runtime and one bootstrap
- * (settings below plus ORDER_AUTH_ADMIN_GROUP=orders-admins and short
- * background intervals); teardown stops it with SIGTERM and fails unless it
- * exits 0 without a sanitizer report. */
+ * (the fixture's database and simulator, ORDER_AUTH=off,
+ * ORDER_AUTH_ADMIN_GROUP=orders-admins and short background intervals);
+ * teardown stops it with SIGTERM and fails unless it exits 0 without a
+ * sanitizer report or the database password in any bootstrap log. */
 int lt_group_setup(void **state);
+/* The same with @p extra settings ("NAME=value", NULL-terminated) that win. */
+int lt_group_start(void **state, const char *const *extra);
 int lt_group_teardown(void **state);
 
 fake_rt *lt_runtime(void);

@@ -204,7 +204,7 @@ static void test_guest_draft_is_filled_and_checked_out(void **state)
 {
     (void)state;
     lt_request draft = {.method = "POST", .path = "/api/v1/orders/drafts",
-                        .body = "{\"guestToken\":\"guest-lambda-1\"}"};
+                        .body = "{\"guestToken\":\"lambdaGuestT0ken9Xy7Qw3Rz\"}"};
     lt_http h = lt_call(1, &draft);
     assert_int_equal(h.reply.status, 201);
     assert_string_equal(e2e_str(h.reply.json, "status"), "DRAFT");
@@ -214,14 +214,14 @@ static void test_guest_draft_is_filled_and_checked_out(void **state)
     char path[96];
     e2e_path(path, sizeof path, id, "/items");
     lt_request line = {.method = "PUT", .path = path,
-                       .body = "{\"productId\":2,\"quantity\":3,\"guestToken\":\"guest-lambda-1\"}"};
+                       .body = "{\"productId\":2,\"quantity\":3,\"guestToken\":\"lambdaGuestT0ken9Xy7Qw3Rz\"}"};
     h = lt_call(2, &line);
     assert_int_equal(h.reply.status, 200);
     lt_http_free(&h);
 
     e2e_path(path, sizeof path, id, "/checkout");
     lt_request checkout = {.method = "POST", .path = path,
-                           .body = "{\"guestToken\":\"guest-lambda-1\",\"deliveryAddress\":\"9 Guest Rd\"}"};
+                           .body = "{\"guestToken\":\"lambdaGuestT0ken9Xy7Qw3Rz\",\"deliveryAddress\":\"9 Guest Rd\"}"};
     h = lt_call(1, &checkout);
     assert_int_equal(h.reply.status, 201);
     assert_string_equal(e2e_str(h.reply.json, "status"), "CONFIRMED");

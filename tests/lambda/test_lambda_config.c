@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,13 +13,25 @@
 
 #include "config.h"
 
+/* Load with @p env and, unless it sets ORDER_AUTH, authentication off (on,
+ * the default, it needs keys). */
 static srv_config_result load(srv_program program, char **argv, char **env, srv_config *c,
                               char *err)
 {
     int argc = 0;
     while (argv[argc] != NULL)
         argc++;
-    return srv_config_load_for(c, program, argc, argv, env, err, 256);
+    char *all[16];
+    size_t n = 0;
+    bool auth_set = false;
+    for (size_t i = 0; env != NULL && env[i] != NULL && n < 14; i++) {
+        auth_set = auth_set || strncmp(env[i], "ORDER_AUTH=", 11) == 0;
+        all[n++] = env[i];
+    }
+    if (!auth_set)
+        all[n++] = "ORDER_AUTH=off";
+    all[n] = NULL;
+    return srv_config_load_for(c, program, argc, argv, all, err, 256);
 }
 
 static void test_lambda_ignores_the_server_settings_with_a_warning(void **state)
@@ -97,6 +110,23 @@ static void test_server_does_not_read_the_lambda_settings(void **state)
     assert_int_equal(load(SRV_PROGRAM_SERVER, flag, NULL, &c, err), SRV_CONFIG_ERROR);
 }
 
+static void test_lambda_with_authentication_on_needs_keys_like_the_server(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"bootstrap", NULL};
+    char *none[] = {"ORDER_AUTH=jwt", NULL};
+    assert_int_equal(load(SRV_PROGRAM_LAMBDA, argv, none, &c, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "no keys are configured"));
+    char *url[] = {"ORDER_AUTH=jwt",
+                   "ORDER_AUTH_JWKS_URL=https://cognito-idp.eu-west-1.amazonaws.com/pool/"
+                   ".well-known/jwks.json",
+                   NULL};
+    assert_int_equal(load(SRV_PROGRAM_LAMBDA, argv, url, &c, err), SRV_CONFIG_OK);
+    assert_false(c.auth_off);
+}
+
 static char *usage_of(srv_program program)
 {
     char *text = NULL;
@@ -130,6 +160,7 @@ int main(void)
         cmocka_unit_test(test_lambda_refuses_server_flags_and_commands),
         cmocka_unit_test(test_claim_settings_default_and_are_checked),
         cmocka_unit_test(test_server_does_not_read_the_lambda_settings),
+        cmocka_unit_test(test_lambda_with_authentication_on_needs_keys_like_the_server),
         cmocka_unit_test(test_each_help_lists_what_its_program_reads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -124,6 +124,13 @@ static void authenticate(void *self, const ord_rest_header *headers, size_t coun
     out->principal.subject = out->subject[0] != '\0' ? out->subject : NULL;
 }
 
+/* Named in the insufficient_scope challenge of an admin action refused. */
+static const char *admin_scope(void *self)
+{
+    lam_claims_auth *a = self;
+    return a->admin_scope;
+}
+
 static void free_auth(void *self)
 {
     lam_claims_auth *a = self;
@@ -142,6 +149,7 @@ static const ord_rest_authenticator_ops claims_ops = {
     .name = "gateway-claims",
     .authenticate = authenticate,
     .free = free_auth,
+    .admin_scope = admin_scope,
 };
 
 static char *copy(const char *s)

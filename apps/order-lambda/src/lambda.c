@@ -12,6 +12,7 @@
 #include <orders/adapters/postgres/migrate.h>
 #include <orders/adapters/system/system.h>
 
+#include "auth.h"
 #include "downstream.h"
 #include "event.h"
 #include "schedule.h"
@@ -86,29 +87,38 @@ static ord_service *service_of(void *ctx, void *thread_data)
     return app->unit != NULL ? app->unit->svc : NULL;
 }
 
-/* /health/ready: the database decides, as in the server. */
+/* /health/ready: the database decides, as in the server, and the keys
+ * of the configured authenticator when it verifies tokens. */
 static size_t readiness(void *ctx, void *thread_data, ord_rest_dependency *deps, size_t cap)
 {
     (void)thread_data;
     lam_app *app = ctx;
-    if (cap < 1)
+    if (cap < 2)
         return 0;
     snprintf(deps[0].name, sizeof deps[0].name, "database");
     deps[0].up = app->unit != NULL && ord_pg_ping(app->unit->store) == ORD_OK;
     deps[0].required = true;
-    return 1;
+    if (app->cfg.auth_off)
+        return 1;
+    snprintf(deps[1].name, sizeof deps[1].name, "auth_keys");
+    deps[1].up = srv_auth_has_keys(&app->auth);
+    deps[1].required = true;
+    return 2;
 }
 
 static bool build_api(lam_app *app, lam_failure *why)
 {
-    /* Without claims the configured authenticator decides: authentication
-     * is off in this version, as in the server. */
-    ord_rest_authenticator fallback = ord_rest_auth_off();
+    /* Without claims the authenticator the settings configure decides, as
+     * in the server: bearer JWTs, or (ORDER_AUTH=off) every caller an admin. */
+    ord_rest_authenticator fallback;
+    if (!srv_auth_build(&app->auth, &app->cfg, &app->log, &fallback))
+        return refuse(why, "Orders.InvalidSetting", "cannot set up authentication");
     lam_claims_config cc = {app->cfg.auth_customer_claim, app->cfg.auth_admin_scope,
                             app->cfg.auth_admin_group};
     ord_rest_api_config ac = ORD_REST_API_CONFIG_INIT;
     if (lam_claims_auth_new(&ac.authenticator, &app->claims, &cc, fallback) != ORD_OK)
         return failed(app, why, "Orders.StartFailed", "cannot build the authenticator", NULL);
+    ac.metrics_need_admin = app->cfg.auth_metrics_admin && !app->cfg.auth_off;
     ac.service = service_of;
     ac.service_ctx = app;
     ac.hooks.ctx = app;
@@ -121,10 +131,11 @@ static bool build_api(lam_app *app, lam_failure *why)
         app->claims = NULL;
         return failed(app, why, "Orders.StartFailed", "cannot build the REST API", NULL);
     }
-    srv_log_write(&app->log, SRV_WARN,
-                  "authentication is off: a request without claims verified by API Gateway "
-                  "acts as an admin; put an authorizer on every route",
-                  NULL, 0);
+    if (app->cfg.auth_off)
+        srv_log_write(&app->log, SRV_WARN,
+                      "authentication is off (ORDER_AUTH=off): a request without claims "
+                      "verified by API Gateway acts as an admin; put an authorizer on every route",
+                      NULL, 0);
     return true;
 }
 
@@ -139,6 +150,7 @@ static void log_ready(lam_app *app)
         SRV_STR("adminScope", app->cfg.auth_admin_scope),
         SRV_STR("adminGroup", app->cfg.auth_admin_group != NULL ? app->cfg.auth_admin_group : ""),
         SRV_STR("eventWebhook", ord_http_services_configured(app->http, ORD_HTTP_EVENTS) ? "on" : "off"),
+        SRV_STR("auth", app->cfg.auth_off ? "off" : "jwt"),
     };
     srv_log_write(&app->log, SRV_INFO, "order lambda ready", f, sizeof f / sizeof f[0]);
 }
@@ -179,6 +191,7 @@ void lam_app_close(lam_app *app)
     ord_rest_api_free(app->api);
     app->api = NULL;
     app->claims = NULL;
+    srv_auth_free(&app->auth);
     srv_unit_free(app->unit);
     app->unit = NULL;
     ord_rest_metrics_free(app->metrics);

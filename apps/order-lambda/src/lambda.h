@@ -12,6 +12,7 @@
 #include <orders/adapters/http/services.h>
 #include <orders/adapters/rest/api.h>
 
+#include "auth.h"
 #include "claims.h"
 #include "config.h"
 #include "log.h"
@@ -27,6 +28,7 @@ typedef struct lam_app {
     ord_rest_metrics *metrics;
     srv_unit_deps deps;
     srv_unit *unit;
+    srv_auth auth;           /* the configured authenticator's verifier */
     lam_claims_auth *claims; /* owned by the API */
     ord_rest_api *api;
     int64_t idle_since_ms;   /* wall clock at the end of the last invocation; 0: none yet */

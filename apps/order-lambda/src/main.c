@@ -55,8 +55,12 @@ static void usage(FILE *out)
           out);
     srv_config_usage_settings(out, SRV_PROGRAM_LAMBDA);
     fputs("\n"
-          "Exit status: 0 after SIGTERM or SIGINT, 1 when start-up or the Runtime API\n"
-          "fails, 2 for an invalid setting (also posted to the Runtime API's init error).\n",
+          "The caller is taken from the claims API Gateway's authorizer verified; a\n"
+          "request without them is judged as by the server: a bearer JWT checked with\n"
+          "the keys above (ORDER_AUTH=jwt, the default, needs keys), or with\n"
+          "ORDER_AUTH=off an admin. Exit status: 0 after SIGTERM or SIGINT, 1 when\n"
+          "start-up or the Runtime API fails, 2 for an invalid setting (also posted to\n"
+          "the Runtime API's init error).\n",
           out);
 }
 

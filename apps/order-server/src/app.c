@@ -72,7 +72,7 @@ bool srv_app_open(srv_app *app)
     };
     ord_rest_api_config ac = ORD_REST_API_CONFIG_INIT;
     srv_hooks_install(&ac, app);
-    if (!srv_auth_build(app, &ac.authenticator))
+    if (!srv_auth_build(&app->auth, &app->cfg, &app->log, &ac.authenticator))
         return false;
     ac.metrics_need_admin = app->cfg.auth_metrics_admin && !app->cfg.auth_off;
     ac.rate_limit_per_second = (double)app->cfg.rate_limit_rps;
@@ -258,7 +258,7 @@ void srv_app_close(srv_app *app)
     app->workers = NULL;
     ord_rest_api_free(app->api);
     app->api = NULL;
-    srv_auth_free(app);
+    srv_auth_free(&app->auth);
     ord_rest_metrics_free(app->metrics);
     app->metrics = NULL;
     ord_http_services_free(app->http);

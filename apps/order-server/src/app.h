@@ -10,6 +10,7 @@
 #include <orders/adapters/rest/api.h>
 #include <orders/adapters/rest/server.h>
 
+#include "auth.h"
 #include "config.h"
 #include "log.h"
 #include "unit.h"
@@ -24,7 +25,7 @@ typedef struct srv_app {
     ord_http_services *http;             /* shared by every thread's client */
     ord_pg_pool *db_pool;                /* the HTTP workers' database connections */
     ord_rest_metrics *metrics;
-    ord_jwt_verifier *jwt;               /* NULL with auth off */
+    srv_auth auth;                       /* the JWT verifier, with auth on */
     srv_unit_deps unit_deps;             /* what every thread's unit is built from */
     ord_rest_api *api;
     ord_rest_server *server;

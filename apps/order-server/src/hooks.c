@@ -66,7 +66,7 @@ static size_t readiness(void *ctx, void *thread_data, ord_rest_dependency *deps,
     if (app->cfg.auth_off)
         return 3;
     /* Without a key every token is refused: not ready for traffic. */
-    dependency(&deps[3], "auth_keys", srv_auth_has_keys(app), true);
+    dependency(&deps[3], "auth_keys", srv_auth_has_keys(&app->auth), true);
     return 4;
 }
 

@@ -1,4 +1,4 @@
-/* Authentication of the order server: the JWT verifier built from the
+/* Authentication of the programs: the JWT verifier built from the
  * settings, its JWKS URL fetched with the HTTP adapter, and the REST
  * adapter's bearer authenticator calling it. The adapters never meet:
  * this file is the glue between them. */
@@ -11,19 +11,19 @@
 
 static ord_error fetch_jwks(void *ctx, char **body, size_t *len)
 {
-    const srv_app *app = ctx;
-    return ord_http_fetch(app->cfg.auth_jwks_url, (long)app->cfg.auth_jwks_timeout_ms,
+    const srv_auth *auth = ctx;
+    return ord_http_fetch(auth->cfg->auth_jwks_url, (long)auth->cfg->auth_jwks_timeout_ms,
                           ORD_JWT_MAX_JWKS_BYTES, body, len);
 }
 
 static void jwt_log(void *ctx, const char *level, const char *message, const char *detail)
 {
-    const srv_app *app = ctx;
+    const srv_auth *auth = ctx;
     srv_level l = strcmp(level, "error") == 0 ? SRV_ERROR
                   : strcmp(level, "warn") == 0 ? SRV_WARN
                                                : SRV_INFO;
     srv_field f[] = {SRV_STR("detail", detail)};
-    srv_log_write(&app->log, l, message, f, detail != NULL ? 1 : 0);
+    srv_log_write(auth->log, l, message, f, detail != NULL ? 1 : 0);
 }
 
 /* A good token's identity as the application's principal. */
@@ -42,19 +42,23 @@ static bool verify_bearer(void *ctx, const char *token, size_t len, ord_principa
     return true;
 }
 
-bool srv_auth_build(srv_app *app, ord_rest_authenticator *out)
+bool srv_auth_build(srv_auth *auth, const srv_config *cfg, const srv_log *log,
+                    ord_rest_authenticator *out)
 {
-    if (app->cfg.auth_off) {
+    auth->jwt = NULL;
+    auth->cfg = cfg;
+    auth->log = log;
+    if (cfg->auth_off) {
         *out = ord_rest_auth_off();
         return true;
     }
-    const srv_config *c = &app->cfg;
+    const srv_config *c = cfg;
     ord_jwt_config jc = ORD_JWT_CONFIG_INIT;
     jc.jwks_file = c->auth_jwks_file;
     jc.hs256_secret_file = c->auth_hs256_secret_file;
     if (c->auth_jwks_url != NULL) {
         jc.fetch = fetch_jwks;
-        jc.fetch_ctx = app;
+        jc.fetch_ctx = auth;
         jc.jwks_url = c->auth_jwks_url;
     }
     jc.issuer = c->auth_issuer;
@@ -66,37 +70,37 @@ bool srv_auth_build(srv_app *app, ord_rest_authenticator *out)
     jc.jwks_min_refresh_s = c->auth_jwks_min_refresh_s;
     jc.jwks_wait_ms = c->auth_jwks_wait_ms;
     jc.log = jwt_log;
-    jc.log_ctx = app;
+    jc.log_ctx = auth;
     char err[512] = "";
-    ord_error rc = ord_jwt_verifier_new(&app->jwt, &jc, err, sizeof err);
+    ord_error rc = ord_jwt_verifier_new(&auth->jwt, &jc, err, sizeof err);
     if (rc != ORD_OK) {
         srv_field f[] = {SRV_STR("error", err[0] != '\0' ? err : ord_strerror(rc))};
-        srv_log_write(&app->log, SRV_ERROR, "cannot set up authentication", f, 1);
+        srv_log_write(log, SRV_ERROR, "cannot set up authentication", f, 1);
         return false;
     }
-    if (!ord_jwt_verifier_has_keys(app->jwt))
-        srv_log_write(&app->log, SRV_WARN,
+    if (!ord_jwt_verifier_has_keys(auth->jwt))
+        srv_log_write(log, SRV_WARN,
                       "no verification key yet (JWKS URL unreachable): every token is refused "
                       "and /health/ready is DOWN until the keys arrive",
                       NULL, 0);
     ord_rest_bearer_config bc = ORD_REST_BEARER_CONFIG_INIT;
     bc.verify = verify_bearer;
-    bc.ctx = app->jwt;
+    bc.ctx = auth->jwt;
     bc.admin_scope = c->auth_admin_scope;
     if (ord_rest_auth_bearer(out, &bc) != ORD_OK) {
-        srv_log_write(&app->log, SRV_ERROR, "cannot build the bearer authenticator", NULL, 0);
+        srv_log_write(log, SRV_ERROR, "cannot build the bearer authenticator", NULL, 0);
         return false;
     }
     return true;
 }
 
-bool srv_auth_has_keys(const srv_app *app)
+bool srv_auth_has_keys(const srv_auth *auth)
 {
-    return app->jwt == NULL || ord_jwt_verifier_has_keys(app->jwt);
+    return auth->jwt == NULL || ord_jwt_verifier_has_keys(auth->jwt);
 }
 
-void srv_auth_free(srv_app *app)
+void srv_auth_free(srv_auth *auth)
 {
-    ord_jwt_verifier_free(app->jwt);
-    app->jwt = NULL;
+    ord_jwt_verifier_free(auth->jwt);
+    auth->jwt = NULL;
 }
