@@ -38,8 +38,9 @@ static pid_t start(fake_rt *rt, const char *extra)
     snprintf(api, sizeof api, "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", fake_rt_port(rt));
     snprintf(db, sizeof db, "ORDER_DATABASE_URL=%s", database_url);
     snprintf(sim, sizeof sim, "ORDER_DOWNSTREAM_URL=%s", downstream_url);
+    /* Authentication off: requests carry neither claims nor tokens here. */
     char *env[] = {(char *)(extra != NULL ? extra : "ORDER_LOG_LEVEL=warn"), api, db, sim,
-                   "ORDER_LOG_LEVEL=warn", "PATH=/usr/bin:/bin", NULL};
+                   "ORDER_AUTH=off", "ORDER_LOG_LEVEL=warn", "PATH=/usr/bin:/bin", NULL};
     pid_t pid = fork();
     if (pid == 0) {
         int null = open("/dev/null", O_WRONLY);
