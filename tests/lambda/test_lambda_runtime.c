@@ -7,10 +7,12 @@
 #include "lambda_test.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -97,6 +99,20 @@ static void test_connection_dropped_between_invocations_is_replaced(void **state
     assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
     assert_true(atoi(PQgetvalue(r, 0, 0)) >= 1);
     PQclear(r);
+    /* pg_terminate_backend only signals: wait until the backends are gone,
+     * as they are for a function thawed after the database dropped it. */
+    bool gone = false;
+    for (int i = 0; i < 200 && !gone; i++) {
+        r = PQexec(admin, "SELECT count(*) FROM pg_stat_activity "
+                          "WHERE application_name = 'order-lambda'");
+        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+        gone = atoi(PQgetvalue(r, 0, 0)) == 0;
+        PQclear(r);
+        if (!gone) {
+            usleep(10 * 1000);
+        }
+    }
+    assert_true(gone);
     PQfinish(admin);
 
     char *body = e2e_order_body(3301, "[{\"productId\":1,\"quantity\":1}]");
