@@ -164,6 +164,13 @@ ord_error ord_http_transfer_setup(ord_http_client *client, http_call *call, int6
  * whether a repeat could help. */
 ord_error ord_http_transfer_finish(ord_http_client *client, http_call *call, CURLcode code,
                                    bool *retryable);
+/* Read one answer of @p ep: its status and body (@p len bytes, need not be
+ * NUL-terminated; NULL with 0) decoded into @p out with @p args, or how it
+ * breaks the contract. Sets *outcome and *retryable (whether a repeat could
+ * help); returns ORD_OK, ORD_ECONTRACT or ORD_EUNAVAILABLE (a 5xx). */
+ord_error ord_http_read_answer(const http_endpoint *ep, long status, const char *body, size_t len,
+                               const void *args, void *out, ord_http_outcome *outcome,
+                               bool *retryable);
 
 /* ---- trace.c ---- */
 #define HTTP_TRACEPARENT_SIZE 56

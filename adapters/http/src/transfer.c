@@ -90,32 +90,32 @@ static const http_decoder *decoder_for(const http_endpoint *ep, long status)
     return NULL;
 }
 
-/* An answer with a status: decode it, or say how it breaks the contract. */
-static ord_error classify_answer(ord_http_client *client, http_call *call, long status,
-                                 bool *retryable)
+ord_error ord_http_read_answer(const http_endpoint *ep, long status, const char *body, size_t len,
+                               const void *args, void *out, ord_http_outcome *outcome,
+                               bool *retryable)
 {
-    const http_decoder *dec = decoder_for(call->endpoint, status);
+    *retryable = false;
+    const http_decoder *dec = decoder_for(ep, status);
     if (dec == NULL) {
         if (status >= 500 && status <= 599) {
-            call->outcome = ORD_HTTP_OUTCOME_SERVER_ERROR;
+            *outcome = ORD_HTTP_OUTCOME_SERVER_ERROR;
             *retryable = true;
             return ORD_EUNAVAILABLE;
         }
         /* A redirect, an unexpected 2xx or 4xx: never retried, and never
          * taken for a business answer. */
-        call->outcome = ORD_HTTP_OUTCOME_CONTRACT;
+        *outcome = ORD_HTTP_OUTCOME_CONTRACT;
         return ORD_ECONTRACT;
     }
     ord_error rc = ORD_OK;
     if (dec->json) {
-        const http_buffer *buf = &client->body[call->slot];
-        cJSON *json = ord_http_json_parse(buf->data, buf->len);
-        rc = json == NULL ? ORD_ECONTRACT : dec->decode(json, call->args, call->out);
+        cJSON *json = ord_http_json_parse(body, len);
+        rc = json == NULL ? ORD_ECONTRACT : dec->decode(json, args, out);
         cJSON_Delete(json);
     } else if (dec->decode != NULL) {
-        rc = dec->decode(NULL, call->args, call->out);
+        rc = dec->decode(NULL, args, out);
     }
-    call->outcome = rc == ORD_OK ? dec->outcome : ORD_HTTP_OUTCOME_CONTRACT;
+    *outcome = rc == ORD_OK ? dec->outcome : ORD_HTTP_OUTCOME_CONTRACT;
     return rc == ORD_OK ? ORD_OK : ORD_ECONTRACT;
 }
 
@@ -128,7 +128,8 @@ ord_error ord_http_transfer_finish(ord_http_client *client, http_call *call, CUR
     case CURLE_OK: {
         long status = 0;
         curl_easy_getinfo(client->easy[call->slot], CURLINFO_RESPONSE_CODE, &status);
-        return classify_answer(client, call, status, retryable);
+        return ord_http_read_answer(call->endpoint, status, buf->data, buf->len, call->args,
+                                    call->out, &call->outcome, retryable);
     }
     case CURLE_OPERATION_TIMEDOUT:
         call->outcome = ORD_HTTP_OUTCOME_TIMEOUT;
