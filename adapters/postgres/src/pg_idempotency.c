@@ -26,6 +26,30 @@ static bool parse_state(const char *text, ord_idem_state *out)
     return false;
 }
 
+ord_error ord_pg_decode_idem_record(const PGresult *r, ord_idem_record *out)
+{
+    memset(out, 0, sizeof *out);
+    ord_error rc = ORD_OK;
+    char state[16];
+    if (PQntuples(r) != 1 || !ord_pg_get_text_into(r, 0, 0, state, sizeof state) ||
+        !parse_state(state, &out->state)) {
+        rc = ORD_EINTERNAL;
+    } else if (!ord_pg_get_text_into(r, 0, 4, out->order_number, sizeof out->order_number)) {
+        rc = ORD_EINTERNAL; /* the column's constraint keeps it shorter */
+    } else {
+        out->order_id = ord_pg_get_int(r, 0, 1);
+        if (out->state == ORD_IDEM_COMPLETED) {
+            out->response_status = (int)ord_pg_get_int(r, 0, 2);
+            rc = ord_pg_get_text(r, 0, 3, &out->response_body);
+            if (rc == ORD_OK && out->response_body == NULL)
+                rc = ORD_EINTERNAL;
+        }
+    }
+    if (rc != ORD_OK)
+        ord_idem_record_free(out);
+    return rc;
+}
+
 static ord_error idem_begin(void *self, const ord_idem_begin *a, ord_idem_record *out)
 {
     if (out == NULL)
@@ -47,24 +71,8 @@ static ord_error idem_begin(void *self, const ord_idem_begin *a, ord_idem_record
     ord_error rc = ord_pg_run(self, PG_IDEM_BEGIN, p.values, p.count, &r);
     if (rc != ORD_OK)
         return rc;
-    char state[16];
-    if (PQntuples(r) != 1 || !ord_pg_get_text_into(r, 0, 0, state, sizeof state) ||
-        !parse_state(state, &out->state)) {
-        rc = ORD_EINTERNAL;
-    } else if (!ord_pg_get_text_into(r, 0, 4, out->order_number, sizeof out->order_number)) {
-        rc = ORD_EINTERNAL; /* the column's constraint keeps it shorter */
-    } else {
-        out->order_id = ord_pg_get_int(r, 0, 1);
-        if (out->state == ORD_IDEM_COMPLETED) {
-            out->response_status = (int)ord_pg_get_int(r, 0, 2);
-            rc = ord_pg_get_text(r, 0, 3, &out->response_body);
-            if (rc == ORD_OK && out->response_body == NULL)
-                rc = ORD_EINTERNAL;
-        }
-    }
+    rc = ord_pg_decode_idem_record(r, out);
     PQclear(r);
-    if (rc != ORD_OK)
-        ord_idem_record_free(out);
     return rc;
 }
 

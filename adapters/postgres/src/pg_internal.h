@@ -251,6 +251,26 @@ ord_error ord_pg_orders_defer(void *self, int64_t order_id, const char *owner, i
 ord_error ord_pg_orders_lock_customer(void *self, int64_t customer_id);
 ord_error ord_pg_orders_unlock_customer(void *self, int64_t customer_id);
 
+/* ---- Rows into records: what the statements return, decoded (a row the
+ * schema could not have produced is ORD_EINTERNAL, never a crash). ---- */
+
+/**
+ * @brief An order with items and history from row 0 of PG_ORDER_GET_BY_*.
+ * @param[out] out an initialised order; filled, or freed on failure.
+ * @return ORD_OK, ORD_ENOTFOUND (no row), ORD_EINTERNAL, ORD_ENOMEM.
+ */
+ord_error ord_pg_decode_order(const PGresult *r, ord_order *out);
+/** @brief The order's own columns of one row (lists): ORD_OK, ORD_EINTERNAL, ORD_ENOMEM. */
+ord_error ord_pg_decode_order_head(const PGresult *r, int row, ord_order *o);
+/** @brief One outbox event of PG_OUTBOX_CLAIM: ORD_OK, ORD_EINTERNAL, ORD_ENOMEM. */
+ord_error ord_pg_decode_event(const PGresult *r, int row, ord_outbox_event *e);
+/**
+ * @brief The answer of orders_idempotency_begin (PG_IDEM_BEGIN).
+ * @param[out] out zeroed, then filled; freed on failure.
+ * @return ORD_OK, ORD_EINTERNAL, ORD_ENOMEM.
+ */
+ord_error ord_pg_decode_idem_record(const PGresult *r, ord_idem_record *out);
+
 /** @brief Whether a lease owner name is usable (1 .. ORD_OWNER_SIZE-1 bytes). */
 bool ord_pg_owner_ok(const char *owner);
 

@@ -26,7 +26,7 @@ static bool parse_status(const unsigned char *data, size_t len, ord_status *out)
 
 /* The order's own columns; a value that does not fit the struct is a
  * broken row, reported as internal. */
-static ord_error decode_head(const PGresult *r, int row, ord_order *o)
+ord_error ord_pg_decode_order_head(const PGresult *r, int row, ord_order *o)
 {
     char status[32];
     o->id = ord_pg_get_int(r, row, COL_ID);
@@ -124,6 +124,18 @@ static ord_error decode_history(const PGresult *r, ord_order *o)
     return ORD_OK;
 }
 
+ord_error ord_pg_decode_order(const PGresult *r, ord_order *out)
+{
+    ord_error rc = PQntuples(r) == 0 ? ORD_ENOTFOUND : ord_pg_decode_order_head(r, 0, out);
+    if (rc == ORD_OK)
+        rc = decode_items(r, out);
+    if (rc == ORD_OK)
+        rc = decode_history(r, out);
+    if (rc != ORD_OK)
+        ord_order_free(out);
+    return rc;
+}
+
 static ord_error orders_get(ord_pg_store *store, pg_stmt id, const char *key, ord_order *out)
 {
     PGresult *r = NULL;
@@ -131,17 +143,8 @@ static ord_error orders_get(ord_pg_store *store, pg_stmt id, const char *key, or
     ord_error rc = ord_pg_run(store, id, values, 1, &r);
     if (rc != ORD_OK)
         return rc;
-    if (PQntuples(r) == 0)
-        rc = ORD_ENOTFOUND;
-    else
-        rc = decode_head(r, 0, out);
-    if (rc == ORD_OK)
-        rc = decode_items(r, out);
-    if (rc == ORD_OK)
-        rc = decode_history(r, out);
+    rc = ord_pg_decode_order(r, out);
     PQclear(r);
-    if (rc != ORD_OK)
-        ord_order_free(out);
     return rc;
 }
 
@@ -206,7 +209,7 @@ ord_error ord_pg_orders_list(void *self, const ord_order_query *query, ord_order
     }
     for (size_t i = 0; rc == ORD_OK && i < take; i++) {
         out->count = i + 1;
-        rc = decode_head(r, (int)i, &out->orders[i]);
+        rc = ord_pg_decode_order_head(r, (int)i, &out->orders[i]);
     }
     out->has_more = rows > take;
     PQclear(r);

@@ -6,7 +6,7 @@
 
 #include "pg_internal.h"
 
-static ord_error decode_event(const PGresult *r, int row, ord_outbox_event *e)
+ord_error ord_pg_decode_event(const PGresult *r, int row, ord_outbox_event *e)
 {
     e->id = ord_pg_get_int(r, row, 0);
     ord_pg_get_uuid(r, row, 1, e->event_id);
@@ -50,7 +50,7 @@ static ord_error outbox_claim(void *self, int64_t now_ms, int64_t lease_until_ms
             rc = ORD_ENOMEM;
     }
     for (size_t i = 0; rc == ORD_OK && i < rows; i++) {
-        rc = decode_event(r, (int)i, &out->events[i]);
+        rc = ord_pg_decode_event(r, (int)i, &out->events[i]);
         out->count = i + 1;
     }
     PQclear(r);
