@@ -275,6 +275,10 @@ bool ord_pg_array_open(const PGresult *r, int row, int col, pg_array *a)
     }
     if (ndim != 1 || !read_i32(&p, end, &dim) || !read_i32(&p, end, &lower) || dim < 0)
         return false;
+    /* Each element takes at least its 4-byte length: a count the value
+     * cannot hold is refused here, before a caller sizes an array by it. */
+    if ((size_t)dim > (size_t)(end - p) / 4)
+        return false;
     a->p = p;
     a->end = end;
     a->count = (size_t)dim;
