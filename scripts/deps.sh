@@ -1,5 +1,5 @@
 # Debian 12 packages of the project and a function that installs the
-# missing ones; sourced by scripts/test.sh and scripts/run.sh.
+# missing ones; sourced by scripts/test.sh, scripts/run.sh and scripts/fuzz.sh.
 #
 #   orders_install_missing NAME PACKAGE...   NAME prefixes the messages
 
@@ -13,6 +13,9 @@ ORDERS_RUN_PACKAGES=(postgresql curl)
 # The tests and the docs (civetweb: its CMake package needs the binary;
 # python3 reads the REST adapter's statuses against the OpenAPI document).
 ORDERS_TEST_PACKAGES=(libcmocka-dev civetweb postgresql doxygen valgrind python3)
+# The fuzz targets: clang 14 with its libFuzzer and sanitizer runtimes, and
+# LLVM's symbolizer for readable stack traces.
+ORDERS_FUZZ_PACKAGES=(clang libclang-rt-14-dev llvm-14)
 
 orders_install_missing() {
     local name=$1 missing=() pkg
