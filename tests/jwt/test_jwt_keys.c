@@ -240,6 +240,39 @@ static void test_jwks_url_refresh_for_unknown_kid_is_rate_limited(void **state)
     free(u.doc);
 }
 
+/* Key members that are not strict base64url ("A=", padding, blanks, a
+ * number) from the JWKS URL: each such key is skipped, the rest of the
+ * document works. The JOSE library asserts on some of them ("e":"A=" once
+ * aborted the whole server at the first fetch). */
+static void test_jwks_url_keys_with_members_not_strict_base64url_are_skipped(void **state)
+{
+    jx *x = *state;
+    char doc[4096];
+    snprintf(doc, sizeof doc,
+             "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"a\",\"n\":\"w=\",\"e\":\"AQAB\"},"
+             "{\"kty\":\"RSA\",\"kid\":\"b\",\"n\":\"AAAA\",\"e\":\"A=\"},"
+             "{\"kty\":\"oct\",\"kid\":\"c\",\"k\":\"w=\"},"
+             "{\"kty\":\"oct\",\"kid\":\"d\",\"k\":\"AAAA AAAA\"},"
+             "{\"kty\":\"EC\",\"kid\":\"e\",\"crv\":\"P-256\",\"x\":7,\"y\":\"AA\"},%s]}",
+             x->ec.public_jwk);
+    fake_url u = {PTHREAD_MUTEX_INITIALIZER, strdup(doc), false, 0};
+    ord_jwt_config c = ORD_JWT_CONFIG_INIT;
+    c.fetch = fake_fetch;
+    c.fetch_ctx = &u;
+    c.jwks_url = "memory:";
+    c.now_s = jx_now;
+    c.log = count_log;
+    warnings = 0;
+    ord_jwt_verifier *v = jx_verifier(&c);
+    assert_int_equal(fetches(&u), 1);
+    assert_int_equal(warnings, 5);
+    char *t = mint_kid(&x->ec, "ec-1");
+    assert_int_equal(jx_verify(v, t, NULL), ORD_JWT_OK);
+    free(t);
+    ord_jwt_verifier_free(v);
+    free(u.doc);
+}
+
 static void test_jwks_url_down_at_start(void **state)
 {
     jx *x = *state;
@@ -313,6 +346,7 @@ int main(void)
         T(test_each_key_allows_one_fitting_algorithm),
         T(test_jwks_file_rotation),
         T(test_jwks_url_refresh_for_unknown_kid_is_rate_limited),
+        T(test_jwks_url_keys_with_members_not_strict_base64url_are_skipped),
         T(test_jwks_url_down_at_start),
         T(test_verification_from_many_threads_during_rotation),
     };

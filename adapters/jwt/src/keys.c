@@ -132,6 +132,32 @@ static bool key_for_signatures(const cJSON *jwk)
     return false;
 }
 
+/* Members of a JWK that cjose base64url-decodes (RFC 7518 section 6). Its
+ * decoder asserts on some malformed values ("A=": one character and
+ * padding), which aborts the whole process, so each one present must be a
+ * string of strict base64url before cjose sees the key. */
+static const char *const ENCODED_MEMBERS[] = {"n", "e", "d", "p", "q", "dp", "dq", "qi",
+                                              "k", "x", "y"};
+
+/* Largest decoded member: an RSA modulus of 16384 bits is 2 KiB. */
+#define MAX_MEMBER_BYTES 4096
+
+static bool members_strict_base64url(const cJSON *jwk)
+{
+    for (size_t i = 0; i < sizeof ENCODED_MEMBERS / sizeof ENCODED_MEMBERS[0]; i++) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(jwk, ENCODED_MEMBERS[i]);
+        if (m == NULL)
+            continue;
+        unsigned char *bytes = NULL;
+        size_t len = 0;
+        if (!cJSON_IsString(m) || !ord_jwt_b64url_decode(m->valuestring, strlen(m->valuestring),
+                                                         MAX_MEMBER_BYTES, &bytes, &len))
+            return false;
+        free(bytes);
+    }
+    return true;
+}
+
 /* One JWK into @p out; false (with *why) to skip it. */
 static bool import_key(const cJSON *jwk, jwt_key *out, const char **why)
 {
@@ -156,6 +182,10 @@ static bool import_key(const cJSON *jwk, jwt_key *out, const char **why)
     if (kid != NULL && (!cJSON_IsString(kid) || kid->valuestring[0] == '\0' ||
                         strlen(kid->valuestring) >= JWT_KID_SIZE)) {
         *why = "\"kid\" must be a string of 1 to 256 bytes";
+        return false;
+    }
+    if (!members_strict_base64url(jwk)) {
+        *why = "a key member is not a string of strict base64url";
         return false;
     }
     char *text = cJSON_PrintUnformatted(jwk);
