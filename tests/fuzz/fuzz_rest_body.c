@@ -8,8 +8,10 @@
  * 2 PUT /api/v1/orders/3/items, 3 POST /api/v1/orders/3/checkout; order 3
  * is the world's draft); bit 2 adds an Idempotency-Key and sends the
  * request twice, and for create and checkout (which read the key) the
- * second answer must then be the first one again; bit 3 sends it as customer 12345 rather than as an admin. ("0{...}" is a
- * create, "4{...}" a keyed create, "3{...}" a checkout.)
+ * second answer must then be the first one again; bit 3 sends it as
+ * customer 12345, else bit 4 as a guest (nobody signed in), else as an
+ * admin. ("0{...}" is a create, "4{...}" a keyed create, "3{...}" a
+ * checkout, "3" + 16 a guest's checkout.)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +38,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     ord_rest_header headers[2] = {{"Content-Type", "application/json"},
                                   {"Idempotency-Key", "fuzz-key-1"}};
-    ord_principal customer = {ORD_PRINCIPAL_CUSTOMER, FUZZ_CUSTOMER, "fuzz"};
+    ord_principal caller = {ORD_PRINCIPAL_ADMIN, 0, "fuzz"};
+    if ((pick & 8) != 0) {
+        caller.kind = ORD_PRINCIPAL_CUSTOMER;
+        caller.customer_id = FUZZ_CUSTOMER;
+    } else if ((pick & 16) != 0) {
+        caller.kind = ORD_PRINCIPAL_GUEST;
+    }
     bool keyed = (pick & 4) != 0;
     ord_rest_request req;
     memset(&req, 0, sizeof req);
@@ -47,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     req.body = body;
     req.body_len = body_len;
     req.body_too_large = body_len > ORD_REST_MAX_BODY_BYTES;
-    req.principal = (pick & 8) != 0 ? &customer : NULL;
+    req.principal = &caller;
 
     fuzz_world world;
     fuzz_world_open(&world);

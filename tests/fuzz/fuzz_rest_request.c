@@ -6,7 +6,10 @@
  * per input (rest_world.h), checking every answer.
  *
  * Input, as text:
- *   [@CUSTOMER]          optional first line: act as that customer, not as an admin
+ *   [@WHO]               optional first line: the caller as a transport that
+ *                        authenticated it itself would say - @admin, @guest or
+ *                        @CUSTOMER-ID; without it the bearer authenticator
+ *                        decides from the Authorization header (jwt_world.h)
  *   METHOD TARGET        TARGET is the path, then ?query if any
  *   Name: value          any number of header lines (at most 64 are used)
  *                        an empty line
@@ -26,13 +29,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *lines[1 + MAX_HEADERS + 1] = {NULL};
     size_t nlines = 0;
 
-    ord_principal customer = {ORD_PRINCIPAL_CUSTOMER, 0, "fuzz"};
+    ord_principal caller = {ORD_PRINCIPAL_CUSTOMER, 0, "fuzz"};
     const ord_principal *who = NULL;
     char *line = fuzz_line(&in, NULL);
     lines[nlines++] = line;
     if (line[0] == '@') {
-        customer.customer_id = strtoll(line + 1, NULL, 10);
-        who = &customer;
+        if (strcmp(line, "@admin") == 0)
+            caller.kind = ORD_PRINCIPAL_ADMIN;
+        else if (strcmp(line, "@guest") == 0)
+            caller.kind = ORD_PRINCIPAL_GUEST;
+        else
+            caller.customer_id = strtoll(line + 1, NULL, 10);
+        who = &caller;
         line = fuzz_line(&in, NULL);
         lines[nlines++] = line;
     }

@@ -11,6 +11,7 @@
 #include <orders/orders.h>
 
 #include "fuzz.h"
+#include "jwt_world.h"
 
 #define WORLD_START_MS 1772980200000LL /* 2026-03-08T14:30:00Z */
 
@@ -78,7 +79,7 @@ void fuzz_world_open(fuzz_world *w)
     ord_rest_api_config api_config = ORD_REST_API_CONFIG_INIT;
     api_config.service = world_service;
     api_config.service_ctx = w;
-    api_config.authenticator = ord_rest_auth_off();
+    api_config.authenticator = fuzz_bearer_authenticator();
     must(ord_rest_api_new(&w->api, &api_config));
 
     const ord_item_request first[] = {{1, 2}, {5, 1}};

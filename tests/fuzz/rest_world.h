@@ -1,5 +1,6 @@
 /* A fresh API over the in-memory adapters for each input of the REST
- * targets (so that no input depends on what an earlier one left), and the
+ * targets (so that no input depends on what an earlier one left), with the
+ * bearer authenticator over the JWT verifier of jwt_world.h, and the
  * properties every answer of the API must have. */
 #ifndef ORDERS_TESTS_FUZZ_REST_WORLD_H
 #define ORDERS_TESTS_FUZZ_REST_WORLD_H
