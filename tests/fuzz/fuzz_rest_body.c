@@ -56,6 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     req.body_len = body_len;
     req.body_too_large = body_len > ORD_REST_MAX_BODY_BYTES;
     req.principal = &caller;
+    req.remote_addr = "192.0.2.7";
 
     fuzz_world world;
     fuzz_world_open(&world);

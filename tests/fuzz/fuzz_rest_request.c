@@ -1,9 +1,10 @@
 /* The REST API as a client reaches it: method, path, query, headers and
  * body through ord_rest_api_handle() - the router and its percent-decoding
  * of path segments, the query parameters (limit, status, cursor), the
- * headers the API reads (Content-Type, Idempotency-Key, If-Match,
- * X-Request-Id, traceparent) and the body decoders - against a fresh world
- * per input (rest_world.h), checking every answer.
+ * headers the API reads (Authorization, Content-Type, Idempotency-Key,
+ * If-Match, X-Request-Id, traceparent, and X-Forwarded-For: each request
+ * comes from the trusted proxy) and the body decoders - against a fresh
+ * world per input (rest_world.h), checking every answer.
  *
  * Input, as text:
  *   [@WHO]               optional first line: the caller as a transport that
@@ -47,6 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ord_rest_request req;
     memset(&req, 0, sizeof req);
     req.principal = who;
+    /* From the trusted proxy: the client is the last X-Forwarded-For entry. */
+    req.remote_addr = FUZZ_PROXY;
     char *space = strchr(line, ' ');
     req.method = line;
     req.path = "";

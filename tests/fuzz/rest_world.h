@@ -1,6 +1,7 @@
 /* A fresh API over the in-memory adapters for each input of the REST
- * targets (so that no input depends on what an earlier one left), with the
- * bearer authenticator over the JWT verifier of jwt_world.h, and the
+ * targets (so that no input depends on what an earlier one left), served
+ * by one API with the bearer authenticator over the JWT verifier of
+ * jwt_world.h and the per-client limits on (out of reach), and the
  * properties every answer of the API must have. */
 #ifndef ORDERS_TESTS_FUZZ_REST_WORLD_H
 #define ORDERS_TESTS_FUZZ_REST_WORLD_H
@@ -17,6 +18,8 @@
  * FUZZ_GUEST_TOKEN with one line. */
 #define FUZZ_CUSTOMER 12345
 #define FUZZ_GUEST_TOKEN "f3a9c2d17b4e5a6f8091c3d2e4f5a6b7"
+/* The reverse proxy the API trusts for X-Forwarded-For. */
+#define FUZZ_PROXY "10.0.0.1"
 
 typedef struct fuzz_world {
     ord_memory_store *store;
@@ -24,7 +27,7 @@ typedef struct fuzz_world {
     ord_manual_clock *clock;
     ord_counting_ids *ids;
     ord_service *svc;
-    ord_rest_api *api;
+    ord_rest_api *api; /* shared by every world; not the world's to free */
 } fuzz_world;
 
 void fuzz_world_open(fuzz_world *w);
