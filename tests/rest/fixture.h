@@ -75,8 +75,13 @@ cJSON *rx_json(const ord_rest_response *res);
 /* Integer / string member of a JSON object (asserts presence and type). */
 int64_t rx_int(const cJSON *obj, const char *name);
 const char *rx_str(const cJSON *obj, const char *name);
-/* Assert the body is problem+json with this status and error text. */
+/* Assert the body is problem+json with this status and error text, and a
+ * type URI that this title may carry. */
 void rx_assert_problem(const ord_rest_response *res, int status, const char *error);
+/* Where every problem type URI begins (docs/api.md, Errors). */
+#define RX_PROBLEM_TYPE_PREFIX "https://orders.example/problems/"
+/* Assert the problem's type is RX_PROBLEM_TYPE_PREFIX + @p type. */
+void rx_assert_problem_type(const ord_rest_response *res, const char *type);
 /* Assert a header's value. */
 void rx_assert_header(const ord_rest_response *res, const char *name, const char *value);
 

@@ -67,10 +67,12 @@ static void test_guest_draft_is_proven_by_its_token(void **state)
     res = rx_send(x, "PUT", rx_path(path, id, "/items"), NULL,
                   "{\"productId\":1,\"quantity\":1,\"guestToken\":\"Yq3xV9pL2mT7wR4kY8nB1cD6\"}", NULL);
     rx_assert_problem(&res, 401, "Unauthorized");
+    rx_assert_problem_type(&res, "draft-owner-mismatch");
     ord_rest_response_free(&res);
     res = rx_send(x, "POST", rx_path(path, id, "/checkout"), NULL,
                   "{\"guestToken\":\"Yq3xV9pL2mT7wR4kY8nB1cD6\",\"deliveryAddress\":\"1 Road\"}", NULL);
     rx_assert_problem(&res, 401, "Unauthorized");
+    rx_assert_problem_type(&res, "draft-owner-mismatch");
     ord_rest_response_free(&res);
     res = rx_send(x, "POST", rx_path(path, id, "/checkout"), NULL,
                   "{\"guestToken\":\"Zq3xV9pL2mT7wR4kY8nB1cD6\",\"deliveryAddress\":\"1 Road\"}", NULL);

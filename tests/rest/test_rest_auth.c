@@ -69,6 +69,7 @@ static ord_rest_response send_auth(rx *x, const char *method, const char *path, 
 static void assert_challenge(const ord_rest_response *res, const char *challenge)
 {
     rx_assert_problem(res, 401, "Unauthorized");
+    rx_assert_problem_type(res, "unauthorized");
     rx_assert_header(res, "WWW-Authenticate", challenge);
 }
 
@@ -199,6 +200,7 @@ static void test_operator_actions_need_the_admin_scope(void **state)
         ord_rest_response res = send_auth(x, "PUT", rx_path(path, id, actions[i]), NULL,
                                           "Bearer customer-7");
         rx_assert_problem(&res, 403, "Forbidden");
+        rx_assert_problem_type(&res, "insufficient-scope");
         rx_assert_header(&res, "WWW-Authenticate",
                          "Bearer error=\"insufficient_scope\", scope=\"orders:admin\"");
         ord_rest_response_free(&res);
@@ -226,6 +228,7 @@ static void test_customers_reach_only_their_own_orders(void **state)
     /* Listing another customer's orders: 403. */
     res = send_auth(x, "GET", "/api/v1/orders/customer/7", NULL, "Bearer customer-8");
     rx_assert_problem(&res, 403, "Forbidden");
+    rx_assert_problem_type(&res, "forbidden");
     ord_rest_response_free(&res);
     /* A body naming another customer: 403, and nothing stored. */
     res = send_auth(x, "POST", "/api/v1/orders",

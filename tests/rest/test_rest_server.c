@@ -507,6 +507,8 @@ static void test_http_more_headers_than_civetweb_keeps_is_431(void **state)
     char *answer = raw_exchange(h, request);
     assert_true(strncmp(answer, "HTTP/1.1 431", 12) == 0);
     assert_non_null(strstr(answer, "application/problem+json"));
+    assert_non_null(
+        strstr(answer, "\"type\":\"" RX_PROBLEM_TYPE_PREFIX "header-fields-too-large\""));
     assert_non_null(strstr(answer, "X-Request-Id: "));
     free(answer);
     assert_int_equal(ord_memory_store_order_count(h->x->store), orders_before);
@@ -522,6 +524,7 @@ static void test_http_unreadable_chunked_body_gets_the_problem_shape(void **stat
     assert_non_null(strstr(answer, "application/problem+json"));
     assert_non_null(strstr(answer, "X-Request-Id: "));
     assert_non_null(strstr(answer, "\"error\":\"Bad request\""));
+    assert_non_null(strstr(answer, "\"type\":\"" RX_PROBLEM_TYPE_PREFIX "bad-request\""));
     free(answer);
 }
 

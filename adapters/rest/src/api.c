@@ -168,10 +168,10 @@ static bool authenticate(rest_call *c)
     const char *detail = c->auth.detail != NULL ? c->auth.detail : "Authentication is required";
     /* A caller the authenticator knows but refuses is 403; anything else 401. */
     if (c->auth.status == 403) {
-        ord_rest_problem(c, 403, title, detail);
+        ord_rest_problem(c, 403, REST_PROBLEM_FORBIDDEN, title, detail);
         return false;
     }
-    ord_rest_problem(c, 401, title, detail);
+    ord_rest_problem(c, 401, REST_PROBLEM_UNAUTHORIZED, title, detail);
     ord_rest_set_header(c, "WWW-Authenticate", c->auth.challenge != NULL ? c->auth.challenge : "Bearer");
     return false;
 }
@@ -201,7 +201,7 @@ static const char *client_address(rest_call *c, char *buf, size_t cap)
 
 static void refuse_too_many(rest_call *c, double wait_s, const char *detail)
 {
-    ord_rest_problem(c, 429, "Too many requests", detail);
+    ord_rest_problem(c, 429, REST_PROBLEM_TOO_MANY_REQUESTS, "Too many requests", detail);
     int seconds = (int)wait_s + 1;
     ord_rest_set_headerf(c, "Retry-After", "%d", seconds > 3600 ? 3600 : seconds);
 }
@@ -284,7 +284,8 @@ static bool admin_when_asked(rest_call *c)
 static bool body_fits(rest_call *c)
 {
     if (c->req->body_too_large || (c->req->body != NULL && c->req->body_len > ORD_REST_MAX_BODY_BYTES)) {
-        ord_rest_problem(c, 413, "Payload too large", "The request body exceeds 64 KiB");
+        ord_rest_problem(c, 413, REST_PROBLEM_PAYLOAD_TOO_LARGE,
+                         "Payload too large", "The request body exceeds 64 KiB");
         return false;
     }
     return true;
@@ -293,18 +294,20 @@ static bool body_fits(rest_call *c)
 static bool read_json_body(rest_call *c)
 {
     if (!is_json_content_type(ord_rest_request_header(c->req, "Content-Type"))) {
-        ord_rest_problem(c, 415, "Unsupported media type", "The body must be application/json");
+        ord_rest_problem(c, 415, REST_PROBLEM_UNSUPPORTED_MEDIA_TYPE,
+                         "Unsupported media type", "The body must be application/json");
         return false;
     }
     const char *body = c->req->body;
     size_t len = c->req->body != NULL ? c->req->body_len : 0;
     if (len == 0) {
-        ord_rest_problem(c, 400, "Malformed JSON", "The request body is empty");
+        ord_rest_problem(c, 400, REST_PROBLEM_MALFORMED_JSON,
+                         "Malformed JSON", "The request body is empty");
         return false;
     }
     const char *refused = ord_rest_json_scan(body, len);
     if (refused != NULL) {
-        ord_rest_problem(c, 400, "Malformed JSON", refused);
+        ord_rest_problem(c, 400, REST_PROBLEM_MALFORMED_JSON, "Malformed JSON", refused);
         return false;
     }
     const char *end = NULL;
@@ -319,11 +322,13 @@ static bool read_json_body(rest_call *c)
         }
     }
     if (c->json == NULL || trailing) {
-        ord_rest_problem(c, 400, "Malformed JSON", "The request body is not valid JSON");
+        ord_rest_problem(c, 400, REST_PROBLEM_MALFORMED_JSON,
+                         "Malformed JSON", "The request body is not valid JSON");
         return false;
     }
     if (!cJSON_IsObject(c->json)) {
-        ord_rest_problem(c, 400, "Malformed JSON", "The request body must be a JSON object");
+        ord_rest_problem(c, 400, REST_PROBLEM_MALFORMED_JSON,
+                         "Malformed JSON", "The request body must be a JSON object");
         return false;
     }
     bool failed = false;
@@ -334,7 +339,8 @@ static bool read_json_body(rest_call *c)
         return false;
     }
     if (duplicate) {
-        ord_rest_problem(c, 400, "Malformed JSON", "An object in the request body names a member twice");
+        ord_rest_problem(c, 400, REST_PROBLEM_MALFORMED_JSON,
+                         "Malformed JSON", "An object in the request body names a member twice");
         return false;
     }
     return true;
@@ -374,11 +380,12 @@ static void dispatch(rest_call *c)
     const char *allow = NULL;
     int status = ord_rest_route_match(c, &allow);
     if (status == 404) {
-        ord_rest_problem(c, 404, "Not found", "No such resource");
+        ord_rest_problem(c, 404, REST_PROBLEM_NOT_FOUND, "Not found", "No such resource");
         return;
     }
     if (status == 405) {
-        ord_rest_problem(c, 405, "Method not allowed", "This resource does not support the method");
+        ord_rest_problem(c, 405, REST_PROBLEM_METHOD_NOT_ALLOWED,
+                         "Method not allowed", "This resource does not support the method");
         ord_rest_set_header(c, "Allow", allow);
         return;
     }

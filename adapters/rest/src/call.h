@@ -18,6 +18,7 @@
 #include <orders/support/json_writer.h>
 
 #include "arena.h"
+#include "problem.h"
 
 /* Bytes of an X-Request-Id with NUL; longer incoming ids are replaced. */
 #define REST_REQUEST_ID_SIZE 65
@@ -88,15 +89,18 @@ void ord_rest_set_headerf(rest_call *c, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Status + JSON body taken from @p json (malloc'd text; freed here). */
 void ord_rest_json_response(rest_call *c, int status, char *json);
-/* Start a problem+json body; the object stays open so callers may add
- * members (",\"fields\":[...]"); ord_rest_problem_end() closes it. */
-void ord_rest_problem_begin(rest_call *c, int status, const char *title, const char *detail);
+/* Start a problem+json body of this kind (its type URI); the object stays
+ * open so callers may add members (",\"fields\":[...]");
+ * ord_rest_problem_end() closes it. */
+void ord_rest_problem_begin(rest_call *c, int status, rest_problem_type type, const char *title,
+                            const char *detail);
 void ord_rest_problem_end(rest_call *c);
 /* A complete problem+json response with no extra members. */
-void ord_rest_problem(rest_call *c, int status, const char *title, const char *detail);
+void ord_rest_problem(rest_call *c, int status, rest_problem_type type, const char *title,
+                      const char *detail);
 /* 400 Validation failed with every field error. */
 void ord_rest_problem_fields(rest_call *c, const ord_field_errors *errors);
-/* 503 with Retry-After. */
+/* 503 service-unavailable with Retry-After. */
 void ord_rest_problem_unavailable(rest_call *c, const char *title, const char *detail);
 /* 403 for a caller without the admin scope, with the RFC 6750
  * insufficient_scope challenge when the authenticator names the scope. */

@@ -21,6 +21,24 @@ static void read_owner(rest_call *c, ord_draft_owner *owner, ord_field_errors *e
         owner->customer_id = c->who->customer_id;
 }
 
+/* 401 for a draft: a guest naming a customer must sign in as that customer
+ * (unauthorized); anyone else brought the wrong proof of the draft's owner
+ * (draft-owner-mismatch). */
+static void refuse_owner(rest_call *c)
+{
+    int64_t named = 0;
+    bool guest = c->who->kind == ORD_PRINCIPAL_GUEST;
+    if (guest && ord_rest_json_get_int(c->json, "customerId", &named) == REST_JSON_OK && named != 0)
+        ord_rest_problem(c, 401, REST_PROBLEM_UNAUTHORIZED, "Unauthorized",
+                         "A customer's draft needs the customer's bearer token");
+    else
+        ord_rest_problem(c, 401, REST_PROBLEM_DRAFT_OWNER_MISMATCH, "Unauthorized",
+                         "customerId or guestToken does not match the draft's owner");
+    /* Without credentials, a customer's draft needs the customer's token. */
+    if (guest)
+        ord_rest_set_header(c, "WWW-Authenticate", "Bearer");
+}
+
 static void answer_draft_error(rest_call *c, ord_error err, ord_field_errors *errors)
 {
     switch (err) {
@@ -28,19 +46,16 @@ static void answer_draft_error(rest_call *c, ord_error err, ord_field_errors *er
         ord_rest_problem_fields(c, errors);
         break;
     case ORD_ETRANSITION:
-        ord_rest_problem(c, 409, "Order is not in draft state", "Only a DRAFT order can be changed");
+        ord_rest_problem(c, 409, REST_PROBLEM_NOT_IN_DRAFT_STATE,
+                         "Order is not in draft state", "Only a DRAFT order can be changed");
         break;
     case ORD_EFORBIDDEN:
-        ord_rest_problem(c, 403, "Forbidden",
+        ord_rest_problem(c, 403, REST_PROBLEM_FORBIDDEN, "Forbidden",
                          "A signed-in customer acts only as itself: customerId must be the "
                          "authenticated customer, and guest tokens are for guests");
         break;
     case ORD_EUNAUTHORIZED:
-        ord_rest_problem(c, 401, "Unauthorized",
-                         "customerId or guestToken does not match the draft's owner");
-        /* Without credentials, a customer's draft needs the customer's token. */
-        if (c->who->kind == ORD_PRINCIPAL_GUEST)
-            ord_rest_set_header(c, "WWW-Authenticate", "Bearer");
+        refuse_owner(c);
         break;
     default:
         ord_rest_problem_for_error(c, err);
@@ -139,19 +154,19 @@ static bool answer_draft_outcome(rest_call *c, const ord_place_result *r)
 {
     switch (r->outcome) {
     case ORD_PLACE_DRAFT_NOT_FOUND:
-        ord_rest_problem(c, 404, "Order not found", "No draft with this id or number");
+        ord_rest_problem(c, 404, REST_PROBLEM_ORDER_NOT_FOUND,
+                         "Order not found", "No draft with this id or number");
         return true;
     case ORD_PLACE_NOT_OWNER:
-        ord_rest_problem(c, 401, "Unauthorized",
-                         "customerId or guestToken does not match the draft's owner");
-        if (c->who->kind == ORD_PRINCIPAL_GUEST)
-            ord_rest_set_header(c, "WWW-Authenticate", "Bearer");
+        refuse_owner(c);
         return true;
     case ORD_PLACE_NOT_DRAFT:
-        ord_rest_problem(c, 400, "Order is not in draft state", "Only a DRAFT order can be checked out");
+        ord_rest_problem(c, 400, REST_PROBLEM_NOT_IN_DRAFT_STATE,
+                         "Order is not in draft state", "Only a DRAFT order can be checked out");
         return true;
     case ORD_PLACE_EMPTY_DRAFT:
-        ord_rest_problem(c, 400, "Draft is empty", "Add items to the draft before checking out");
+        ord_rest_problem(c, 400, REST_PROBLEM_DRAFT_EMPTY,
+                         "Draft is empty", "Add items to the draft before checking out");
         return true;
     default:
         return false;

@@ -16,7 +16,7 @@ static void change_status(rest_call *c, lifecycle_op op, const char *forbidden)
     }
     int64_t if_match = ord_rest_if_match(c);
     if (if_match < 0) {
-        ord_rest_problem(c, 412, "Precondition failed",
+        ord_rest_problem(c, 412, REST_PROBLEM_PRECONDITION_FAILED, "Precondition failed",
                          "If-Match must be the order's current ETag (its version, quoted)");
         return;
     }
@@ -27,7 +27,7 @@ static void change_status(rest_call *c, lifecycle_op op, const char *forbidden)
         break;
     case ORD_ECONFLICT:
         if (if_match > 0)
-            ord_rest_problem(c, 412, "Precondition failed",
+            ord_rest_problem(c, 412, REST_PROBLEM_PRECONDITION_FAILED, "Precondition failed",
                              "The order has changed since the version in If-Match");
         else
             ord_rest_problem_for_error(c, err);

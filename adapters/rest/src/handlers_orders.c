@@ -177,7 +177,8 @@ void ord_rest_handle_list_orders(rest_call *c)
 {
     int64_t customer_id = 0;
     if (!ord_rest_parse_positive_id(c->params[0], &customer_id)) {
-        ord_rest_problem(c, 404, "Not found", "customerId must be a positive integer");
+        ord_rest_problem(c, 404, REST_PROBLEM_NOT_FOUND,
+                         "Not found", "customerId must be a positive integer");
         return;
     }
     const char *limit_text = NULL;
@@ -214,7 +215,8 @@ void ord_rest_handle_list_orders(rest_call *c)
         /* limit and status were checked above: the cursor is what is wrong. */
         bad_query(c, "cursor", "is not a cursor this API returned");
     } else if (err == ORD_EFORBIDDEN) {
-        ord_rest_problem(c, 403, "Forbidden", "A customer may list only their own orders");
+        ord_rest_problem(c, 403, REST_PROBLEM_FORBIDDEN,
+                         "Forbidden", "A customer may list only their own orders");
     } else {
         ord_rest_problem_for_error(c, err);
     }

@@ -32,11 +32,12 @@ bool ord_rest_read_idempotency(rest_call *c, ord_idempotency *idem, const ord_id
         return true;
     /* Two keys: which one the client meant is unknowable. */
     if (header_count(c->req, "Idempotency-Key") > 1) {
-        ord_rest_problem(c, 400, "Invalid Idempotency-Key", "Send one Idempotency-Key header, not several");
+        ord_rest_problem(c, 400, REST_PROBLEM_INVALID_IDEMPOTENCY_KEY,
+                         "Invalid Idempotency-Key", "Send one Idempotency-Key header, not several");
         return false;
     }
     if (!ord_idempotency_key_is_valid(key, strlen(key))) {
-        ord_rest_problem(c, 400, "Invalid Idempotency-Key",
+        ord_rest_problem(c, 400, REST_PROBLEM_INVALID_IDEMPOTENCY_KEY, "Invalid Idempotency-Key",
                          "Idempotency-Key must be 1 to 255 printable ASCII characters");
         return false;
     }
@@ -136,11 +137,12 @@ static void answer(rest_call *c, const ord_place_result *r, rest_place_answer ow
         ord_rest_problem_fields(c, &r->fields);
         break;
     case ORD_PLACE_FORBIDDEN:
-        ord_rest_problem(c, 403, "Forbidden", "customerId is not the authenticated customer");
+        ord_rest_problem(c, 403, REST_PROBLEM_FORBIDDEN,
+                         "Forbidden", "customerId is not the authenticated customer");
         break;
     case ORD_PLACE_UNKNOWN_PRODUCT:
         product_sentence(sentence, sizeof sentence, r, " does not exist", " do not exist");
-        ord_rest_problem_begin(c, 400, "Unknown product", sentence);
+        ord_rest_problem_begin(c, 400, REST_PROBLEM_UNKNOWN_PRODUCT, "Unknown product", sentence);
         ord_json_raw(&c->body, ",\"unknownProducts\":");
         product_list(&c->body, r);
         ord_rest_problem_end(c);
@@ -148,7 +150,8 @@ static void answer(rest_call *c, const ord_place_result *r, rest_place_answer ow
     case ORD_PLACE_UNPRICED_PRODUCT:
         product_sentence(sentence, sizeof sentence, r, " cannot be priced now",
                          " cannot be priced now");
-        ord_rest_problem_begin(c, 422, "Product cannot be priced", sentence);
+        ord_rest_problem_begin(c, 422, REST_PROBLEM_PRODUCT_CANNOT_BE_PRICED,
+                               "Product cannot be priced", sentence);
         ord_json_raw(&c->body, ",\"unpricedProducts\":");
         product_list(&c->body, r);
         ord_rest_problem_end(c);
@@ -157,16 +160,19 @@ static void answer(rest_call *c, const ord_place_result *r, rest_place_answer ow
         product_sentence(sentence, sizeof sentence, r,
                          " is priced in another currency than the first line",
                          " are priced in another currency than the first line");
-        ord_rest_problem_begin(c, 422, "Products priced in several currencies", sentence);
+        ord_rest_problem_begin(c, 422, REST_PROBLEM_SEVERAL_CURRENCIES,
+                               "Products priced in several currencies", sentence);
         ord_json_raw(&c->body, ",\"otherCurrencyProducts\":");
         product_list(&c->body, r);
         ord_rest_problem_end(c);
         break;
     case ORD_PLACE_RESTRICTED:
-        ord_rest_problem(c, 403, "Account has restrictions", "The account may not place orders");
+        ord_rest_problem(c, 403, REST_PROBLEM_ACCOUNT_RESTRICTED,
+                         "Account has restrictions", "The account may not place orders");
         break;
     case ORD_PLACE_INELIGIBLE:
-        ord_rest_problem(c, 403, "Account is not eligible", "The account may not place orders");
+        ord_rest_problem(c, 403, REST_PROBLEM_ACCOUNT_INELIGIBLE,
+                         "Account is not eligible", "The account may not place orders");
         break;
     case ORD_PLACE_PRECHECK_UNAVAILABLE:
         ord_rest_problem_unavailable(c, precheck_title(r->failed_service),
@@ -176,13 +182,15 @@ static void answer(rest_call *c, const ord_place_result *r, rest_place_answer ow
     case ORD_PLACE_INSUFFICIENT_STOCK:
         product_sentence(sentence, sizeof sentence, r, " has insufficient stock",
                          " have insufficient stock");
-        ord_rest_problem_begin(c, 400, "Insufficient stock", sentence);
+        ord_rest_problem_begin(c, 400, REST_PROBLEM_INSUFFICIENT_STOCK,
+                               "Insufficient stock", sentence);
         ord_json_printf(&c->body, ",\"orderId\":%" PRId64 ",\"unavailableProducts\":", r->order.id);
         product_list(&c->body, r);
         ord_rest_problem_end(c);
         break;
     case ORD_PLACE_INVENTORY_UNAVAILABLE:
-        ord_rest_problem_begin(c, 503, "Inventory service unavailable",
+        ord_rest_problem_begin(c, 503, REST_PROBLEM_INVENTORY_UNAVAILABLE,
+                               "Inventory service unavailable",
                                "The order is stored and waits for stock; retry with the same "
                                "Idempotency-Key or check the order later");
         ord_json_printf(&c->body, ",\"orderId\":%" PRId64, r->order.id);
@@ -196,19 +204,23 @@ static void answer(rest_call *c, const ord_place_result *r, rest_place_answer ow
         answer_replay(c, r);
         break;
     case ORD_PLACE_KEY_MISMATCH:
-        ord_rest_problem(c, 422, "Idempotency key reused with a different request",
+        ord_rest_problem(c, 422, REST_PROBLEM_IDEMPOTENCY_KEY_MISMATCH,
+                         "Idempotency key reused with a different request",
                          "This Idempotency-Key was used with another request body or path");
         break;
     case ORD_PLACE_KEY_IN_PROGRESS:
-        ord_rest_problem(c, 409, "Request with this idempotency key is in progress",
+        ord_rest_problem(c, 409, REST_PROBLEM_IDEMPOTENCY_KEY_IN_PROGRESS,
+                         "Request with this idempotency key is in progress",
                          "Wait for the first request to finish, then retry");
         ord_rest_set_headerf(c, "Retry-After", "%d", 1);
         break;
     case ORD_PLACE_CONFLICT:
-        ord_rest_problem(c, 409, "Conflict", "The draft was changed or checked out concurrently");
+        ord_rest_problem(c, 409, REST_PROBLEM_CONFLICT,
+                         "Conflict", "The draft was changed or checked out concurrently");
         break;
     case ORD_PLACE_CUSTOMER_BUSY:
-        ord_rest_problem(c, 409, "Another order of this customer is being placed",
+        ord_rest_problem(c, 409, REST_PROBLEM_CUSTOMER_BUSY,
+                         "Another order of this customer is being placed",
                          "Orders of one customer are placed one at a time; nothing was stored; "
                          "retry when the other order is placed");
         ord_rest_set_headerf(c, "Retry-After", "%d", 1);

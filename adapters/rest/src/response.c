@@ -1,6 +1,6 @@
 /* Building the response of a call: headers, JSON bodies and the
- * problem+json errors of docs/api.md, Errors (RFC 9457 members plus
- * error/message). */
+ * problem+json errors of docs/api.md, Errors (RFC 9457 members, a type URI
+ * per kind of problem, plus error/message). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,13 +82,16 @@ void ord_rest_json_response(rest_call *c, int status, char *json)
     ord_rest_set_header(c, "Content-Type", "application/json");
 }
 
-void ord_rest_problem_begin(rest_call *c, int status, const char *title, const char *detail)
+void ord_rest_problem_begin(rest_call *c, int status, rest_problem_type type, const char *title,
+                            const char *detail)
 {
     ord_json_writer_free(&c->body);
     c->status = status;
     ord_rest_set_header(c, "Content-Type", "application/problem+json");
     ord_json_writer *b = &c->body;
-    ord_json_raw(b, "{\"type\":\"about:blank\",\"title\":");
+    ord_json_raw(b, "{\"type\":");
+    ord_json_string(b, ord_rest_problem_type_uri(type));
+    ord_json_raw(b, ",\"title\":");
     ord_json_string(b, title);
     ord_json_printf(b, ",\"status\":%d,\"detail\":", status);
     ord_json_string(b, detail);
@@ -103,9 +106,10 @@ void ord_rest_problem_end(rest_call *c)
     ord_json_raw(&c->body, "}");
 }
 
-void ord_rest_problem(rest_call *c, int status, const char *title, const char *detail)
+void ord_rest_problem(rest_call *c, int status, rest_problem_type type, const char *title,
+                      const char *detail)
 {
-    ord_rest_problem_begin(c, status, title, detail);
+    ord_rest_problem_begin(c, status, type, title, detail);
     ord_rest_problem_end(c);
 }
 
@@ -120,7 +124,7 @@ void ord_rest_problem_fields(rest_call *c, const ord_field_errors *errors)
         snprintf(detail, sizeof detail, "%s %s (and %zu more)", errors->items[0].field,
                  errors->items[0].message, errors->count - 1);
     }
-    ord_rest_problem_begin(c, 400, "Validation failed", detail);
+    ord_rest_problem_begin(c, 400, REST_PROBLEM_VALIDATION, "Validation failed", detail);
     ord_json_writer *b = &c->body;
     ord_json_raw(b, ",\"fields\":[");
     for (size_t i = 0; i < errors->count; i++) {
@@ -138,7 +142,7 @@ void ord_rest_problem_fields(rest_call *c, const ord_field_errors *errors)
 
 void ord_rest_problem_unavailable(rest_call *c, const char *title, const char *detail)
 {
-    ord_rest_problem(c, 503, title, detail);
+    ord_rest_problem(c, 503, REST_PROBLEM_UNAVAILABLE, title, detail);
     ord_rest_set_headerf(c, "Retry-After", "%d", c->api->config.retry_after_seconds);
 }
 
@@ -158,7 +162,7 @@ static bool scope_is_quotable(const char *scope)
 
 void ord_rest_problem_insufficient_scope(rest_call *c, const char *detail)
 {
-    ord_rest_problem(c, 403, "Forbidden", detail);
+    ord_rest_problem(c, 403, REST_PROBLEM_INSUFFICIENT_SCOPE, "Forbidden", detail);
     const ord_rest_authenticator *auth = &c->api->config.authenticator;
     const char *scope = NULL;
     if (auth->ops->version >= 2 && auth->ops->admin_scope != NULL)
@@ -170,7 +174,7 @@ void ord_rest_problem_insufficient_scope(rest_call *c, const char *detail)
 
 void ord_rest_problem_internal(rest_call *c)
 {
-    ord_rest_problem(c, 500, "Internal error",
+    ord_rest_problem(c, 500, REST_PROBLEM_INTERNAL_ERROR, "Internal error",
                      "The server could not complete the request; it has been logged");
 }
 
@@ -178,20 +182,23 @@ void ord_rest_problem_for_error(rest_call *c, ord_error err)
 {
     switch (err) {
     case ORD_ENOTFOUND:
-        ord_rest_problem(c, 404, "Order not found", "No order with this id or number");
+        ord_rest_problem(c, 404, REST_PROBLEM_ORDER_NOT_FOUND, "Order not found",
+                         "No order with this id or number");
         break;
     case ORD_ETRANSITION:
-        ord_rest_problem(c, 409, "Invalid status transition",
+        ord_rest_problem(c, 409, REST_PROBLEM_INVALID_TRANSITION, "Invalid status transition",
                          "The order's current status does not allow this change");
         break;
     case ORD_ECONFLICT:
-        ord_rest_problem(c, 409, "Conflict", "The order was changed concurrently; try again");
+        ord_rest_problem(c, 409, REST_PROBLEM_CONFLICT, "Conflict",
+                         "The order was changed concurrently; try again");
         break;
     case ORD_EFORBIDDEN:
-        ord_rest_problem(c, 403, "Forbidden", "The caller may not do this");
+        ord_rest_problem(c, 403, REST_PROBLEM_FORBIDDEN, "Forbidden", "The caller may not do this");
         break;
     case ORD_EUNAUTHORIZED:
-        ord_rest_problem(c, 401, "Unauthorized", "Authentication is required");
+        ord_rest_problem(c, 401, REST_PROBLEM_UNAUTHORIZED, "Unauthorized",
+                         "Authentication is required");
         ord_rest_set_header(c, "WWW-Authenticate", "Bearer");
         break;
     case ORD_EUNAVAILABLE:

@@ -213,14 +213,14 @@ static void count_refusal(ord_rest_server *server, const char *method, int statu
 
 /* A refusal by the transport itself, counted and logged like any request;
  * the connection closes. */
-static int refuse_as(struct mg_connection *conn, int status, const char *title,
-                     const char *detail, int retry_after_s, bool method_parsed)
+static int refuse_as(struct mg_connection *conn, int status, rest_problem_type type,
+                     const char *title, const char *detail, int retry_after_s, bool method_parsed)
 {
     rest_worker *w = worker_of(conn);
     const struct mg_request_info *ri = mg_get_request_info(conn);
     bool head = ri != NULL && ri->request_method != NULL && strcmp(ri->request_method, "HEAD") == 0;
     char request_id[65];
-    ord_rest_wire_problem(conn, status, title, detail, retry_after_s, head, request_id);
+    ord_rest_wire_problem(conn, status, type, title, detail, retry_after_s, head, request_id);
     if (w != NULL) {
         w->refused = true;
         /* The method of a request civetweb could not parse is not trusted. */
@@ -232,10 +232,10 @@ static int refuse_as(struct mg_connection *conn, int status, const char *title,
     return status;
 }
 
-static int refuse(struct mg_connection *conn, int status, const char *title, const char *detail,
-                  int retry_after_s)
+static int refuse(struct mg_connection *conn, int status, rest_problem_type type, const char *title,
+                  const char *detail, int retry_after_s)
 {
-    return refuse_as(conn, status, title, detail, retry_after_s, true);
+    return refuse_as(conn, status, type, title, detail, retry_after_s, true);
 }
 
 /* Whether a comma-separated header value lists @p token (any case). */
@@ -289,19 +289,22 @@ static int serve(struct mg_connection *conn, rest_listener *l)
     /* civetweb keeps MG_MAX_HEADERS headers and drops the rest unseen: an
      * Idempotency-Key or Content-Type among them would silently not count. */
     if (ri->num_headers >= MG_MAX_HEADERS)
-        return refuse(conn, 431, "Request header fields too large",
+        return refuse(conn, 431, REST_PROBLEM_HEADER_FIELDS_TOO_LARGE,
+                      "Request header fields too large",
                       "The request has more header fields than this server reads", 0);
     rest_framing framing;
     ord_rest_check_framing(ri, &framing);
     if (framing.refuse_status != 0)
         return refuse(conn, framing.refuse_status,
+                      framing.refuse_status == 417 ? REST_PROBLEM_EXPECTATION_FAILED
+                                                   : REST_PROBLEM_BAD_REQUEST,
                       framing.refuse_status == 417 ? "Expectation failed" : "Bad request",
                       framing.refuse_detail, 0);
     const char *path = ri->local_uri_raw != NULL ? ri->local_uri_raw : ri->local_uri;
     bool read_only = strcmp(ri->request_method, "GET") == 0 ||
                      strcmp(ri->request_method, "HEAD") == 0;
     if (l->ops && (!read_only || !is_ops_path(path)))
-        return refuse(conn, 404, "Not found",
+        return refuse(conn, 404, REST_PROBLEM_NOT_FOUND, "Not found",
                       "This listener serves /health/live, /health/ready and /metrics only", 0);
 
     int64_t deadline = (w != NULL ? w->request_start_ms : ord_rest_monotonic_ms()) +
@@ -315,13 +318,14 @@ static int serve(struct mg_connection *conn, rest_listener *l)
     rest_body_status got = ord_rest_read_body(conn, &framing, deadline, &body, &body_len);
     set_state(w, WORKER_BUSY, 0);
     if (got == REST_BODY_TIMEOUT)
-        return refuse(conn, 408, "Request timeout",
+        return refuse(conn, 408, REST_PROBLEM_REQUEST_TIMEOUT, "Request timeout",
                       "The request did not arrive whole within the server's time limit", 0);
     if (got == REST_BODY_BROKEN)
-        return refuse(conn, 400, "Bad request",
+        return refuse(conn, 400, REST_PROBLEM_BAD_REQUEST, "Bad request",
                       "The request body ended early or its chunked framing is broken", 0);
     if (got == REST_BODY_NO_MEMORY)
-        return refuse(conn, 503, "Service unavailable", "The server is short of memory; retry",
+        return refuse(conn, 503, REST_PROBLEM_UNAVAILABLE, "Service unavailable",
+                      "The server is short of memory; retry",
                       server->api->config.retry_after_seconds > 0
                           ? server->api->config.retry_after_seconds
                           : 5);
@@ -382,7 +386,8 @@ static int handle_request(struct mg_connection *conn, void *cbdata)
     if (!l->ops && atomic_load(&server->draining)) {
         /* The client goes to another instance. */
         const ord_rest_api_config *cfg = &server->api->config;
-        status = refuse(conn, 503, "Service unavailable", "The server is shutting down; retry",
+        status = refuse(conn, 503, REST_PROBLEM_UNAVAILABLE, "Service unavailable",
+                        "The server is shutting down; retry",
                         cfg->retry_after_seconds > 0 ? cfg->retry_after_seconds : 5);
     } else {
         status = serve(conn, l);
@@ -399,25 +404,39 @@ static int handle_http_error(struct mg_connection *conn, int status, const char 
     const struct mg_request_info *ri = mg_get_request_info(conn);
     if (status == 411) {
         /* civetweb's answer to an empty or unparsable Content-Length. */
-        refuse_as(conn, 400, "Bad request", "Content-Length must be a decimal number of bytes", 0,
-                  false);
+        refuse_as(conn, 400, REST_PROBLEM_BAD_REQUEST, "Bad request",
+                  "Content-Length must be a decimal number of bytes", 0, false);
         return 0;
     }
     if (status == 404 && ri != NULL && ri->local_uri != NULL &&
         mg_get_header(conn, "Upgrade") != NULL) {
         /* civetweb took it for a WebSocket request without a handler. */
-        refuse_as(conn, 400, "Bad request", "This server does not upgrade connections", 0, true);
+        refuse_as(conn, 400, REST_PROBLEM_BAD_REQUEST, "Bad request",
+                  "This server does not upgrade connections", 0, true);
         return 0;
     }
-    const char *title = status == 400   ? "Bad request"
-                        : status == 413 ? "Payload too large"
-                        : status == 431 ? "Request header fields too large"
-                        : status == 405 ? "Method not allowed"
-                        : status == 404 ? "Not found"
-                        : status == 505 ? "HTTP version not supported"
-                        : status >= 500 ? "Internal error"
-                                        : "Request refused";
-    refuse_as(conn, status, title, "The HTTP request could not be processed", 0, false);
+    static const struct {
+        int status;
+        rest_problem_type type;
+        const char *title;
+    } known[] = {
+        {400, REST_PROBLEM_BAD_REQUEST, "Bad request"},
+        {413, REST_PROBLEM_PAYLOAD_TOO_LARGE, "Payload too large"},
+        {431, REST_PROBLEM_HEADER_FIELDS_TOO_LARGE, "Request header fields too large"},
+        {405, REST_PROBLEM_METHOD_NOT_ALLOWED, "Method not allowed"},
+        {404, REST_PROBLEM_NOT_FOUND, "Not found"},
+        {505, REST_PROBLEM_HTTP_VERSION, "HTTP version not supported"},
+    };
+    rest_problem_type type =
+        status >= 500 ? REST_PROBLEM_INTERNAL_ERROR : REST_PROBLEM_REQUEST_REFUSED;
+    const char *title = status >= 500 ? "Internal error" : "Request refused";
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (known[i].status == status) {
+            type = known[i].type;
+            title = known[i].title;
+        }
+    }
+    refuse_as(conn, status, type, title, "The HTTP request could not be processed", 0, false);
     return 0;
 }
 
@@ -454,7 +473,7 @@ static void connection_close(const struct mg_connection *conn)
         rest_wire_answer a = {.status = 204, .headers = allow, .header_count = 1, .close = true};
         ord_rest_wire_send(c, &a);
     } else if (strstr(ri->request_uri, "://") != NULL) {
-        refuse_as(c, 400, "Bad request",
+        refuse_as(c, 400, REST_PROBLEM_BAD_REQUEST, "Bad request",
                   "The request target names another server; this server is not a proxy", 0,
                   false);
     }

@@ -12,6 +12,8 @@
 
 #include <orders/adapters/rest/message.h>
 
+#include "problem.h"
+
 /* ---- wire.c: answers ---- */
 
 /* The reason phrase of a status we send ("Not Found"); never the client's text. */
@@ -33,11 +35,11 @@ typedef struct rest_wire_answer {
  * failed or memory ran out (the connection is then closed). */
 int ord_rest_wire_send(struct mg_connection *conn, const rest_wire_answer *answer);
 
-/* A transport-level refusal in the problem shape (title = error, detail =
- * message), with a fresh X-Request-Id and Retry-After when @p retry_after_s
+/* A transport-level refusal in the problem shape (its type URI, title =
+ * error, detail = message), with a fresh X-Request-Id and Retry-After when @p retry_after_s
  * > 0; always closes the connection. Returns what ord_rest_wire_send() does. */
-int ord_rest_wire_problem(struct mg_connection *conn, int status, const char *title,
-                          const char *detail, int retry_after_s, bool head,
+int ord_rest_wire_problem(struct mg_connection *conn, int status, rest_problem_type type,
+                          const char *title, const char *detail, int retry_after_s, bool head,
                           char request_id_out[65]);
 
 /* ---- framing.c: what may reach a handler ---- */

@@ -85,13 +85,15 @@ int ord_rest_wire_send(struct mg_connection *conn, const rest_wire_answer *a)
     return written == (int)n ? 0 : -1;
 }
 
-int ord_rest_wire_problem(struct mg_connection *conn, int status, const char *title,
-                          const char *detail, int retry_after_s, bool head,
+int ord_rest_wire_problem(struct mg_connection *conn, int status, rest_problem_type type,
+                          const char *title, const char *detail, int retry_after_s, bool head,
                           char request_id_out[65])
 {
     ord_rest_request_id_generate(request_id_out, 65);
     ord_json_writer b = {0};
-    ord_json_raw(&b, "{\"type\":\"about:blank\",\"title\":");
+    ord_json_raw(&b, "{\"type\":");
+    ord_json_string(&b, ord_rest_problem_type_uri(type));
+    ord_json_raw(&b, ",\"title\":");
     ord_json_string(&b, title);
     ord_json_printf(&b, ",\"status\":%d,\"detail\":", status);
     ord_json_string(&b, detail);
