@@ -1,6 +1,8 @@
 """The statuses each operation can answer, derived from the REST adapter's
 code, against the statuses openapi.json documents for it: every status an
-operation can answer must be documented, and no other.
+operation can answer must be documented, and no other; and for each status,
+the problem types (RFC 9457 `type` URIs) it can carry must be exactly those
+the document lists for it.
 
 What an operation can answer, as read from adapters/rest/src:
 - its route's stages (the STAGES table of api.c: a stage runs for the
@@ -12,7 +14,17 @@ What an operation can answer, as read from adapters/rest/src:
 A status is a literal: the `status` argument of a function that takes one
 (ord_rest_problem(c, 404, ...)), or what `c->status = ...` assigns. Anything
 else stops the check, except a replay (`replay_status`), which repeats an
-answer the same operation gave before.
+answer the same operation gave before. A problem's type is the literal
+REST_PROBLEM_... argument beside the status (its URI is read from
+problem.c and problem.h); an answer without one is not a problem.
+
+HEAD is answered wherever GET is (the router's rule), with the same statuses
+and no body: a documented HEAD operation is checked against its GET route's
+statuses.
+
+In the document, a response's problem types are the `type` enums of the
+schemas its application/problem+json content names (a oneOf of them, or
+one); a response without that content carries no problem.
 
 An ord_error decides a status only through a switch on it. The errors a
 variable may hold are those of the use case it was assigned from (the
@@ -24,9 +36,11 @@ ending where the next label begins: the adapter's cases end in break or
 return, and a case falling into the next would be missed.)
 
 Usage: openapi_statuses.py <repository root> [--drop METHOD PATH STATUS]
-       [--add METHOD PATH STATUS]
+       [--add METHOD PATH STATUS] [--drop-type METHOD PATH STATUS NAME]
+       [--add-type METHOD PATH STATUS NAME]
 --drop and --add change the loaded document first, so that a test can
-show the check fails on a gap either way. Exit 0 when they agree, 1 when
+show the check fails on a gap either way; --drop-type and --add-type do the
+same with one problem type (NAME: the last segment of its URI). Exit 0 when they agree, 1 when
 they do not, 2 when the code holds something the check cannot read.
 """
 import json
@@ -207,12 +221,19 @@ class Analysis:
                 self.texts[name] = text
         self.memo = {}
         self.active = set()
+        self.problem_uris = problem_uris(root)
 
-    def literal_statuses(self, expr, where):
+    def literal_statuses(self, expr, where, problem=None):
         found = {int(x) for x in re.findall(r"\b([1-5]\d\d)\b", expr)}
         if not found:
             raise Unreadable("%s: cannot tell the status of '%s'" % (where, expr.strip()))
-        return found
+        return {(status, problem) for status in found}
+
+    def problem_type(self, arg, where):
+        arg = arg.strip()
+        if arg not in self.problem_uris:
+            raise Unreadable("%s: cannot tell the problem type '%s'" % (where, arg))
+        return self.problem_uris[arg]
 
     def arg_errors(self, arg, env, fn):
         arg = arg.strip()
@@ -315,12 +336,18 @@ class Analysis:
             close = matching(body, m.end() - 1, "(", ")")
             args = split_top(body[m.end():close])
             env = {}
+            problem = None
+            for i, (ptype, pname) in enumerate(target.params):
+                arg = args[i] if i < len(args) else ""
+                if ptype == "rest_problem_type" and not (
+                        arg == pname and fn.param_index(pname) is not None):
+                    problem = self.problem_type(arg, where)
             for i, (ptype, pname) in enumerate(target.params):
                 arg = args[i] if i < len(args) else ""
                 if pname == "status" and "int" in ptype:
                     if arg == "status" and fn.param_index("status") is not None:
                         continue
-                    found |= self.literal_statuses(arg, where)
+                    found |= self.literal_statuses(arg, where, problem)
                 elif ptype.endswith("ord_error"):
                     env[pname] = self.arg_errors(arg, scope, fn)
             found |= self.statuses(callee, env)
@@ -366,7 +393,7 @@ class Analysis:
 
     def pipeline(self):
         body = self.functions["ord_rest_api_handle"].body
-        return {int(x) for x in re.findall(r"\bstatus\s*=\s*([1-5]\d\d)\s*;", body)}
+        return {(int(x), None) for x in re.findall(r"\bstatus\s*=\s*([1-5]\d\d)\s*;", body)}
 
     def operations(self):
         everywhere = self.pipeline()
@@ -381,15 +408,74 @@ class Analysis:
                     found |= self.statuses(fn, {})
             found |= self.statuses(handler, {})
             ops[(method.lower(), path)] = found
+            if method == "GET":
+                ops[("head", path)] = {(status, None) for status, _ in found}
         return ops
 
 
+def problem_uris(root):
+    """REST_PROBLEM_X -> its type URI, from problem.h and problem.c."""
+    header = open(os.path.join(root, "adapters/rest/src/problem.h"), encoding="utf-8").read()
+    m = re.search(r'#define\s+REST_PROBLEM_TYPE_PREFIX\s+"([^"]+)"', header)
+    if m is None:
+        raise Unreadable("problem.h: no REST_PROBLEM_TYPE_PREFIX")
+    source = open(os.path.join(root, "adapters/rest/src/problem.c"), encoding="utf-8").read()
+    uris = {name: m.group(1) + slug
+            for name, slug in re.findall(r'\[(REST_PROBLEM_\w+)\]\s*=\s*URI\("([^"]+)"\)', source)}
+    if not uris:
+        raise Unreadable("problem.c: no type URIs")
+    return uris
+
+
+def resolve(doc, node):
+    while isinstance(node, dict) and "$ref" in node:
+        target = doc
+        for part in node["$ref"][2:].split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def schema_types(doc, schema):
+    """The problem type URIs a schema admits (its type enum, through oneOf
+    and allOf); None when it pins none."""
+    schema = resolve(doc, schema)
+    if "oneOf" in schema or "anyOf" in schema:
+        found = set()
+        for sub in schema.get("oneOf", []) + schema.get("anyOf", []):
+            types = schema_types(doc, sub)
+            if types is None:
+                return None
+            found |= types
+        return found
+    pinned = None
+    for sub in schema.get("allOf", []):
+        types = schema_types(doc, sub)
+        if types is not None:
+            pinned = types if pinned is None else pinned & types
+    enum = resolve(doc, schema.get("properties", {}).get("type", {})).get("enum")
+    if enum is not None:
+        pinned = set(enum) if pinned is None else pinned & set(enum)
+    return pinned
+
+
 def documented(doc):
+    """(method, path) -> {status: set of problem type URIs, or None when the
+    answer is no problem or its types are not pinned}."""
     ops = {}
     for path, item in doc.get("paths", {}).items():
         for method, op in item.items():
-            if isinstance(op, dict) and "responses" in op:
-                ops[(method, path)] = {int(k) for k in op["responses"] if k.isdigit()}
+            if not (isinstance(op, dict) and "responses" in op):
+                continue
+            answers = {}
+            for key, response in op["responses"].items():
+                if not key.isdigit():
+                    continue
+                content = resolve(doc, response).get("content", {})
+                problem = content.get("application/problem+json")
+                answers[int(key)] = (schema_types(doc, problem["schema"])
+                                     if problem is not None and "schema" in problem else set())
+            ops[(method, path)] = answers
     return ops
 
 
@@ -397,17 +483,31 @@ def main(argv):
     root = argv[1]
     with open(os.path.join(root, "adapters/rest/openapi/openapi.json"), encoding="utf-8") as f:
         doc = documented(json.load(f))
+    try:
+        uris = problem_uris(root)
+    except Unreadable as e:
+        print("cannot read the REST adapter's problem types:", e)
+        return 2
+    prefix = os.path.commonprefix(list(uris.values()))
     rest = argv[2:]
     while rest:
-        if rest[0] not in ("--drop", "--add") or len(rest) < 4:
-            print("usage: openapi_statuses.py ROOT [--drop|--add METHOD PATH STATUS]...")
+        op = rest[0]
+        size = 5 if op in ("--drop-type", "--add-type") else 4
+        if op not in ("--drop", "--add", "--drop-type", "--add-type") or len(rest) < size:
+            print("usage: openapi_statuses.py ROOT [--drop|--add METHOD PATH STATUS]..."
+                  " [--drop-type|--add-type METHOD PATH STATUS NAME]...")
             return 2
-        op, key, status = rest[0], (rest[1].lower(), rest[2]), int(rest[3])
+        key, status = (rest[1].lower(), rest[2]), int(rest[3])
+        answers = doc.setdefault(key, {})
         if op == "--drop":
-            doc.setdefault(key, set()).discard(status)
+            answers.pop(status, None)
+        elif op == "--add":
+            answers.setdefault(status, set())
+        elif op == "--drop-type":
+            answers.setdefault(status, set()).discard(prefix + rest[4])
         else:
-            doc.setdefault(key, set()).add(status)
-        rest = rest[4:]
+            answers.setdefault(status, set()).add(prefix + rest[4])
+        rest = rest[size:]
     try:
         code = Analysis(root).operations()
     except Unreadable as e:
@@ -416,22 +516,42 @@ def main(argv):
     failed = False
     for key in sorted(code):
         method, path = key
-        can, says = code[key], doc.get(key, set())
-        for status in sorted(can - says):
+        can = {status for status, _ in code[key]}
+        says = doc.get(key, {})
+        for status in sorted(can - set(says)):
             print("%s %s can answer %d, which openapi.json does not document"
                   % (method.upper(), path, status))
             failed = True
-        for status in sorted(says - can):
+        for status in sorted(set(says) - can):
             print("%s %s documents %d, which the code cannot answer"
                   % (method.upper(), path, status))
             failed = True
+        if method == "head":
+            continue  # no body: no problem type to compare
+        for status in sorted(can & set(says)):
+            types = {t for s, t in code[key] if s == status and t is not None}
+            listed = says[status]
+            if listed is None:
+                print("%s %s %d: openapi.json does not pin the problem types"
+                      % (method.upper(), path, status))
+                failed = True
+                continue
+            for t in sorted(types - listed):
+                print("%s %s can answer %d with type %s, which openapi.json does not document"
+                      % (method.upper(), path, status, t))
+                failed = True
+            for t in sorted(listed - types):
+                print("%s %s documents %d with type %s, which the code cannot answer"
+                      % (method.upper(), path, status, t))
+                failed = True
     for key in sorted(set(doc) - set(code)):
         print("%s %s is documented but not routed" % (key[0].upper(), key[1]))
         failed = True
     if failed:
         return 1
     for key in sorted(code):
-        print("%-6s %-40s %s" % (key[0].upper(), key[1], " ".join(map(str, sorted(code[key])))))
+        statuses = sorted({status for status, _ in code[key]})
+        print("%-6s %-40s %s" % (key[0].upper(), key[1], " ".join(map(str, statuses))))
     return 0
 
 
