@@ -17,6 +17,15 @@ ORDERS_TEST_PACKAGES=(libcmocka-dev civetweb postgresql doxygen valgrind python3
 # LLVM's symbolizer for readable stack traces.
 ORDERS_FUZZ_PACKAGES=(clang libclang-rt-14-dev llvm-14)
 
+# The OpenAPI checks (tests/openapi) run npm packages: Node.js and npm from
+# Debian when the machine has no node and npm of its own (one installed
+# otherwise, such as a newer Node.js, is kept). Prints the packages to add.
+orders_node_packages() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        echo nodejs npm
+    fi
+}
+
 orders_install_missing() {
     local name=$1 missing=() pkg
     shift

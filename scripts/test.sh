@@ -2,8 +2,8 @@
 # The project's one test command: installs the build and test dependencies
 # on Debian 12 when any is missing, builds, and runs every test with CTest.
 #   scripts/test.sh              optimised build (-O2, as users build it) + all tests
-#   scripts/test.sh --sanitize   ASan+UBSan build in its own folder; the docs
-#                                and install tests are left out there
+#   scripts/test.sh --sanitize   ASan+UBSan build in its own folder; the docs,
+#                                install and OpenAPI tool tests are left out there
 #   scripts/test.sh --fuzz       the fuzz smoke run: every libFuzzer target of
 #                                tests/fuzz for 15 s from its seeds (clang,
 #                                ASan+UBSan), one summary line each
@@ -30,7 +30,9 @@ done
 # Everything the build, the tests and the docs need (Debian 12 names).
 # shellcheck source=scripts/deps.sh
 . "$root/scripts/deps.sh"
-orders_install_missing test.sh "${ORDERS_BUILD_PACKAGES[@]}" "${ORDERS_TEST_PACKAGES[@]}"
+# shellcheck disable=SC2046
+orders_install_missing test.sh "${ORDERS_BUILD_PACKAGES[@]}" "${ORDERS_TEST_PACKAGES[@]}" \
+    $(orders_node_packages)
 
 jobs=$(nproc)
 if $fuzz; then
@@ -52,8 +54,9 @@ fi
 if $sanitize; then
     build_dir=$root/build/sanitize
     cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DORDERS_SANITIZE=ON
-    # Installing and documenting are the same with or without sanitizers.
-    ctest_args=(--label-exclude 'docs|package' "${ctest_args[@]}")
+    # Installing, documenting and the OpenAPI document's third-party checks
+    # are the same with or without sanitizers.
+    ctest_args=(--label-exclude 'docs|package|openapi' "${ctest_args[@]}")
 else
     build_dir=$root/build/test
     cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo
