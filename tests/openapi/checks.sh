@@ -56,7 +56,7 @@ install)
     cp "$here/package.json" "$here/package-lock.json" "$npm_dir/"
     (cd "$npm_dir" && bounded 300 npm ci --no-audit --no-fund --loglevel=error)
     echo "$stamp" >"$npm_dir/stamp"
-    echo "checks.sh: installed $(cd "$npm_dir" && npm ls --depth=0 --parseable | wc -l) packages"
+    echo "checks.sh: installed from the lockfile: $(cd "$npm_dir" && npm ls --depth=0 --parseable | tail -n +2 | sed "s|.*/node_modules/||" | tr "\n" " ")"
     ;;
 lint)
     need_node
