@@ -42,6 +42,8 @@ struct ord_rest_server {
     int request_timeout_ms;
     atomic_int in_flight; /* requests being served, for ord_rest_server_drain() */
     atomic_bool draining; /* new API requests are refused with 503 */
+    atomic_bool quiescing;    /* every API answer closes its connection */
+    atomic_bool closing_idle; /* the watchdog closes idle kept-alive connections */
 
     /* The watchdog: ends reads past their deadline and, when workers run
      * short, idle kept-alive connections. */
@@ -131,6 +133,7 @@ static void watch_once(ord_rest_server *server)
 {
     int64_t now = ord_rest_monotonic_ms();
     bool short_of = short_of_workers(&server->api_listener);
+    /* closing_idle is read per worker: set meanwhile, it still counts. */
     pthread_mutex_lock(&server->workers_lock);
     for (size_t i = 0; i < server->worker_count; i++) {
         rest_worker *w = server->workers[i];
@@ -138,7 +141,8 @@ static void watch_once(ord_rest_server *server)
         if (w->fd >= 0 && w->state == WORKER_READING && now >= w->deadline_ms) {
             shutdown(w->fd, SHUT_RD);
             w->state = WORKER_BUSY;
-        } else if (w->fd >= 0 && w->state == WORKER_KEPT_ALIVE && short_of) {
+        } else if (w->fd >= 0 && w->state == WORKER_KEPT_ALIVE &&
+                   (short_of || atomic_load(&server->closing_idle))) {
             shutdown(w->fd, SHUT_RDWR);
             w->state = WORKER_BUSY;
         }
@@ -260,7 +264,8 @@ static bool lists_token(const char *value, const char *token)
 static bool keep_alive(const rest_listener *l, const struct mg_request_info *ri,
                        const ord_rest_response *res)
 {
-    if (res->close_connection || atomic_load(&l->server->draining))
+    if (res->close_connection || atomic_load(&l->server->draining) ||
+        (!l->ops && atomic_load(&l->server->quiescing)))
         return false;
     /* Short of workers: idle kept-alive connections would hold them. */
     if (short_of_workers(l))
@@ -670,6 +675,21 @@ int ord_rest_server_port(const ord_rest_server *server)
 int ord_rest_server_ops_port(const ord_rest_server *server)
 {
     return server != NULL && server->ops_listener.ctx != NULL ? server->ops_listener.port : -1;
+}
+
+void ord_rest_server_quiesce(ord_rest_server *server)
+{
+    if (server != NULL)
+        atomic_store(&server->quiescing, true);
+}
+
+ord_error ord_rest_server_stop_accepting(ord_rest_server *server)
+{
+    if (server == NULL)
+        return ORD_OK;
+    atomic_store(&server->quiescing, true);
+    atomic_store(&server->closing_idle, true);
+    return ord_rest_close_listener(server->api_listener.port) ? ORD_OK : ORD_EUNAVAILABLE;
 }
 
 int ord_rest_server_drain(ord_rest_server *server, int timeout_ms)

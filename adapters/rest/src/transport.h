@@ -81,6 +81,11 @@ rest_body_status ord_rest_read_body(struct mg_connection *conn, const rest_frami
  * -1 when it cannot be found (Linux /proc). */
 int ord_rest_socket_of(const struct mg_request_info *info);
 
+/* Close civetweb's listening socket on @p port (this process's, any
+ * address) without stopping civetweb: connection attempts are refused from
+ * then on. Returns false when no such socket was found. */
+bool ord_rest_close_listener(int port);
+
 /* Monotonic milliseconds. */
 int64_t ord_rest_monotonic_ms(void);
 

@@ -60,6 +60,10 @@ static const setting settings[] = {
     INT("retry-after-s", retry_after_s, 1, 3600, "Retry-After of 503 answers (default 5)"),
     INT("shutdown-timeout-ms", shutdown_timeout_ms, 1, 600000,
         "on SIGTERM/SIGINT, longest wait for requests in flight (default 30000)"),
+    INT("drain-grace-ms", drain_grace_ms, 0, 600000,
+        "on SIGTERM, time between reporting not-ready and no longer accepting connections, "
+        "serving meanwhile with every answer closing its connection; longer than a load "
+        "balancer's checks take to see it (default 5000; SIGINT skips it)"),
 
     {"database-url", K_DB_URL, OFF(database_url), 0, 0, "URL",
      "PostgreSQL URL or key=value string (default postgresql:///orders)"},
@@ -222,6 +226,7 @@ static const struct {
     {"ops-port-file", SRV_PROGRAM_SERVER},
     {"ops-threads", SRV_PROGRAM_SERVER},
     {"shutdown-timeout-ms", SRV_PROGRAM_SERVER},
+    {"drain-grace-ms", SRV_PROGRAM_SERVER},
     {"database-pool-size", SRV_PROGRAM_SERVER},
     {"database-pool-timeout-ms", SRV_PROGRAM_SERVER},
     {"migrate-wait-s", SRV_PROGRAM_SERVER},
@@ -247,6 +252,7 @@ static void defaults(srv_config *c)
     c->ops_threads = 2;
     c->retry_after_s = 5;
     c->shutdown_timeout_ms = 30000;
+    c->drain_grace_ms = 5000;
     c->database_url = "postgresql:///orders";
     c->database_connect_timeout_s = 5;
     c->database_pool_size = 10;

@@ -48,6 +48,7 @@ typedef struct srv_config {
     int64_t ops_threads;
     int64_t retry_after_s;
     int64_t shutdown_timeout_ms; /* longest wait for requests in flight at stop */
+    int64_t drain_grace_ms;      /* SIGTERM: not-ready, still serving, this long */
 
     const char *database_url;
     int64_t database_connect_timeout_s;

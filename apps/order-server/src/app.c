@@ -3,6 +3,7 @@
 #include "app.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,12 +240,38 @@ bool srv_app_start(srv_app *app)
     return true;
 }
 
+void srv_app_drain(srv_app *app, int sig)
+{
+    atomic_store(&app->draining, true);
+    if (app->server == NULL)
+        return;
+    int64_t grace = sig == SIGTERM ? app->cfg.drain_grace_ms : 0;
+    if (grace > 0) {
+        ord_rest_server_quiesce(app->server);
+        srv_field f[] = {SRV_NUM("graceMs", grace)};
+        srv_log_write(&app->log, SRV_INFO,
+                      "draining: not ready; serving with every answer closing its connection",
+                      f, 1);
+        int again = srv_signals_wait(grace);
+        if (again != 0) {
+            srv_field g[] = {SRV_STR("signal", srv_signal_name(again))};
+            srv_log_write(&app->log, SRV_INFO, "drain grace cut short", g, 1);
+        }
+    }
+    app->stopped_accepting = true;
+    if (ord_rest_server_stop_accepting(app->server) != ORD_OK)
+        srv_log_write(&app->log, SRV_WARN,
+                      "cannot close the listening socket; new requests get 503 instead", NULL, 0);
+}
+
 void srv_app_close(srv_app *app)
 {
     if (app->server != NULL) {
+        if (!app->stopped_accepting)
+            srv_app_drain(app, 0);
         srv_field f[] = {SRV_NUM("timeoutMs", app->cfg.shutdown_timeout_ms)};
         srv_log_write(&app->log, SRV_INFO,
-                      "stopping: new requests get 503; finishing requests in flight", f, 1);
+                      "stopping: no longer accepting; finishing requests in flight", f, 1);
         int left = ord_rest_server_drain(app->server, (int)app->cfg.shutdown_timeout_ms);
         if (left > 0) {
             srv_field g[] = {SRV_NUM("requests", left)};

@@ -4,6 +4,8 @@
 #ifndef ORDER_SERVER_APP_H
 #define ORDER_SERVER_APP_H
 
+#include <stdatomic.h>
+
 #include <orders/adapters/http/services.h>
 #include <orders/adapters/jwt/verifier.h>
 #include <orders/adapters/postgres/pool.h>
@@ -30,6 +32,8 @@ typedef struct srv_app {
     ord_rest_api *api;
     ord_rest_server *server;
     srv_workers *workers;
+    atomic_bool draining;                /* stopping: /health/ready answers 503 */
+    bool stopped_accepting;              /* the API listener refuses connections */
 } srv_app;
 
 /* Build the shared parts (downstream services, metrics, API) from app->cfg
@@ -40,6 +44,14 @@ bool srv_app_open(srv_app *app);
 /* Start the background workers and the HTTP server (writing the port file).
  * On failure logs why and returns false; srv_app_close() stops what started. */
 bool srv_app_start(srv_app *app);
+
+/* The first part of a stop, on @p sig: readiness turns DOWN at once; on
+ * SIGTERM the API keeps serving for cfg.drain_grace_ms (each answer closing
+ * its connection) so that a load balancer sees the instance leave before it
+ * refuses connections; another stop signal ends the grace early. Then the
+ * API listener stops accepting. srv_app_close() finishes the requests in
+ * flight. */
+void srv_app_drain(srv_app *app, int sig);
 
 /* Stop accepting and finish requests in flight, stop the workers, free
  * everything. Safe after a partial open or start. */

@@ -54,7 +54,7 @@ static size_t readiness(void *ctx, void *thread_data, ord_rest_dependency *deps,
 {
     srv_app *app = ctx;
     srv_unit *u = unit_of(thread_data);
-    if (cap < 4)
+    if (cap < 5)
         return 0;
     dependency(&deps[0], "database", u != NULL && ord_pg_ping(u->store) == ORD_OK, true);
     dependency(&deps[1], "inventory",
@@ -63,11 +63,13 @@ static size_t readiness(void *ctx, void *thread_data, ord_rest_dependency *deps,
     dependency(&deps[2], "tracking",
                ord_http_services_breaker(app->http, ORD_HTTP_TRACKING) != ORD_HTTP_BREAKER_OPEN,
                false);
+    /* Stopping: the balancer takes this instance out of rotation. */
+    dependency(&deps[3], "serving", !atomic_load(&app->draining), true);
     if (app->cfg.auth_off)
-        return 3;
+        return 4;
     /* Without a key every token is refused: not ready for traffic. */
-    dependency(&deps[3], "auth_keys", srv_auth_has_keys(&app->auth), true);
-    return 4;
+    dependency(&deps[4], "auth_keys", srv_auth_has_keys(&app->auth), true);
+    return 5;
 }
 
 static void metrics(void *ctx, void *thread_data, FILE *out)

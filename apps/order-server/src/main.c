@@ -56,6 +56,7 @@ int main(int argc, char **argv)
         int sig = srv_signals_wait(-1);
         srv_field f[] = {SRV_STR("signal", srv_signal_name(sig))};
         srv_log_write(&app.log, SRV_INFO, "stop requested", f, 1);
+        srv_app_drain(&app, sig);
         rc = 0;
     } else {
         rc = 1;

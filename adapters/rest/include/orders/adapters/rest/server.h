@@ -111,6 +111,30 @@ int ord_rest_server_port(const ord_rest_server *server);
 int ord_rest_server_ops_port(const ord_rest_server *server);
 
 /**
+ * @brief First step of a drain a load balancer can follow: requests keep
+ *        being served as usual, but every answer on the API listener says
+ *        "Connection: close", so clients reconnect (through the balancer,
+ *        to another instance) instead of reusing this one. Idle kept-alive
+ *        connections are left alone until ord_rest_server_stop_accepting():
+ *        a balancer may be sending on one until it has seen this instance
+ *        go not-ready. Readiness is the caller's to report.
+ * @param server the server; NULL does nothing.
+ */
+void ord_rest_server_quiesce(ord_rest_server *server);
+
+/**
+ * @brief Stop accepting connections on the API listener: connection
+ *        attempts are refused from now on (a balancer retries them on
+ *        another instance), and idle kept-alive connections are closed.
+ *        Connections being served are answered, each then closed. The
+ *        operations listener keeps answering.
+ * @param server the server; NULL does nothing.
+ * @return ORD_OK; ORD_EUNAVAILABLE when the listening socket could not be
+ *         closed (the server still drains with 503 answers).
+ */
+ord_error ord_rest_server_stop_accepting(ord_rest_server *server);
+
+/**
  * @brief Begin a graceful stop: requests that arrive from now on are answered
  *        503 (problem+json, Retry-After, Connection: close) while the ones
  *        already being served run to the end. Returns when none is left or
