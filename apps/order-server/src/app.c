@@ -45,13 +45,16 @@ static void make_worker_id(srv_app *app)
 bool srv_app_open(srv_app *app)
 {
     make_worker_id(app);
+    /* One name per instance: pg_stat_activity shows what each one holds. */
+    snprintf(app->application_name, sizeof app->application_name, "order-server %s",
+             app->worker_id);
     srv_log_unknown_env(&app->log, &app->cfg);
     if (srv_downstream_open(&app->http, &app->cfg, &app->log, app->webhook_url,
                             sizeof app->webhook_url) != ORD_OK)
         return false;
     ord_pg_options pg = ORD_PG_OPTIONS_INIT;
     pg.connect_timeout_s = (int)app->cfg.database_connect_timeout_s;
-    pg.application_name = "order-server";
+    pg.application_name = app->application_name;
     if (ord_pg_pool_new(&app->db_pool, app->cfg.database_url, &pg,
                         (size_t)app->cfg.database_pool_size,
                         (int)app->cfg.database_pool_timeout_ms) != ORD_OK) {
@@ -66,7 +69,7 @@ bool srv_app_open(srv_app *app)
         .cfg = &app->cfg,
         .log = &app->log,
         .worker_id = app->worker_id,
-        .application_name = "order-server",
+        .application_name = app->application_name,
         .http = app->http,
         .db_pool = app->db_pool,
         .metrics = app->metrics,

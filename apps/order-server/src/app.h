@@ -23,6 +23,7 @@ typedef struct srv_app {
     srv_config cfg;
     srv_log log;
     char worker_id[43];                  /* lease owner name of this instance */
+    char application_name[64];           /* its sessions' name in pg_stat_activity */
     char webhook_url[1100];              /* storage for a derived webhook URL */
     ord_http_services *http;             /* shared by every thread's client */
     ord_pg_pool *db_pool;                /* the HTTP workers' database connections */

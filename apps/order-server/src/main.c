@@ -7,6 +7,7 @@
 #include <orders/adapters/http/services.h>
 
 #include "app.h"
+#include "budget.h"
 #include "config.h"
 #include "signals.h"
 
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = srv_app_migrate(&app);
+    if (rc == 0 && serve)
+        rc = srv_budget_check(&app, stderr);
     if (rc == 0 && app.cfg.command == SRV_REDRIVE_EVENTS)
         rc = srv_app_redrive_events(&app);
     if (rc != 0 || !serve) {
