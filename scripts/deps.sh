@@ -7,12 +7,14 @@
 # libcjose-dev's headers include OpenSSL's, which it does not pull in.
 ORDERS_BUILD_PACKAGES=(build-essential cmake pkg-config libcjson-dev libcivetweb-dev
                        libcurl4-openssl-dev libpq-dev libcjose-dev libssl-dev)
-# Running them locally: a PostgreSQL server for the throwaway cluster, and
-# curl for the examples of the README.
-ORDERS_RUN_PACKAGES=(postgresql curl)
+# Running them locally: a PostgreSQL server for the throwaway cluster, curl
+# for the examples of the README and the health checks of the scripts, and
+# HAProxy in front of several instances (run.sh --instances N).
+ORDERS_RUN_PACKAGES=(postgresql curl haproxy)
 # The tests and the docs (civetweb: its CMake package needs the binary;
-# python3 reads the REST adapter's statuses against the OpenAPI document).
-ORDERS_TEST_PACKAGES=(libcmocka-dev civetweb postgresql doxygen valgrind python3)
+# python3 reads the REST adapter's statuses against the OpenAPI document;
+# the scale tests run HAProxy, and curl for its health checks).
+ORDERS_TEST_PACKAGES=(libcmocka-dev civetweb postgresql doxygen valgrind python3 haproxy curl)
 # The fuzz targets: clang 14 with its libFuzzer and sanitizer runtimes, and
 # LLVM's symbolizer for readable stack traces.
 ORDERS_FUZZ_PACKAGES=(clang libclang-rt-14-dev llvm-14)

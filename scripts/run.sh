@@ -3,23 +3,42 @@
 # server and the downstream simulator, starts a private PostgreSQL cluster in
 # a temporary directory and the simulator on port 8091, makes a throwaway
 # signing key and two tokens, then runs the order server on port 8090 with
-# authentication on, in the foreground. Ctrl-C (or SIGTERM) stops all three.
-#   scripts/run.sh [ORDER-SERVER FLAGS...]   e.g. --log-level debug
+# authentication on, in the foreground. Ctrl-C (or SIGTERM) stops everything.
+#   scripts/run.sh [--instances N] [ORDER-SERVER FLAGS...]   e.g. --log-level debug
+# With --instances N (2..16), N servers (ports 8101.., operations 8201..)
+# run behind HAProxy on 8090 (statistics on 8404); scripts/rolling-restart.sh
+# restarts them one at a time.
 # Build folder: build/run (optimised, no tests); tokens in build/run/tokens.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 case "${1:-}" in
-    -h|--help) sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+esac
+
+instances=1
+case "${1:-}" in
+    --instances) instances=${2:-}; shift 2 || shift ;;
+    --instances=*) instances=${1#--instances=}; shift ;;
+esac
+case "$instances" in
+    [1-9] | 1[0-6]) ;;
+    *) echo "run.sh: --instances must be a number from 1 to 16 (got \"$instances\")" >&2; exit 2 ;;
 esac
 
 server_port=8090
 sim_port=8091
+stats_port=8404
+ports=($server_port $sim_port)
+if [ "$instances" -gt 1 ]; then
+    ports+=($stats_port)
+    for n in $(seq 1 "$instances"); do ports+=($((8100 + n)) $((8200 + n))); done
+fi
 
 port_free() {
     ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
-for port in $server_port $sim_port; do
+for port in "${ports[@]}"; do
     if ! port_free "$port"; then
         echo "run.sh: port $port is in use; stop what listens there first" >&2
         exit 1
@@ -29,6 +48,8 @@ done
 # shellcheck source=scripts/deps.sh
 . "$root/scripts/deps.sh"
 orders_install_missing run.sh "${ORDERS_BUILD_PACKAGES[@]}" "${ORDERS_RUN_PACKAGES[@]}"
+# shellcheck source=scripts/instances.sh
+. "$root/scripts/instances.sh"
 
 build_dir=$root/build/run
 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
@@ -39,14 +60,30 @@ token_bin=$build_dir/apps/orders-token/orders-token
 
 work=$(mktemp -d /tmp/orders-run.XXXXXX)
 sim_pid=
-server_pid=
+haproxy_pid=
+supervisors=()
+
+# The servers' pids now (a rolling restart replaces them).
+server_pids() {
+    local f
+    for f in "$work"/instance-*.pid; do [ -f "$f" ] && cat "$f"; done
+}
+
+stop_servers() {
+    local pid
+    : >"$work/stopping"
+    for pid in $(server_pids); do kill -TERM "$pid" 2>/dev/null; done
+}
 
 cleanup() {
     trap - EXIT INT TERM
     set +e
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
+    rm -f "$build_dir/current-run"
+    stop_servers
+    for pid in "${supervisors[@]}"; do wait "$pid" 2>/dev/null; done
+    if [ -n "$haproxy_pid" ]; then
+        kill -TERM "$haproxy_pid" 2>/dev/null
+        wait "$haproxy_pid" 2>/dev/null
     fi
     if [ -n "$sim_pid" ]; then
         kill -TERM "$sim_pid" 2>/dev/null
@@ -54,13 +91,14 @@ cleanup() {
     fi
     "$root/scripts/pg-cluster.sh" destroy "$work/cluster" >/dev/null 2>&1
     rm -rf "$work"
-    echo "run.sh: stopped the order server, the simulator and PostgreSQL" >&2
+    echo "run.sh: stopped the order servers, the simulator and PostgreSQL" >&2
 }
 trap cleanup EXIT
-# A signal only asks the server to stop; the loop below waits for it.
+# A signal only asks the servers to stop (SIGTERM: each drains first; a
+# second one cuts the drain short); the loop below waits for them.
 on_signal() {
-    [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null
-    [ -n "$server_pid" ] || exit 130
+    [ ${#supervisors[@]} -gt 0 ] || exit 130
+    stop_servers
 }
 trap on_signal INT TERM
 
@@ -93,14 +131,43 @@ echo "run.sh: tokens (Authorization: Bearer \$(cat FILE)):" >&2
 echo "run.sh:   admin          $tokens/admin.token" >&2
 echo "run.sh:   customer 12345 $tokens/customer-12345.token" >&2
 
-echo "run.sh: starting the order server on port $server_port, health and metrics on port 8081 (Ctrl-C stops everything)" >&2
-ORDER_DATABASE_URL=$db_url ORDER_AUTH=jwt ORDER_AUTH_JWKS_FILE=$work/jwks.json \
-    "$server_bin" --port "$server_port" --downstream-url "http://127.0.0.1:$sim_port" "$@" &
-server_pid=$!
+export ORDER_DATABASE_URL=$db_url ORDER_AUTH=jwt ORDER_AUTH_JWKS_FILE=$work/jwks.json
+echo "$instances" >"$work/instances"
+if [ "$instances" -eq 1 ]; then
+    echo "run.sh: starting the order server on port $server_port, health and metrics on port 8081 (Ctrl-C stops everything)" >&2
+    orders_supervise "$work" 1 /dev/stdout \
+        "$server_bin" --port "$server_port" --downstream-url "http://127.0.0.1:$sim_port" "$@"
+    supervisors+=($!)
+else
+    # Behind HAProxy: the client's address is the last X-Forwarded-For entry.
+    servers=()
+    for n in $(seq 1 "$instances"); do
+        echo $((8200 + n)) >"$work/instance-$n.ops_port"
+        servers+=("instance-$n:$((8100 + n)):$((8200 + n))")
+        orders_supervise "$work" "$n" /dev/stdout \
+            "$server_bin" --port $((8100 + n)) --ops-port $((8200 + n)) --worker-id "run-$n" \
+            --trusted-proxy 127.0.0.1 --downstream-url "http://127.0.0.1:$sim_port" "$@"
+        supervisors+=($!)
+    done
+    haproxy_bin=$(orders_haproxy_bin)
+    orders_haproxy_conf "$work/haproxy.cfg" "$server_port" "$stats_port" 1000 "${servers[@]}"
+    echo "http://127.0.0.1:$stats_port" >"$work/stats_url"
+    "$haproxy_bin" -f "$work/haproxy.cfg" -db </dev/null &
+    haproxy_pid=$!
+    echo "$work" >"$build_dir/current-run"
+    echo "run.sh: $instances order servers on ports 8101-$((8100 + instances)) (operations 8201-$((8200 + instances))) behind HAProxy on port $server_port, statistics on http://127.0.0.1:$stats_port/ (Ctrl-C stops everything; scripts/rolling-restart.sh restarts them one by one)" >&2
+fi
+# Until every server has stopped for good (a restarted one keeps its
+# supervisor running); a signal interrupts wait, which then resumes.
 set +e
-while :; do
-    wait "$server_pid"
-    status=$?
-    kill -0 "$server_pid" 2>/dev/null || break
+status=0
+for pid in "${supervisors[@]}"; do
+    while kill -0 "$pid" 2>/dev/null; do
+        wait "$pid"
+    done
+done
+for n in $(seq 1 "$instances"); do
+    s=$(cat "$work/instance-$n.exit" 2>/dev/null || echo 1)
+    [ "$s" = 0 ] || status=$s
 done
 exit "$status"
