@@ -375,7 +375,7 @@ static void reset_tables(const char *url)
 {
     PGconn *conn = PQconnectdb(url);
     const char *sql[] = {"TRUNCATE orders, order_items, order_status_history, outbox_events, "
-                         "idempotency_keys RESTART IDENTITY",
+                         "idempotency_keys, order_numbers RESTART IDENTITY",
                          "CHECKPOINT"};
     for (size_t i = 0; i < 2; i++) {
         PGresult *r = PQexec(conn, sql[i]);

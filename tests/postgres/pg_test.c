@@ -165,7 +165,7 @@ int64_t pgt_scalar(const char *sql)
 int pgt_truncate(void)
 {
     return pgt_exec("TRUNCATE orders, order_items, order_status_history, outbox_events, "
-                    "idempotency_keys RESTART IDENTITY");
+                    "idempotency_keys, order_numbers RESTART IDENTITY");
 }
 
 ord_pg_store *pgt_store(void)

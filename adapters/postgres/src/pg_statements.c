@@ -57,7 +57,10 @@ static const pg_statement statements[PG_STMT_COUNT] = {
         "i AS (" ITEMS_FROM("o", "$14", "$15", "$16", "$17") "), "
         "h AS (INSERT INTO order_status_history (order_id, customer_id, from_status, "
         "to_status, at_ms, reason) SELECT o.id, o.customer_id, $18::text, $19::text, "
-        "$20::bigint, $21::text FROM o) "
+        "$20::bigint, $21::text FROM o), "
+        /* The number's directory entry: unique across customers (0008). */
+        "n AS (INSERT INTO order_numbers (order_number, customer_id, order_id) "
+        "SELECT $1::text, o.customer_id, o.id FROM o) "
         "SELECT id FROM o",
         21},
 
