@@ -18,9 +18,8 @@
 -- (customer_id, id) key is now the primary key, and the history's key also
 -- serves its per-order reads.
 --
--- On a large database this rebuilds the keys inside the migration's
--- transaction, locking the tables meanwhile; docs/scaling.md says how to
--- build them concurrently beforehand instead.
+-- The keys are rebuilt inside the migration's transaction, locking the
+-- tables meanwhile (docs/scaling.md: migrating a large database).
 
 ALTER TABLE order_items DROP CONSTRAINT order_items_order_fk;
 ALTER TABLE order_status_history DROP CONSTRAINT order_status_history_order_fk;
