@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base64.h"
+#include <orders/support/base64.h>
 
 extern char **environ;
 
@@ -272,7 +273,7 @@ static void add_body(cJSON *event, const lt_request *req)
         return;
     }
     if (req->base64) {
-        char *b64 = lam_base64_encode(req->body, strlen(req->body));
+        char *b64 = ord_base64_encode(req->body, strlen(req->body), ORD_BASE64_STANDARD);
         assert_non_null(b64);
         cJSON_AddStringToObject(event, "body", b64);
         free(b64);
@@ -429,9 +430,12 @@ lt_http lt_call(int version, const lt_request *req)
     assert_true(cJSON_IsString(body));
     assert_true(cJSON_IsBool(b64));
     if (cJSON_IsTrue(b64)) {
-        bool oom = false;
-        assert_true(lam_base64_decode(body->valuestring, strlen(body->valuestring),
-                                      &h.reply.body, &h.reply.body_len, &oom));
+        unsigned char *decoded = NULL;
+        assert_int_equal(ord_base64_decode(body->valuestring, strlen(body->valuestring),
+                                           ORD_BASE64_STANDARD, SIZE_MAX, &decoded,
+                                           &h.reply.body_len),
+                         ORD_BASE64_OK);
+        h.reply.body = (char *)decoded;
     } else {
         h.reply.body = strdup(body->valuestring);
         assert_non_null(h.reply.body);

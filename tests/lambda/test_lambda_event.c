@@ -11,43 +11,8 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
-#include "base64.h"
 #include "claims.h"
 #include "event.h"
-
-static void test_base64_follows_rfc_4648_and_refuses_anything_else(void **state)
-{
-    (void)state;
-    static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-    static const char *const coded[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-                                        "Zm9vYmFy"};
-    for (size_t i = 0; i < 7; i++) {
-        char *enc = lam_base64_encode(plain[i], strlen(plain[i]));
-        assert_string_equal(enc, coded[i]);
-        free(enc);
-        char *dec = NULL;
-        size_t len = 0;
-        bool oom = false;
-        assert_true(lam_base64_decode(coded[i], strlen(coded[i]), &dec, &len, &oom));
-        assert_int_equal(len, strlen(plain[i]));
-        assert_memory_equal(dec, plain[i], len);
-        free(dec);
-    }
-    static const char *const bad[] = {"Zg=", "Zg=a", "Z===", "Zh==", "Zm9=", "Zm9v\n", "@@@@",
-                                      "Zm 9", "=Zm9"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        char *dec = (char *)1;
-        size_t len = 7;
-        bool oom = true;
-        assert_false(lam_base64_decode(bad[i], strlen(bad[i]), &dec, &len, &oom));
-        assert_null(dec);
-        assert_false(oom);
-    }
-    const char binary[] = {(char)0xff, 0, (char)0x80};
-    char *enc = lam_base64_encode(binary, 3);
-    assert_string_equal(enc, "/wCA");
-    free(enc);
-}
 
 static void test_event_kinds(void **state)
 {
@@ -379,7 +344,6 @@ static void test_claims_make_a_customer_an_admin_or_a_refusal(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_base64_follows_rfc_4648_and_refuses_anything_else),
         cmocka_unit_test(test_event_kinds),
         cmocka_unit_test(test_v1_takes_multi_value_headers_and_encodes_the_query_maps),
         cmocka_unit_test(test_v2_strips_a_named_stage_and_joins_cookies),

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <orders/support/base64.h>
+
 /* The algorithms a key may allow; "none" is not one of them. */
 static const char *const KNOWN_ALGS[] = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
                                          "ES256", "ES384", "ES512", "HS256", "HS384", "HS512"};
@@ -47,16 +49,18 @@ ord_jwt_result ord_jwt_header_read(const char *token, size_t len, jwt_header *ou
 
     unsigned char *raw = NULL;
     size_t raw_len = 0;
-    if (!ord_jwt_b64url_decode(token, header_len, JWT_MAX_HEADER_BYTES, &raw, &raw_len))
+    if (ord_base64_decode(token, header_len, ORD_BASE64_URL, JWT_MAX_HEADER_BYTES, &raw,
+                          &raw_len) != ORD_BASE64_OK)
         return ORD_JWT_MALFORMED;
     /* The other parts must be strict base64url too (cjose is lenient). */
     unsigned char *scratch = NULL;
     size_t scratch_len = 0;
-    bool parts_ok = ord_jwt_b64url_decode(dot1 + 1, payload_len, JWT_MAX_PAYLOAD_BYTES, &scratch,
-                                          &scratch_len);
+    bool parts_ok = ord_base64_decode(dot1 + 1, payload_len, ORD_BASE64_URL,
+                                      JWT_MAX_PAYLOAD_BYTES, &scratch,
+                                      &scratch_len) == ORD_BASE64_OK;
     free(scratch);
-    parts_ok = parts_ok && ord_jwt_b64url_decode(dot2 + 1, signature_len, 1024, &scratch,
-                                                 &scratch_len);
+    parts_ok = parts_ok && ord_base64_decode(dot2 + 1, signature_len, ORD_BASE64_URL, 1024,
+                                             &scratch, &scratch_len) == ORD_BASE64_OK;
     free(scratch);
     cJSON *json = parts_ok ? ord_jwt_json_object((const char *)raw, raw_len, 2) : NULL;
     free(raw);

@@ -37,12 +37,6 @@ typedef struct jwt_keyset {
     jwt_key keys[];
 } jwt_keyset;
 
-/* b64url.c: strict base64url (RFC 7515 section 2: no padding, no blanks,
- * zero trailing bits). Returns false when malformed or longer than @p max
- * decoded bytes; *out is malloc'd and NUL-terminated on success. */
-bool ord_jwt_b64url_decode(const char *in, size_t len, size_t max, unsigned char **out,
-                           size_t *out_len);
-
 /* json.c: a JSON object from untrusted bytes: at most @p max_depth deep, no
  * member named twice at its top level, no trailing bytes. NULL otherwise. */
 cJSON *ord_jwt_json_object(const char *text, size_t len, int max_depth);

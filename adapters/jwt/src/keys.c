@@ -11,6 +11,8 @@
 
 #include <cjose/jwk.h>
 
+#include <orders/support/base64.h>
+
 /* Smallest key sizes accepted, in bits. */
 #define MIN_RSA_BITS 2048
 #define MIN_HMAC_BITS 256
@@ -150,8 +152,9 @@ static bool members_strict_base64url(const cJSON *jwk)
             continue;
         unsigned char *bytes = NULL;
         size_t len = 0;
-        if (!cJSON_IsString(m) || !ord_jwt_b64url_decode(m->valuestring, strlen(m->valuestring),
-                                                         MAX_MEMBER_BYTES, &bytes, &len))
+        if (!cJSON_IsString(m) ||
+            ord_base64_decode(m->valuestring, strlen(m->valuestring), ORD_BASE64_URL,
+                              MAX_MEMBER_BYTES, &bytes, &len) != ORD_BASE64_OK)
             return false;
         free(bytes);
     }

@@ -4,12 +4,13 @@
  * event malformed: API Gateway never sends one, so something else did. */
 #include "event.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "base64.h"
+#include <orders/support/base64.h>
 
 #define MAX_PATH_BYTES 8192
 
@@ -233,13 +234,15 @@ static bool read_body(reader *rd, const cJSON *event)
     const char *data = body->valuestring;
     size_t len = strlen(data);
     if (cJSON_IsTrue(flag)) {
-        char *decoded = NULL;
-        bool oom = false;
-        if (!lam_base64_decode(data, len, &decoded, &len, &oom))
-            return oom ? nomem(rd) : malformed(rd, "body is flagged base64 but is not");
-        if (!keep(rd->r, decoded))
+        unsigned char *decoded = NULL;
+        ord_base64_result rc =
+            ord_base64_decode(data, len, ORD_BASE64_STANDARD, SIZE_MAX, &decoded, &len);
+        if (rc != ORD_BASE64_OK)
+            return rc == ORD_BASE64_NO_MEMORY ? nomem(rd)
+                                              : malformed(rd, "body is flagged base64 but is not");
+        if (!keep(rd->r, (char *)decoded))
             return nomem(rd);
-        data = decoded;
+        data = (const char *)decoded;
     }
     if (len > ORD_REST_MAX_BODY_BYTES) {
         rd->r->req.body_too_large = true; /* the API answers 413 */

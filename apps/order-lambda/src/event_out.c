@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base64.h"
+#include <orders/support/base64.h>
 
 /* Well-formed UTF-8 (no overlong forms, surrogates or values past
  * U+10FFFF) without NUL: what a JSON string can carry as it is. */
@@ -135,7 +135,7 @@ static bool add_body(cJSON *answer, const ord_rest_response *r, bool head)
         return cJSON_AddStringToObject(answer, "body", body) != NULL &&
                cJSON_AddFalseToObject(answer, "isBase64Encoded") != NULL;
     }
-    char *encoded = lam_base64_encode(body, len);
+    char *encoded = ord_base64_encode(body, len, ORD_BASE64_STANDARD);
     bool ok = encoded != NULL && cJSON_AddStringToObject(answer, "body", encoded) != NULL &&
               cJSON_AddTrueToObject(answer, "isBase64Encoded") != NULL;
     free(encoded);
