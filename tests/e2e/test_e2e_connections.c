@@ -13,21 +13,11 @@
 #include <libpq-fe.h>
 
 #include "e2e.h"
+#include "e2e_db.h"
 
 #define POOL 3
 #define BACKGROUND 2 /* recovery and relay */
 #define CLIENTS 24
-
-static PGconn *database(void)
-{
-    char *url = e2e_read_stack_file("db_url");
-    assert_non_null(url);
-    url[strcspn(url, "\r\n")] = '\0';
-    PGconn *db = PQconnectdb(url);
-    free(url);
-    assert_int_equal(PQstatus(db), CONNECTION_OK);
-    return db;
-}
 
 /* Sessions of the stack's instance: every order-server session but the
  * ones of other programs (this test's, the migration's). */
@@ -56,7 +46,7 @@ static void test_an_instance_holds_its_pool_and_one_session_per_worker(void **st
 {
     (void)state;
     e2e_sim_reset();
-    PGconn *db = database();
+    PGconn *db = e2e_database();
     int64_t most = 0;
     /* Rounds of concurrent creates and reads until the pool was short at
      * least once (every connection of it then open), each round sampled. */

@@ -15,6 +15,7 @@
 #include <libpq-fe.h>
 
 #include "e2e.h"
+#include "e2e_db.h"
 
 #define INSTANCES 2
 #define CLIENTS 6
@@ -272,27 +273,6 @@ static void *client_run(void *arg)
 
 /* ---- checks from the database ---- */
 
-static PGconn *database(void)
-{
-    char *url = e2e_read_stack_file("db_url");
-    assert_non_null(url);
-    url[strcspn(url, "\r\n")] = '\0';
-    PGconn *db = PQconnectdb(url);
-    free(url);
-    assert_int_equal(PQstatus(db), CONNECTION_OK);
-    return db;
-}
-
-static int64_t scalar(PGconn *db, const char *sql)
-{
-    PGresult *r = PQexec(db, sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-        fail_msg("%s: %s", sql, PQerrorMessage(db));
-    int64_t v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return v;
-}
-
 typedef struct settle_ctx {
     PGconn *db;
 } settle_ctx;
@@ -302,7 +282,7 @@ typedef struct settle_ctx {
 static bool settled(void *arg)
 {
     settle_ctx *s = arg;
-    return scalar(s->db,
+    return e2e_scalar(s->db,
                   "SELECT (SELECT count(*) FROM orders WHERE status = 'PENDING_CHECK' "
                   "   OR pending_inventory <> 0 "
                   "   OR (status IN ('CONFIRMED', 'SHIPPED', 'DELIVERED') "
@@ -359,7 +339,7 @@ static void check_orders_against_simulator(PGconn *db, const cJSON *state)
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM orders WHERE id = %" PRId64,
                  e2e_int(item, "orderId"));
-        if (scalar(db, sql) != 1)
+        if (e2e_scalar(db, sql) != 1)
             fail_msg("a reservation for unknown order %" PRId64, e2e_int(item, "orderId"));
     }
 }
@@ -384,9 +364,9 @@ static void check_events(PGconn *db, const cJSON *state)
     const cJSON *e;
     cJSON_ArrayForEach(e, events)
         received += e2e_int(e, "customerId") >= FIRST_CUSTOMER;
-    assert_int_equal(received, scalar(db, "SELECT count(*) FROM outbox_events "
+    assert_int_equal(received, e2e_scalar(db, "SELECT count(*) FROM outbox_events "
                                           "WHERE customer_id >= " FIRST_CUSTOMER_TEXT));
-    assert_int_equal(scalar(db, "SELECT count(*) FROM outbox_events WHERE parked"), 0);
+    assert_int_equal(e2e_scalar(db, "SELECT count(*) FROM outbox_events WHERE parked"), 0);
     PGresult *r = PQexec(db, "SELECT order_id, max(sequence) FROM outbox_events "
                              "WHERE customer_id >= " FIRST_CUSTOMER_TEXT " GROUP BY order_id");
     assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
@@ -469,22 +449,22 @@ static void test_faults_under_load_lose_and_duplicate_nothing(void **state)
     assert_true(placed > 0);
     print_message("placed %d orders, %d refused for stock\n", placed, refused);
 
-    PGconn *db = database();
+    PGconn *db = e2e_database();
     settle_ctx s = {db};
     if (!e2e_wait(settled, &s))
         fail_msg("unsettled: %" PRId64 " pending, %" PRId64 " owing inventory, %" PRId64
                  " without tracking number, %" PRId64 " events undelivered",
-                 scalar(db, "SELECT count(*) FROM orders WHERE status = 'PENDING_CHECK'"),
-                 scalar(db, "SELECT count(*) FROM orders WHERE pending_inventory <> 0"),
-                 scalar(db, "SELECT count(*) FROM orders WHERE status IN ('CONFIRMED', "
+                 e2e_scalar(db, "SELECT count(*) FROM orders WHERE status = 'PENDING_CHECK'"),
+                 e2e_scalar(db, "SELECT count(*) FROM orders WHERE pending_inventory <> 0"),
+                 e2e_scalar(db, "SELECT count(*) FROM orders WHERE status IN ('CONFIRMED', "
                             "'SHIPPED', 'DELIVERED') AND coalesce(tracking_number, '') = ''"),
-                 scalar(db, "SELECT count(*) FROM outbox_events WHERE NOT delivered"));
+                 e2e_scalar(db, "SELECT count(*) FROM outbox_events WHERE NOT delivered"));
     /* One order per key: every stored order is the one its key is bound to. */
-    assert_int_equal(scalar(db, "SELECT count(*) FROM orders o WHERE NOT EXISTS "
+    assert_int_equal(e2e_scalar(db, "SELECT count(*) FROM orders o WHERE NOT EXISTS "
                                 "(SELECT 1 FROM idempotency_keys k "
                                 " WHERE k.order_number = o.order_number)"),
                      0);
-    assert_int_equal(scalar(db, "SELECT count(*) FROM orders "
+    assert_int_equal(e2e_scalar(db, "SELECT count(*) FROM orders "
                                 "WHERE customer_id >= " FIRST_CUSTOMER_TEXT),
                      placed + refused);
 

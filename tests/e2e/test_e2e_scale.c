@@ -25,6 +25,7 @@
 #include <libpq-fe.h>
 
 #include "e2e.h"
+#include "e2e_db.h"
 
 #define INSTANCES 3
 #define PRODUCTS 4
@@ -99,27 +100,6 @@ static int run(const char *line)
 {
     int status = system(line);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static PGconn *database(void)
-{
-    char *url = e2e_read_stack_file("db_url");
-    assert_non_null(url);
-    url[strcspn(url, "\r\n")] = '\0';
-    PGconn *db = PQconnectdb(url);
-    free(url);
-    assert_int_equal(PQstatus(db), CONNECTION_OK);
-    return db;
-}
-
-static int64_t scalar(PGconn *db, const char *sql)
-{
-    PGresult *r = PQexec(db, sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-        fail_msg("%s: %s", sql, PQerrorMessage(db));
-    int64_t v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return v;
 }
 
 static void put_catalog(void)
@@ -215,7 +195,7 @@ static bool settled(void *arg)
              "coalesce(tracking_number, '') = ''))) + "
              "(SELECT count(*) FROM outbox_events WHERE (%s) AND NOT delivered)",
              s->customers, s->customers);
-    return scalar(s->db, sql) == 0;
+    return e2e_scalar(s->db, sql) == 0;
 }
 
 /* Every order of these customers is CONFIRMED with one reservation held and
@@ -328,11 +308,11 @@ static void test_three_instances_take_each_claim_and_event_once(void **state)
         }
     }
 
-    PGconn *db = database();
+    PGconn *db = e2e_database();
     settle_ctx s = {db, "customer_id BETWEEN 7100 AND 7199"};
     assert_true(e2e_wait(settled, &s));
     /* Settled means confirmed, shipped or confirmed: count them all. */
-    assert_int_equal(scalar(db, "SELECT count(*) FROM orders WHERE customer_id BETWEEN 7100 "
+    assert_int_equal(e2e_scalar(db, "SELECT count(*) FROM orders WHERE customer_id BETWEEN 7100 "
                                 "AND 7199 AND status NOT IN ('CONFIRMED', 'SHIPPED')"),
                      0);
 
@@ -353,7 +333,7 @@ static void test_three_instances_take_each_claim_and_event_once(void **state)
         assert_int_equal(e2e_sim_shipment_count(ids[i]), 1);
     }
     print_message("stale orders resumed by instances (bits): %x\n", workers);
-    assert_int_equal(scalar(db, "SELECT count(*) FROM orders WHERE customer_id BETWEEN 7100 "
+    assert_int_equal(e2e_scalar(db, "SELECT count(*) FROM orders WHERE customer_id BETWEEN 7100 "
                                 "AND 7199 AND lease_owner IS NOT NULL "
                                 "AND status = 'PENDING_CHECK'"),
                      0);
@@ -363,7 +343,7 @@ static void test_three_instances_take_each_claim_and_event_once(void **state)
      * relays logged one delivery per event. */
     cJSON *sim = e2e_sim_state();
     assert_int_equal(e2e_int(sim, "duplicateEvents"), 0);
-    int64_t outbox = scalar(db, "SELECT count(*) FROM outbox_events "
+    int64_t outbox = e2e_scalar(db, "SELECT count(*) FROM outbox_events "
                                 "WHERE customer_id BETWEEN 7100 AND 7199");
     int64_t received = 0;
     const cJSON *e;
@@ -527,7 +507,7 @@ static int64_t leased_by(PGconn *db, const char *owner)
              "SELECT count(*) FROM orders WHERE customer_id BETWEEN 7300 AND 7399 "
              "AND status = 'PENDING_CHECK' AND lease_owner = '%s'",
              owner);
-    return scalar(db, sql);
+    return e2e_scalar(db, sql);
 }
 
 static void test_a_killed_instances_leases_are_taken_over_after_they_expire(void **state)
@@ -547,7 +527,7 @@ static void test_a_killed_instances_leases_are_taken_over_after_they_expire(void
     /* Now inventory holds every call: the workers that claim the stale
      * orders keep their leases while they wait. */
     e2e_fault("inventory", "hang");
-    PGconn *db = database();
+    PGconn *db = e2e_database();
     int victim = 0;
     for (int i = 0; i < 200 && victim == 0; i++) {
         for (int n = 1; n <= INSTANCES && victim == 0; n++) {
@@ -574,7 +554,7 @@ static void test_a_killed_instances_leases_are_taken_over_after_they_expire(void
     e2e_fault("inventory", "ok");
     settle_ctx s = {db, "customer_id BETWEEN 7300 AND 7399"};
     assert_true(e2e_wait(settled, &s));
-    assert_int_equal(scalar(db, "SELECT count(*) FROM orders WHERE customer_id BETWEEN 7300 "
+    assert_int_equal(e2e_scalar(db, "SELECT count(*) FROM orders WHERE customer_id BETWEEN 7300 "
                                 "AND 7399 AND status = 'PENDING_CHECK'"),
                      0);
     static action_count resumed[256];
