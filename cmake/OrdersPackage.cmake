@@ -8,7 +8,7 @@ set(ORDERS_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/orders)
 set(ORDERS_PKGCONFIG_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
 # Adapters with an external library; each exists only when its folder does.
-set(ORDERS_OPTIONAL_ADAPTERS postgres http rest jwt)
+set(ORDERS_OPTIONAL_ADAPTERS postgres http rest jwt amqp)
 
 # The folders of public headers that get installed: the layers, and each
 # adapter whose library is built. The docs and the header test read this.
