@@ -6,15 +6,18 @@
 # Building the libraries and the programs.
 # libcjose-dev's headers include OpenSSL's, which it does not pull in.
 ORDERS_BUILD_PACKAGES=(build-essential cmake pkg-config libcjson-dev libcivetweb-dev
-                       libcurl4-openssl-dev libpq-dev libcjose-dev libssl-dev)
+                       libcurl4-openssl-dev libpq-dev libcjose-dev libssl-dev librabbitmq-dev)
 # Running them locally: a PostgreSQL server for the throwaway cluster, curl
-# for the examples of the README and the health checks of the scripts, and
-# HAProxy in front of several instances (run.sh --instances N).
-ORDERS_RUN_PACKAGES=(postgresql curl haproxy)
+# for the examples of the README and the health checks of the scripts,
+# HAProxy in front of several instances (run.sh --instances N), and RabbitMQ
+# with its command-line client (amqp-consume) for run.sh --events rabbitmq.
+ORDERS_RUN_PACKAGES=(postgresql curl haproxy rabbitmq-server amqp-tools)
 # The tests and the docs (civetweb: its CMake package needs the binary;
 # python3 reads the REST adapter's statuses against the OpenAPI document;
-# the scale tests run HAProxy, and curl for its health checks).
-ORDERS_TEST_PACKAGES=(libcmocka-dev civetweb postgresql doxygen valgrind python3 haproxy curl)
+# the scale tests run HAProxy, and curl for its health checks;
+# rabbitmq-server: the AMQP tests start a throwaway node).
+ORDERS_TEST_PACKAGES=(libcmocka-dev civetweb postgresql rabbitmq-server doxygen valgrind python3
+                      haproxy curl)
 # The fuzz targets: clang 14 with its libFuzzer and sanitizer runtimes, and
 # LLVM's symbolizer for readable stack traces.
 ORDERS_FUZZ_PACKAGES=(clang libclang-rt-14-dev llvm-14)
@@ -52,6 +55,20 @@ orders_install_missing() {
         sudo=(sudo)
     fi
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    # Debian starts a server package's system service at install; where there
+    # is no init system (a container) that start fails and so does the
+    # install. The project never uses the system services (tests and run.sh
+    # start their own throwaway instances), so none is started meanwhile.
+    local policy=/usr/sbin/policy-rc.d made_policy=false status=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+        "${sudo[@]}" chmod 755 "$policy"
+        made_policy=true
+    fi
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -q --no-install-recommends "${missing[@]}"
+        apt-get install -y -q --no-install-recommends "${missing[@]}" || status=$?
+    if $made_policy; then
+        "${sudo[@]}" rm -f "$policy"
+    fi
+    return $status
 }

@@ -79,4 +79,28 @@ int ord_run_store_contract(const ord_store_factory *factory);
 /** @brief Run the downstream contract (precheck, inventory, tracking, sink). @return failed tests. */
 int ord_run_downstream_contract(const ord_downstream_factory *factory);
 
+/** @brief An event sink under test, fresh for each test. */
+typedef struct ord_event_sink_fixture {
+    void *state;         /**< The factory's own data. */
+    ord_event_sink sink; /**< The port. */
+} ord_event_sink_fixture;
+
+/** @brief How to make, drop and read back event sinks. */
+typedef struct ord_event_sink_factory {
+    const char *name;                                  /**< Shown in test output. */
+    int (*setup)(ord_event_sink_fixture *fixture);     /**< 0 on success; nothing received yet. */
+    void (*teardown)(ord_event_sink_fixture *fixture);
+    /**
+     * What a consumer received so far, oldest first, repeats of an event id
+     * left out: up to @p cap copies of (event_id, payload) in @p out (the
+     * caller frees each payload), and how many there are in *count. 0 on
+     * success.
+     */
+    int (*received)(ord_event_sink_fixture *fixture, ord_outbox_event *out, size_t cap,
+                    size_t *count);
+} ord_event_sink_factory;
+
+/** Run the event sink contract; returns the number of failed tests. */
+int ord_run_event_sink_contract(const ord_event_sink_factory *factory);
+
 #endif
