@@ -40,6 +40,15 @@ grep -q '^order-server: ORDER_THREADS must be' "$err" || fail "ORDER_THREADS=0: 
 expect_status 2 "$server" --event-webhook-url ftp://hook.example
 grep -q -- '--event-webhook-url must be a URL' "$err" || fail "webhook: $(cat "$err")"
 
+# A bad broker URL: one line naming it, never the password, exit 2.
+expect_status 2 env ORDER_EVENT_SINK=amqp ORDER_EVENT_AMQP_URL='amqp://o:topsecret-pw@mq:0' "$server"
+[ "$(wc -l <"$err")" -eq 1 ] || fail "bad broker URL: not one line: $(cat "$err")"
+grep -q '^order-server: ORDER_EVENT_AMQP_URL must be amqp://' "$err" ||
+    fail "bad broker URL: $(cat "$err")"
+if grep -q "topsecret-pw" "$out" "$err"; then
+    fail "the broker password reached the output"
+fi
+
 expect_status 2 "$server" unpack
 grep -q 'unexpected argument "unpack"' "$err" || fail "unknown command: $(cat "$err")"
 

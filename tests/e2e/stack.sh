@@ -13,7 +13,9 @@
 #
 # DIR receives: server_port, sim_port, db_url, server.log, sim.log, and the
 # server's exit status (server.exit) after it stops; instance N > 1 uses
-# serverN_port, serverN.log, serverN.exit.
+# serverN_port, serverN.log, serverN.exit. With ORD_E2E_AMQP_DIR set at start
+# (a node of scripts/rabbitmq-node.sh), every server instance gets its URL
+# as ORDER_EVENT_AMQP_URL, at every start.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -63,6 +65,10 @@ start_server() { # [N]
         ORDER_RATE_LIMIT_RPS=0
         ORDER_AUTH_FAILURE_LIMIT=0
         export ORDER_DATABASE_URL ORDER_AUTH ORDER_RATE_LIMIT_RPS ORDER_AUTH_FAILURE_LIMIT
+        if [ -s "$dir/amqp_dir" ]; then
+            ORDER_EVENT_AMQP_URL=$(cat "$(cat "$dir/amqp_dir")/url")
+            export ORDER_EVENT_AMQP_URL
+        fi
         # shellcheck disable=SC2086
         "$(cat "$dir/server_bin")" --port "$port" --port-file "$dir/${srv}_port" \
             --ops-port 0 --ops-port-file "$dir/${srv}_ops_port" \
@@ -124,6 +130,8 @@ start)
         "$dir"/server*.pid "$dir/sim_port" "$dir/sim.log" "$dir/sim.pid"
     echo "$server" >"$dir/server_bin"
     echo "$*" >"$dir/server_flags"
+    rm -f "$dir/amqp_dir"
+    [ -n "${ORD_E2E_AMQP_DIR:-}" ] && echo "$ORD_E2E_AMQP_DIR" >"$dir/amqp_dir"
     "$cluster_script" start --fresh "$dir/cluster" >/dev/null || exit 1
     # Over TCP with a password, so the tests can check it never reaches a
     # log line (the throwaway cluster trusts every local connection).

@@ -352,6 +352,87 @@ static void test_idempotency_lock_follows_the_downstream_limits(void **state)
     assert_non_null(strstr(err, "must not exceed idempotency-ttl-ms"));
 }
 
+static void test_event_sink_is_the_webhook_unless_chosen(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", NULL};
+    assert_int_equal(load(&c, argv, NULL, err), SRV_CONFIG_OK);
+    assert_int_equal(c.event_sink, SRV_SINK_WEBHOOK);
+    assert_true(srv_config_events_on(&c));
+    assert_string_equal(c.event_amqp_url, "amqp://guest:guest@127.0.0.1:5672");
+    assert_string_equal(c.event_amqp_exchange, "orders.events");
+    assert_null(c.event_amqp_queue);
+    assert_int_equal(c.event_amqp_confirm_timeout_ms, 5000);
+
+    char *env[] = {"ORDER_EVENT_SINK=amqp", "ORDER_EVENT_AMQP_URL=amqp://o:s3cret@mq:5673/prod",
+                   "ORDER_EVENT_AMQP_EXCHANGE=shop.orders", "ORDER_EVENT_AMQP_QUEUE=audit",
+                   "ORDER_EVENT_AMQP_CONFIRM_TIMEOUT_MS=250", NULL};
+    assert_int_equal(load(&c, argv, env, err), SRV_CONFIG_OK);
+    assert_int_equal(c.event_sink, SRV_SINK_AMQP);
+    assert_string_equal(c.event_amqp_url, "amqp://o:s3cret@mq:5673/prod");
+    assert_string_equal(c.event_amqp_exchange, "shop.orders");
+    assert_string_equal(c.event_amqp_queue, "audit");
+    assert_int_equal(c.event_amqp_confirm_timeout_ms, 250);
+    /* The webhook is not configured for the HTTP adapter then. */
+    ord_http_options o;
+    char buf[1100];
+    srv_config_http_options(&c, &o, buf, sizeof buf);
+    assert_null(o.services[ORD_HTTP_EVENTS].base_url);
+
+    char *off[] = {"order-server", "--event-sink", "off", NULL};
+    assert_int_equal(load(&c, off, env, err), SRV_CONFIG_OK);
+    assert_int_equal(c.event_sink, SRV_SINK_OFF);
+    assert_false(srv_config_events_on(&c));
+    char *no_hook[] = {"order-server", "--event-webhook-url", "off", NULL};
+    assert_int_equal(load(&c, no_hook, NULL, err), SRV_CONFIG_OK);
+    assert_false(srv_config_events_on(&c));
+    char *bad[] = {"order-server", "--event-sink", "kafka", NULL};
+    assert_int_equal(load(&c, bad, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--event-sink must be webhook, amqp or off"));
+}
+
+static void test_bad_broker_url_is_one_line_without_the_password(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"order-server", NULL};
+    static char *const urls[] = {"ORDER_EVENT_AMQP_URL=http://o:s3cret@mq",
+                                 "ORDER_EVENT_AMQP_URL=amqps://o:s3cret@mq",
+                                 "ORDER_EVENT_AMQP_URL=amqp://o:s3cret@mq:99999",
+                                 "ORDER_EVENT_AMQP_URL=amqp://o:s3cret@mq/",
+                                 "ORDER_EVENT_AMQP_URL="};
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        char *env[] = {urls[i], NULL};
+        assert_int_equal(load(&c, argv, env, err), SRV_CONFIG_ERROR);
+        assert_non_null(strstr(err, "ORDER_EVENT_AMQP_URL must be amqp://"));
+        assert_null(strstr(err, "s3cret"));
+        assert_null(strchr(err, '\n'));
+    }
+    char *flag[] = {"order-server", "--event-amqp-url", "amqp://o:s3cret@mq:0", NULL};
+    assert_int_equal(load(&c, flag, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--event-amqp-url must be amqp://"));
+    assert_null(strstr(err, "s3cret"));
+}
+
+static void test_exchange_and_queue_names_are_checked(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *reserved[] = {"order-server", "--event-amqp-exchange", "amq.topic", NULL};
+    assert_int_equal(load(&c, reserved, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--event-amqp-exchange must be 1 to 255 letters"));
+    char *spaced[] = {"order-server", "--event-amqp-queue", "my queue", NULL};
+    assert_int_equal(load(&c, spaced, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--event-amqp-queue must be"));
+    char *zero[] = {"order-server", "--event-amqp-confirm-timeout-ms", "0", NULL};
+    assert_int_equal(load(&c, zero, NULL, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "--event-amqp-confirm-timeout-ms must be an integer"));
+}
+
 static void test_help_lists_every_variable_of_the_readme(void **state)
 {
     (void)state;
@@ -373,7 +454,11 @@ static void test_help_lists_every_variable_of_the_readme(void **state)
         "ORDER_AUTH_ISSUER", "ORDER_AUTH_AUDIENCE", "ORDER_AUTH_LEEWAY_S",
         "ORDER_AUTH_CUSTOMER_CLAIM", "ORDER_AUTH_ADMIN_SCOPE", "ORDER_AUTH_METRICS_ADMIN",
         "ORDER_AUTH_JWKS_REFRESH_S", "ORDER_AUTH_JWKS_MIN_REFRESH_S", "ORDER_AUTH_JWKS_WAIT_MS",
-        "ORDER_AUTH_JWKS_TIMEOUT_MS"};
+        "ORDER_AUTH_JWKS_TIMEOUT_MS",
+        "ORDER_EVENT_SINK", "--event-sink", "ORDER_EVENT_AMQP_URL", "--event-amqp-url",
+        "ORDER_EVENT_AMQP_EXCHANGE", "--event-amqp-exchange", "ORDER_EVENT_AMQP_QUEUE",
+        "--event-amqp-queue", "ORDER_EVENT_AMQP_CONFIRM_TIMEOUT_MS",
+        "--event-amqp-confirm-timeout-ms"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strstr(text, names[i]) == NULL)
             fail_msg("--help does not mention %s", names[i]);
@@ -527,6 +612,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_are_those_of_the_api_contract),
+        cmocka_unit_test(test_event_sink_is_the_webhook_unless_chosen),
+        cmocka_unit_test(test_bad_broker_url_is_one_line_without_the_password),
+        cmocka_unit_test(test_exchange_and_queue_names_are_checked),
         cmocka_unit_test(test_environment_variable_sets_a_setting),
         cmocka_unit_test(test_flag_wins_over_environment_variable),
         cmocka_unit_test(test_port_out_of_range_names_the_flag),

@@ -138,6 +138,37 @@ static char *usage_of(srv_program program)
     return text;
 }
 
+/* The scheduled pass runs the relay: the sink settings are the Lambda's
+ * too, checked the same way, and a bad broker URL never echoes its password. */
+static void test_lambda_reads_the_event_sink_settings(void **state)
+{
+    (void)state;
+    srv_config c;
+    char err[256];
+    char *argv[] = {"bootstrap", NULL};
+    char *env[] = {"ORDER_EVENT_SINK=amqp",
+                   "ORDER_EVENT_AMQP_URL=amqp://o:pw@mq.internal:5673/orders",
+                   "ORDER_EVENT_AMQP_EXCHANGE=shop.events",
+                   "ORDER_EVENT_AMQP_CONFIRM_TIMEOUT_MS=2000", NULL};
+    assert_int_equal(load(SRV_PROGRAM_LAMBDA, argv, env, &c, err), SRV_CONFIG_OK);
+    assert_int_equal(c.event_sink, SRV_SINK_AMQP);
+    assert_string_equal(c.event_amqp_url, "amqp://o:pw@mq.internal:5673/orders");
+    assert_string_equal(c.event_amqp_exchange, "shop.events");
+    assert_int_equal(c.event_amqp_confirm_timeout_ms, 2000);
+    assert_null(c.unknown_env);
+    assert_true(srv_config_events_on(&c));
+
+    char *flags[] = {"bootstrap", "--event-sink", "off", NULL};
+    assert_int_equal(load(SRV_PROGRAM_LAMBDA, flags, NULL, &c, err), SRV_CONFIG_OK);
+    assert_false(srv_config_events_on(&c));
+
+    char *bad[] = {"ORDER_EVENT_SINK=amqp", "ORDER_EVENT_AMQP_URL=amqps://o:hunter22@mq:5671",
+                   NULL};
+    assert_int_equal(load(SRV_PROGRAM_LAMBDA, argv, bad, &c, err), SRV_CONFIG_ERROR);
+    assert_non_null(strstr(err, "ORDER_EVENT_AMQP_URL must be amqp://"));
+    assert_null(strstr(err, "hunter22"));
+}
+
 static void test_each_help_lists_what_its_program_reads(void **state)
 {
     (void)state;
@@ -145,6 +176,8 @@ static void test_each_help_lists_what_its_program_reads(void **state)
     char *server = usage_of(SRV_PROGRAM_SERVER);
     assert_non_null(strstr(lambda, "ORDER_AUTH_ADMIN_GROUP"));
     assert_non_null(strstr(lambda, "ORDER_DATABASE_URL"));
+    assert_non_null(strstr(lambda, "ORDER_EVENT_SINK"));
+    assert_non_null(strstr(lambda, "ORDER_EVENT_AMQP_URL"));
     assert_null(strstr(lambda, "ORDER_PORT\n"));
     assert_null(strstr(lambda, "ORDER_WORKER_ID"));
     assert_non_null(strstr(server, "ORDER_PORT\n"));
@@ -161,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_claim_settings_default_and_are_checked),
         cmocka_unit_test(test_server_does_not_read_the_lambda_settings),
         cmocka_unit_test(test_lambda_with_authentication_on_needs_keys_like_the_server),
+        cmocka_unit_test(test_lambda_reads_the_event_sink_settings),
         cmocka_unit_test(test_each_help_lists_what_its_program_reads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

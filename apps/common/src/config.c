@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <orders/adapters/amqp/broker.h>
+
 typedef enum kind {
     K_INT,     /* integer in [min, max] */
     K_STRING,  /* non-empty text */
@@ -21,7 +23,10 @@ typedef enum kind {
     K_PORT_OFF, /* 0..65535, or "off" (-1) */
     K_AUTH,    /* jwt|off */
     K_SCOPE,   /* one OAuth scope token: printable ASCII, no space, quote or backslash */
-    K_CLAIM    /* a claim name: 1..64 letters, digits, '_', '-', ':', '.' */
+    K_CLAIM,   /* a claim name: 1..64 letters, digits, '_', '-', ':', '.' */
+    K_SINK,    /* webhook|amqp|off */
+    K_AMQP_URL, /* amqp://... */
+    K_AMQP_NAME /* an exchange or queue name */
 } kind;
 
 typedef struct setting {
@@ -77,6 +82,23 @@ static const setting settings[] = {
         "503 (default 2000)"),
     INT("migrate-wait-s", migrate_wait_s, 0, 3600,
         "how long start-up waits for the database to answer (default 30)"),
+
+    {"event-sink", K_SINK, OFF(event_sink), 0, 0, "webhook|amqp|off",
+     "where the outbox relay delivers events: webhook (POST to --event-webhook-url), amqp "
+     "(a RabbitMQ broker, --event-amqp-*) or off (they stay in the outbox) (default webhook)"},
+    {"event-amqp-url", K_AMQP_URL, OFF(event_amqp_url), 0, 0, "URL",
+     "RabbitMQ broker of the amqp sink, amqp://USER:PASSWORD@HOST:PORT/VHOST, parts "
+     "percent-encoded (default amqp://guest:guest@127.0.0.1:5672; the password is never "
+     "logged)"},
+    {"event-amqp-exchange", K_AMQP_NAME, OFF(event_amqp_exchange), 0, 0, "NAME",
+     "durable topic exchange declared at connect; routing key = event type "
+     "(default orders.events)"},
+    {"event-amqp-queue", K_AMQP_NAME, OFF(event_amqp_queue), 0, 0, "NAME",
+     "also declare this durable queue, bound to the exchange with # (default none: queues "
+     "belong to consumers)"},
+    INT("event-amqp-confirm-timeout-ms", event_amqp_confirm_timeout_ms, 1, 600000,
+        "longest wait for the broker's confirm of one event, and for its login and "
+        "declarations (default 5000)"),
 
     {"downstream-url", K_URL, OFF(downstream_url), 0, 0, "URL",
      "base URL of every downstream service not set below (default http://127.0.0.1:8091)"},
@@ -258,6 +280,10 @@ static void defaults(srv_config *c)
     c->database_pool_size = 10;
     c->database_pool_timeout_ms = 2000;
     c->migrate_wait_s = 30;
+    c->event_sink = SRV_SINK_WEBHOOK;
+    c->event_amqp_url = "amqp://guest:guest@127.0.0.1:5672";
+    c->event_amqp_exchange = "orders.events";
+    c->event_amqp_confirm_timeout_ms = 5000;
     c->downstream_url = "http://127.0.0.1:8091";
     for (int i = 0; i < ORD_HTTP_SERVICE_COUNT; i++)
         c->service_timeout_ms[i] = 3000;
@@ -444,6 +470,35 @@ static bool apply(srv_config *c, const setting *s, const char *value, bool from_
         *(const char **)field = value;
         return true;
     }
+    case K_SINK: {
+        static const char *const names[] = {"webhook", "amqp", "off"};
+        for (int i = 0; i < 3; i++)
+            if (strcmp(value, names[i]) == 0) {
+                *(srv_event_sink *)field = (srv_event_sink)i;
+                return true;
+            }
+        snprintf(err, cap, "%s must be webhook, amqp or off (got \"%.40s\")", name, value);
+        return false;
+    }
+    case K_AMQP_URL: {
+        char why[200] = "";
+        if (!ord_amqp_url_ok(value, why, sizeof why)) {
+            snprintf(err, cap, "%s must be amqp://USER:PASSWORD@HOST:PORT/VHOST: %s", name, why);
+            return false;
+        }
+        *(const char **)field = value;
+        return true;
+    }
+    case K_AMQP_NAME:
+        if (!ord_amqp_name_ok(value)) {
+            snprintf(err, cap,
+                     "%s must be 1 to 255 letters, digits, '-', '_', '.' or ':', not starting "
+                     "with amq. (got \"%.40s\")",
+                     name, value);
+            return false;
+        }
+        *(const char **)field = value;
+        return true;
     case K_DB_URL:
         if (*value == '\0' || strlen(value) > 4000) {
             snprintf(err, cap, "%s must be a PostgreSQL URL or key=value string", name);
@@ -509,6 +564,8 @@ void srv_config_http_options(const srv_config *c, ord_http_options *o, char *web
     ord_http_options_init(o);
     for (int s = 0; s < ORD_HTTP_SERVICE_COUNT; s++) {
         o->services[s].base_url = srv_config_service_url(c, (ord_http_service)s, webhook_buf, cap);
+        if (s == ORD_HTTP_EVENTS && c->event_sink != SRV_SINK_WEBHOOK)
+            o->services[s].base_url = NULL; /* events go elsewhere, or nowhere */
         o->services[s].timeout_ms = c->service_timeout_ms[s];
         o->services[s].connect_timeout_ms = c->connect_timeout_ms;
     }
@@ -726,6 +783,30 @@ const char *srv_config_service_url(const srv_config *cfg, ord_http_service servi
         n--;
     int written = snprintf(buf, cap, "%.*s/api/v1/events", (int)n, cfg->downstream_url);
     return written > 0 && (size_t)written < cap ? buf : NULL;
+}
+
+bool srv_config_events_on(const srv_config *cfg)
+{
+    switch (cfg->event_sink) {
+    case SRV_SINK_WEBHOOK: /* unset: derived from downstream_url */
+        return cfg->service_url[ORD_HTTP_EVENTS] == NULL ||
+               strcmp(cfg->service_url[ORD_HTTP_EVENTS], "off") != 0;
+    case SRV_SINK_AMQP:
+        return true;
+    case SRV_SINK_OFF:
+        return false;
+    }
+    return false;
+}
+
+const char *srv_event_sink_name(srv_event_sink sink)
+{
+    switch (sink) {
+    case SRV_SINK_WEBHOOK: return "webhook";
+    case SRV_SINK_AMQP: return "amqp";
+    case SRV_SINK_OFF: return "off";
+    }
+    return "off";
 }
 
 const char *srv_level_name(srv_level level)

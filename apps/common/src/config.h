@@ -25,6 +25,13 @@ typedef enum srv_program {
     SRV_PROGRAM_LAMBDA = 2  /* order-lambda's bootstrap: one request at a time, no command */
 } srv_program;
 
+/* Where the outbox relay delivers events. */
+typedef enum srv_event_sink {
+    SRV_SINK_WEBHOOK = 0, /* HTTP POST to the event webhook */
+    SRV_SINK_AMQP = 1,    /* a RabbitMQ broker */
+    SRV_SINK_OFF = 2      /* nowhere: events stay in the outbox */
+} srv_event_sink;
+
 typedef enum srv_level {
     SRV_DEBUG = 0,
     SRV_INFO = 1,
@@ -55,6 +62,12 @@ typedef struct srv_config {
     int64_t database_pool_size;       /* connections the HTTP workers share */
     int64_t database_pool_timeout_ms; /* longest a request waits for one */
     int64_t migrate_wait_s; /* how long start-up waits for the database */
+
+    srv_event_sink event_sink;
+    const char *event_amqp_url;      /* amqp://... (its password never logged) */
+    const char *event_amqp_exchange;
+    const char *event_amqp_queue;    /* NULL: none declared */
+    int64_t event_amqp_confirm_timeout_ms;
 
     const char *downstream_url;                  /* default base of every service */
     const char *service_url[ORD_HTTP_SERVICE_COUNT]; /* NULL: from downstream_url;
@@ -158,6 +171,13 @@ int64_t srv_config_create_limit_ms(const srv_config *cfg);
 /* How long a request holds its Idempotency-Key before another may take
  * it over: idempotency-lock-ms, or the create limit when unset. */
 int64_t srv_config_idempotency_lock_ms(const srv_config *cfg);
+
+/* Whether the relay has somewhere to deliver: the webhook sink with a
+ * webhook URL, or the amqp sink. */
+bool srv_config_events_on(const srv_config *cfg);
+
+/* Name of an event sink ("webhook", "amqp", "off"). */
+const char *srv_event_sink_name(srv_event_sink sink);
 
 /* Name of a log level ("debug", "info", "warn", "error"). */
 const char *srv_level_name(srv_level level);

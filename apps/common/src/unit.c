@@ -1,8 +1,9 @@
-/* Units: store + HTTP client + service, with an observer that feeds the
- * metrics and logs every background action. */
+/* Units: store + HTTP client (+ broker publisher) + service, with an
+ * observer that feeds the metrics and logs every background action. */
 #include "unit.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <orders/adapters/system/system.h>
 #include <orders/domain/order.h>
@@ -26,14 +27,20 @@ static void on_status_changed(void *ctx, const ord_order *order, ord_status from
 static void on_background(void *ctx, const char *what, int64_t order_id, ord_error result)
 {
     srv_unit *u = ctx;
+    /* Why the broker did not take an event (never the password). */
+    const char *detail = result != ORD_OK && strncmp(what, "event_", 6) == 0
+                             ? ord_amqp_publisher_last_error(u->publisher)
+                             : "";
     srv_field fields[] = {
         SRV_STR("worker", u->role),
         SRV_STR("action", what),
         SRV_NUM("orderId", order_id),
         SRV_STR("result", result == ORD_OK ? "ok" : ord_strerror(result)),
+        SRV_STR("detail", detail),
     };
+    size_t count = sizeof fields / sizeof fields[0] - (detail[0] == '\0' ? 1 : 0);
     srv_log_write(u->deps.log, result == ORD_OK ? SRV_INFO : SRV_WARN, "background action",
-                  fields, sizeof fields / sizeof fields[0]);
+                  fields, count);
 }
 
 static void fail(const srv_unit_deps *deps, const char *role, const char *what, ord_error err)
@@ -42,7 +49,26 @@ static void fail(const srv_unit_deps *deps, const char *role, const char *what, 
     srv_log_write(deps->log, SRV_ERROR, what, fields, 2);
 }
 
-srv_unit *srv_unit_new(const srv_unit_deps *deps, const char *role, bool pooled)
+/* The event sink of a unit that relays: the webhook (its HTTP client's) or
+ * a publisher of its own over the broker, counted. */
+static ord_error build_sink(srv_unit *u)
+{
+    const srv_unit_deps *deps = &u->deps;
+    const srv_config *c = deps->cfg;
+    if (c->event_sink == SRV_SINK_WEBHOOK &&
+        ord_http_services_configured(deps->http, ORD_HTTP_EVENTS)) {
+        u->events.inner = ord_http_client_events(u->client);
+    } else if (c->event_sink == SRV_SINK_AMQP) {
+        ord_error err = ord_amqp_publisher_new(&u->publisher, deps->events->broker);
+        if (err != ORD_OK)
+            return err;
+        u->events.inner = ord_amqp_publisher_sink(u->publisher);
+    }
+    u->events.counts = &deps->events->counts;
+    return ORD_OK;
+}
+
+srv_unit *srv_unit_new(const srv_unit_deps *deps, const char *role, unsigned flags)
 {
     srv_unit *u = calloc(1, sizeof *u);
     if (u == NULL) {
@@ -54,7 +80,7 @@ srv_unit *srv_unit_new(const srv_unit_deps *deps, const char *role, bool pooled)
     const srv_config *c = deps->cfg;
 
     ord_error err;
-    if (pooled) {
+    if ((flags & SRV_UNIT_POOLED) != 0) {
         err = ord_pg_store_new_pooled(&u->store, deps->db_pool);
     } else {
         ord_pg_options pg = ORD_PG_OPTIONS_INIT;
@@ -85,8 +111,16 @@ srv_unit *srv_unit_new(const srv_unit_deps *deps, const char *role, bool pooled)
         .clock = ord_system_clock(),
         .ids = ord_system_ids(),
     };
-    if (ord_http_services_configured(deps->http, ORD_HTTP_EVENTS))
-        ports.events = ord_http_client_events(u->client);
+    if ((flags & SRV_UNIT_RELAY) != 0) {
+        err = build_sink(u);
+        if (err != ORD_OK) {
+            fail(deps, role, "cannot set up the event broker publisher", err);
+            srv_unit_free(u);
+            return NULL;
+        }
+        if (u->events.inner.ops != NULL)
+            ports.events = srv_counted_sink_port(&u->events);
+    }
 
     ord_service_config sc = ORD_SERVICE_CONFIG_INIT;
     sc.pending_stale_ms = c->pending_stale_ms;
@@ -117,6 +151,7 @@ void srv_unit_free(srv_unit *unit)
     if (unit == NULL)
         return;
     ord_service_free(unit->svc);
+    ord_amqp_publisher_free(unit->publisher);
     ord_http_client_free(unit->client);
     ord_pg_store_free(unit->store);
     free(unit);

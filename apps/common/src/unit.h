@@ -1,13 +1,16 @@
 /* One thread's share of a program: its store (a connection of its own, or
- * connections borrowed from a shared pool per call), downstream HTTP client
- * and service over them (DESIGN.md: nothing shared between threads but
- * thread-safe modules). The order server builds one per thread; the Lambda
- * program one for its whole life. */
+ * connections borrowed from a shared pool per call), downstream HTTP client,
+ * broker connection (when it relays events to RabbitMQ) and service over
+ * them (DESIGN.md: nothing shared between threads but thread-safe modules).
+ * The order server builds one per thread; the Lambda program one for its
+ * whole life. */
 #ifndef ORDER_APPS_UNIT_H
 #define ORDER_APPS_UNIT_H
 
-#include <orders/adapters/http/client.h>
 #include <stdbool.h>
+
+#include <orders/adapters/amqp/publisher.h>
+#include <orders/adapters/http/client.h>
 
 #include <orders/adapters/http/services.h>
 #include <orders/adapters/postgres/pool.h>
@@ -16,6 +19,7 @@
 #include <orders/application/service.h>
 
 #include "config.h"
+#include "events.h"
 #include "log.h"
 
 /* What units are built from: the program's shared parts, borrowed; they
@@ -28,22 +32,32 @@ typedef struct srv_unit_deps {
     ord_http_services *http;      /* shared by every unit's client */
     ord_pg_pool *db_pool;         /* for pooled units; NULL when there are none */
     ord_rest_metrics *metrics;    /* fed by every unit's service; may be NULL */
+    srv_events *events;           /* the event sink of the settings, counted */
 } srv_unit_deps;
+
+/* What a unit is for (srv_unit_new()'s flags). */
+enum {
+    SRV_UNIT_POOLED = 1, /* borrows database connections from deps->db_pool (the HTTP
+                            workers); else it has one of its own */
+    SRV_UNIT_RELAY = 2   /* delivers outbox events: it gets the event sink (with the amqp
+                            sink, a broker connection of its own, opened when first used) */
+};
 
 typedef struct srv_unit {
     srv_unit_deps deps;
     const char *role;       /* "http", "recovery", "relay", "lambda": static text for logs */
     ord_pg_store *store;
     ord_http_client *client;
+    ord_amqp_publisher *publisher; /* with SRV_UNIT_RELAY and the amqp sink; else NULL */
+    srv_counted_sink events;       /* the event sink, counted; none without SRV_UNIT_RELAY */
     ord_service *svc;
 } srv_unit;
 
-/* Build a unit for one thread: @p pooled borrows database connections from
- * deps->db_pool (the HTTP workers); otherwise the unit has its own (the
- * background workers, the Lambda program). Returns NULL after logging why. */
-srv_unit *srv_unit_new(const srv_unit_deps *deps, const char *role, bool pooled);
+/* Build a unit for one thread, as @p flags (SRV_UNIT_*) say. Returns NULL
+ * after logging why. */
+srv_unit *srv_unit_new(const srv_unit_deps *deps, const char *role, unsigned flags);
 
-/* Free a unit (connection and client closed). Accepts NULL. */
+/* Free a unit (connections and client closed). Accepts NULL. */
 void srv_unit_free(srv_unit *unit);
 
 #endif

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "downstream.h"
 #include "event.h"
+#include "events.h"
 #include "schedule.h"
 
 /* After this long without an invocation the function was probably frozen,
@@ -87,23 +88,39 @@ static ord_service *service_of(void *ctx, void *thread_data)
     return app->unit != NULL ? app->unit->svc : NULL;
 }
 
+static void dependency(ord_rest_dependency *d, const char *name, bool up, bool required)
+{
+    snprintf(d->name, sizeof d->name, "%s", name);
+    d->up = up;
+    d->required = required;
+}
+
 /* /health/ready: the database decides, as in the server, and the keys
- * of the configured authenticator when it verifies tokens. */
+ * of the configured authenticator when it verifies tokens; the broker of
+ * the amqp sink is reported, not required (events wait in the outbox). */
 static size_t readiness(void *ctx, void *thread_data, ord_rest_dependency *deps, size_t cap)
 {
     (void)thread_data;
     lam_app *app = ctx;
-    if (cap < 2)
+    if (cap < 3)
         return 0;
-    snprintf(deps[0].name, sizeof deps[0].name, "database");
-    deps[0].up = app->unit != NULL && ord_pg_ping(app->unit->store) == ORD_OK;
-    deps[0].required = true;
-    if (app->cfg.auth_off)
-        return 1;
-    snprintf(deps[1].name, sizeof deps[1].name, "auth_keys");
-    deps[1].up = srv_auth_has_keys(&app->auth);
-    deps[1].required = true;
-    return 2;
+    dependency(&deps[0], "database",
+               app->unit != NULL && ord_pg_ping(app->unit->store) == ORD_OK, true);
+    size_t n = 1;
+    if (!app->cfg.auth_off)
+        dependency(&deps[n++], "auth_keys", srv_auth_has_keys(&app->auth), true);
+    bool broker_up;
+    if (srv_events_broker_up(&app->events, &broker_up))
+        dependency(&deps[n++], "broker", broker_up, false);
+    return n;
+}
+
+/* /metrics adds the deliveries of this instance's scheduled passes. */
+static void metrics(void *ctx, void *thread_data, FILE *out)
+{
+    (void)thread_data;
+    lam_app *app = ctx;
+    srv_events_metrics(&app->events, out);
 }
 
 static bool build_api(lam_app *app, lam_failure *why)
@@ -123,6 +140,7 @@ static bool build_api(lam_app *app, lam_failure *why)
     ac.service_ctx = app;
     ac.hooks.ctx = app;
     ac.hooks.readiness = readiness;
+    ac.hooks.metrics = metrics;
     ac.metrics = app->metrics;
     ac.access_log = srv_log_enabled(&app->log, SRV_INFO) ? app->log.out : NULL;
     ac.retry_after_seconds = (int)app->cfg.retry_after_s;
@@ -143,16 +161,23 @@ static void log_ready(lam_app *app)
 {
     char db[512];
     srv_redact_url(app->cfg.database_url, db, sizeof db);
+    char events[1100];
+    const char *exchange = NULL;
+    bool webhook = ord_http_services_configured(app->http, ORD_HTTP_EVENTS);
+    srv_events_for_log(&app->events, webhook ? "on" : NULL, events, sizeof events, &exchange);
     srv_field f[] = {
         SRV_STR("database", db),
         SRV_STR("workerId", app->worker_id),
         SRV_STR("customerClaim", app->cfg.auth_customer_claim),
         SRV_STR("adminScope", app->cfg.auth_admin_scope),
         SRV_STR("adminGroup", app->cfg.auth_admin_group != NULL ? app->cfg.auth_admin_group : ""),
-        SRV_STR("eventWebhook", ord_http_services_configured(app->http, ORD_HTTP_EVENTS) ? "on" : "off"),
+        SRV_STR("eventSink", srv_event_sink_name(app->cfg.event_sink)),
+        SRV_STR(app->cfg.event_sink == SRV_SINK_AMQP ? "eventBroker" : "eventWebhook", events),
         SRV_STR("auth", app->cfg.auth_off ? "off" : "jwt"),
+        SRV_STR("eventExchange", exchange),
     };
-    srv_log_write(&app->log, SRV_INFO, "order lambda ready", f, sizeof f / sizeof f[0]);
+    size_t count = sizeof f / sizeof f[0] - (exchange == NULL ? 1 : 0);
+    srv_log_write(&app->log, SRV_INFO, "order lambda ready", f, count);
 }
 
 bool lam_app_open(lam_app *app, lam_failure *why)
@@ -165,6 +190,8 @@ bool lam_app_open(lam_app *app, lam_failure *why)
         return failed(app, why, "Orders.InvalidSetting", "invalid downstream settings", NULL);
     if (!migrate(app, why))
         return false;
+    if (!srv_events_open(&app->events, &app->cfg, &app->log, "order-lambda", app->worker_id))
+        return failed(app, why, "Orders.InvalidSetting", "invalid event broker settings", NULL);
     if (ord_rest_metrics_new(&app->metrics) != ORD_OK)
         return failed(app, why, "Orders.StartFailed", "cannot allocate the metrics", NULL);
     app->deps = (srv_unit_deps){
@@ -175,8 +202,12 @@ bool lam_app_open(lam_app *app, lam_failure *why)
         .http = app->http,
         .db_pool = NULL,
         .metrics = app->metrics,
+        .events = &app->events,
     };
-    app->unit = srv_unit_new(&app->deps, "lambda", false);
+    /* The one unit runs the relay of the scheduled passes: with the amqp
+     * sink its broker connection opens at the first delivery and stays for
+     * the warm invocations that follow. */
+    app->unit = srv_unit_new(&app->deps, "lambda", SRV_UNIT_RELAY);
     if (app->unit == NULL)
         return failed(app, why, "Orders.StartFailed", "cannot set up the database and HTTP clients",
                       NULL);
@@ -194,6 +225,7 @@ void lam_app_close(lam_app *app)
     srv_auth_free(&app->auth);
     srv_unit_free(app->unit);
     app->unit = NULL;
+    srv_events_close(&app->events);
     ord_rest_metrics_free(app->metrics);
     app->metrics = NULL;
     ord_http_services_free(app->http);
@@ -250,8 +282,10 @@ static bool answer_schedule(lam_app *app, int64_t deadline_ms, char **answer, si
         if (limit > reserve)
             reserve = limit;
     }
+    if (srv_events_call_limit_ms(&app->cfg) > reserve)
+        reserve = srv_events_call_limit_ms(&app->cfg);
     const char *step_failed = NULL;
-    bool relay = ord_http_services_configured(app->http, ORD_HTTP_EVENTS);
+    bool relay = srv_config_events_on(&app->cfg);
     *answer = lam_schedule_run(app->unit, (size_t)app->cfg.batch_size, relay, deadline_ms,
                                reserve + 1000, &step_failed);
     if (*answer == NULL)

@@ -1,7 +1,7 @@
 /* The Lambda program as one object: settings, log, the one unit (a
- * PostgreSQL connection, one set of curl handles and the service over
- * them) kept across warm invocations, and the REST API that answers HTTP
- * events. */
+ * PostgreSQL connection, one set of curl handles, with the amqp sink one
+ * broker connection, and the service over them) kept across warm
+ * invocations, and the REST API that answers HTTP events. */
 #ifndef ORDER_LAMBDA_LAMBDA_H
 #define ORDER_LAMBDA_LAMBDA_H
 
@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "claims.h"
 #include "config.h"
+#include "events.h"
 #include "log.h"
 #include "runtime.h"
 #include "unit.h"
@@ -26,6 +27,7 @@ typedef struct lam_app {
     char webhook_url[1100]; /* storage for a derived webhook URL */
     ord_http_services *http;
     ord_rest_metrics *metrics;
+    srv_events events;      /* the event sink: the broker, the counts */
     srv_unit_deps deps;
     srv_unit *unit;
     srv_auth auth;           /* the configured authenticator's verifier */

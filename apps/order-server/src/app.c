@@ -15,6 +15,7 @@
 
 #include "auth.h"
 #include "downstream.h"
+#include "events.h"
 #include "hooks.h"
 #include "signals.h"
 #include "workers.h"
@@ -61,6 +62,8 @@ bool srv_app_open(srv_app *app)
         log_error(app, "cannot set up the database connection pool", NULL);
         return false;
     }
+    if (!srv_events_open(&app->events, &app->cfg, &app->log, "order-server", app->worker_id))
+        return false;
     if (ord_rest_metrics_new(&app->metrics) != ORD_OK) {
         log_error(app, "cannot allocate the metrics", NULL);
         return false;
@@ -73,6 +76,7 @@ bool srv_app_open(srv_app *app)
         .http = app->http,
         .db_pool = app->db_pool,
         .metrics = app->metrics,
+        .events = &app->events,
     };
     ord_rest_api_config ac = ORD_REST_API_CONFIG_INIT;
     srv_hooks_install(&ac, app);
@@ -182,6 +186,11 @@ static void log_ready(srv_app *app)
     char db[512];
     srv_redact_url(app->cfg.database_url, db, sizeof db);
     char urls[ORD_HTTP_SERVICE_COUNT][1100];
+    char webhook[1100], events[1100];
+    const char *exchange = NULL;
+    srv_events_for_log(&app->events,
+                       srv_config_service_url(&app->cfg, ORD_HTTP_EVENTS, webhook, sizeof webhook),
+                       events, sizeof events, &exchange);
     srv_field f[] = {
         SRV_NUM("port", ord_rest_server_port(app->server)),
         SRV_NUM("opsPort", ord_rest_server_ops_port(app->server)),
@@ -196,11 +205,14 @@ static void log_ready(srv_app *app)
                 service_for_log(app, ORD_HTTP_RESTRICTIONS, urls[3], sizeof urls[3])),
         SRV_STR("eligibility",
                 service_for_log(app, ORD_HTTP_ELIGIBILITY, urls[4], sizeof urls[4])),
-        SRV_STR("eventWebhook", service_for_log(app, ORD_HTTP_EVENTS, urls[5], sizeof urls[5])),
+        SRV_STR("eventSink", srv_event_sink_name(app->cfg.event_sink)),
+        SRV_STR(app->cfg.event_sink == SRV_SINK_AMQP ? "eventBroker" : "eventWebhook", events),
         SRV_STR("workerId", app->worker_id),
         SRV_STR("auth", app->cfg.auth_off ? "off" : "jwt"),
+        SRV_STR("eventExchange", exchange),
     };
-    srv_log_write(&app->log, SRV_INFO, "order server ready", f, sizeof f / sizeof f[0]);
+    size_t count = sizeof f / sizeof f[0] - (exchange == NULL ? 1 : 0);
+    srv_log_write(&app->log, SRV_INFO, "order server ready", f, count);
 }
 
 bool srv_app_start(srv_app *app)
@@ -295,4 +307,5 @@ void srv_app_close(srv_app *app)
     app->http = NULL;
     ord_pg_pool_free(app->db_pool);
     app->db_pool = NULL;
+    srv_events_close(&app->events); /* after the workers: their publishers use the broker */
 }

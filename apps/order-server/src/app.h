@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "events.h"
 #include "log.h"
 #include "unit.h"
 
@@ -27,6 +28,7 @@ typedef struct srv_app {
     char webhook_url[1100];              /* storage for a derived webhook URL */
     ord_http_services *http;             /* shared by every thread's client */
     ord_pg_pool *db_pool;                /* the HTTP workers' database connections */
+    srv_events events;                   /* the event sink: the broker, the counts */
     ord_rest_metrics *metrics;
     srv_auth auth;                       /* the JWT verifier, with auth on */
     srv_unit_deps unit_deps;             /* what every thread's unit is built from */

@@ -1,7 +1,7 @@
 /* Hooks of the REST API: each request uses its worker thread's own unit
  * (service, client, a store borrowing from the shared connection pool);
- * readiness pings the database and reads the shared breakers; metrics add
- * the downstream and pool counters. */
+ * readiness pings the database, reads the shared breakers and checks the
+ * event broker; metrics add the downstream, pool and event counters. */
 #include "hooks.h"
 
 #include <stdbool.h>
@@ -27,7 +27,7 @@ static srv_unit *unit_of(void *thread_data)
     if (slot == NULL)
         return NULL;
     if (slot->unit == NULL && !slot->failed) {
-        slot->unit = srv_unit_new(&slot->app->unit_deps, "http", true);
+        slot->unit = srv_unit_new(&slot->app->unit_deps, "http", SRV_UNIT_POOLED);
         slot->failed = slot->unit == NULL;
     }
     return slot->unit;
@@ -54,7 +54,7 @@ static size_t readiness(void *ctx, void *thread_data, ord_rest_dependency *deps,
 {
     srv_app *app = ctx;
     srv_unit *u = unit_of(thread_data);
-    if (cap < 5)
+    if (cap < 6)
         return 0;
     dependency(&deps[0], "database", u != NULL && ord_pg_ping(u->store) == ORD_OK, true);
     dependency(&deps[1], "inventory",
@@ -65,11 +65,15 @@ static size_t readiness(void *ctx, void *thread_data, ord_rest_dependency *deps,
                false);
     /* Stopping: the balancer takes this instance out of rotation. */
     dependency(&deps[3], "serving", !atomic_load(&app->draining), true);
-    if (app->cfg.auth_off)
-        return 4;
+    size_t n = 4;
     /* Without a key every token is refused: not ready for traffic. */
-    dependency(&deps[4], "auth_keys", srv_auth_has_keys(&app->auth), true);
-    return 5;
+    if (!app->cfg.auth_off)
+        dependency(&deps[n++], "auth_keys", srv_auth_has_keys(&app->auth), true);
+    /* Reported, not required: events wait in the outbox while it is down. */
+    bool broker_up;
+    if (srv_events_broker_up(&app->events, &broker_up))
+        dependency(&deps[n++], "broker", broker_up, false);
+    return n;
 }
 
 static void metrics(void *ctx, void *thread_data, FILE *out)
@@ -121,6 +125,7 @@ static void metrics(void *ctx, void *thread_data, FILE *out)
             fprintf(out, "circuit_breaker_state{service=\"%s\"} %d\n",
                     ord_http_service_name((ord_http_service)s),
                     (int)ord_http_services_breaker(app->http, (ord_http_service)s));
+    srv_events_metrics(&app->events, out);
 }
 
 static ord_error outbox_counts(void *ctx, void *thread_data, int64_t *pending, int64_t *parked)

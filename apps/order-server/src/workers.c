@@ -157,7 +157,8 @@ static bool add(srv_workers *ws, const char *name, int64_t interval_ms,
     w->name = name;
     w->interval_ms = interval_ms;
     w->tick = tick;
-    w->unit = srv_unit_new(&ws->app->unit_deps, name, false);
+    /* Only the relay delivers events: no other thread holds a broker connection. */
+    w->unit = srv_unit_new(&ws->app->unit_deps, name, tick == relay_tick ? SRV_UNIT_RELAY : 0);
     if (w->unit == NULL)
         return false;
     ws->count++;
@@ -178,11 +179,14 @@ srv_workers *srv_workers_start(srv_app *app)
     pthread_mutex_init(&ws->mu, NULL);
 
     bool ok = add(ws, "recovery", app->cfg.recovery_interval_ms, recovery_tick);
-    if (ok && ord_http_services_configured(app->http, ORD_HTTP_EVENTS))
+    if (ok && srv_config_events_on(&app->cfg))
         ok = add(ws, "relay", app->cfg.relay_interval_ms, relay_tick);
     else if (ok)
         srv_log_write(&app->log, SRV_WARN,
-                      "event webhook is off: events stay in the outbox until one is configured",
+                      app->cfg.event_sink == SRV_SINK_OFF
+                          ? "event sink is off: events stay in the outbox until one is configured"
+                          : "event webhook is off: events stay in the outbox until one is "
+                            "configured",
                       NULL, 0);
     for (size_t i = 0; ok && i < ws->count; i++) {
         if (pthread_create(&ws->w[i].thread, NULL, worker_main, &ws->w[i]) != 0) {
