@@ -128,6 +128,13 @@ static bool pending_events_zero(void *ctx)
     return zero;
 }
 
+/* A counter of /metrics (0 when absent). */
+static long long metric(const char *body, const char *series)
+{
+    const char *at = strstr(body, series);
+    return at != NULL ? strtoll(at + strlen(series), NULL, 10) : 0;
+}
+
 static void test_events_wait_while_the_sink_is_down_then_arrive_in_order(void **state)
 {
     (void)state;
@@ -146,6 +153,21 @@ static void test_events_wait_while_the_sink_is_down_then_arrive_in_order(void **
     static const char *const lifecycle[] = {"OrderPlaced", "OrderShipped", "OrderDelivered"};
     assert_events(id, lifecycle, 3);
     assert_true(e2e_wait(pending_events_zero, NULL));
+
+    /* Every delivery attempt is counted by outcome. */
+    m = e2e_call("GET", "/metrics", NULL, NULL);
+    assert_true(metric(m.body, "event_publish_total{sink=\"webhook\",outcome=\"ok\"} ") >= 3);
+    long long failed = 0;
+    static const char *const outcomes[] = {"unavailable", "timeout", "refused", "error"};
+    for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++) {
+        char series[96];
+        snprintf(series, sizeof series, "event_publish_total{sink=\"webhook\",outcome=\"%s\"} ",
+                 outcomes[i]);
+        assert_non_null(strstr(m.body, series));
+        failed += metric(m.body, series);
+    }
+    assert_true(failed >= 1);
+    e2e_reply_free(&m);
 }
 
 static void test_flaky_sink_still_gets_each_event_once_in_order(void **state)
