@@ -2,7 +2,9 @@
 # Start, stop or inspect a throwaway RabbitMQ node kept in one directory
 # (tests, benchmarks, local runs); never touches the system node.
 #
-#   scripts/rabbitmq-node.sh start [--fresh] DIR   start (init if needed), print DIR/url
+#   scripts/rabbitmq-node.sh start [--fresh] [--port N] DIR
+#                                                  start (init if needed), print DIR/url;
+#                                                  N: the AMQP port (default: a free one)
 #   scripts/rabbitmq-node.sh stop DIR              stop (data kept; start reuses the ports)
 #   scripts/rabbitmq-node.sh restart DIR           stop and start on the same ports
 #   scripts/rabbitmq-node.sh status DIR            exit 0 when running
@@ -17,7 +19,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -123,10 +125,10 @@ write_url() {
 }
 
 start_node() {
-    local dir=$1 bindir attempt
+    local dir=$1 amqp_port=${2:-} bindir attempt
     bindir=$(find_bindir)
     for attempt in 1 2 3; do
-        [ -s "$dir/ports" ] || echo "$(pick_port) $(pick_port) $(pick_port)" >"$dir/ports"
+        [ -s "$dir/ports" ] || echo "${amqp_port:-$(pick_port)} $(pick_port) $(pick_port)" >"$dir/ports"
         rm -f "$dir/node.pid"
         (
             node_env "$dir"
@@ -140,7 +142,7 @@ start_node() {
                 break
             fi
             i=$((i + 1))
-            [ $i -le 900 ] || { kill -TERM "$shell" 2>/dev/null; break; }
+            [ $i -le 900 ] || break
             sleep 0.1
         done
         if ! port_free "$amqp" && is_running "$dir"; then
@@ -149,8 +151,11 @@ start_node() {
         fi
         # Someone took a port between the check and the start: pick again,
         # unless this node already published its URL (keep it stable).
-        echo "rabbitmq-node: start failed (attempt $attempt)" >&2
+        echo "rabbitmq-node: start failed (attempt $attempt):" >&2
+        tail -n 5 "$dir/node.log" >&2 2>/dev/null || true
+        cmd_stop "$dir"
         [ -f "$dir/url" ] && break
+        stop_epmd "$dir"
         rm -f "$dir/ports"
     done
     tail -n 30 "$dir/node.log" >&2 2>/dev/null || true
@@ -158,12 +163,19 @@ start_node() {
 }
 
 cmd_start() {
-    local fresh=0
-    if [ "${1:-}" = "--fresh" ]; then
-        fresh=1
-        shift
-    fi
-    [ $# -eq 1 ] || die "usage: start [--fresh] DIR"
+    local fresh=0 port=
+    while [ $# -gt 1 ]; do
+        case $1 in
+            --fresh) fresh=1; shift ;;
+            --port) port=${2:-}; shift 2 ;;
+            *) break ;;
+        esac
+    done
+    [ $# -eq 1 ] || die "usage: start [--fresh] [--port N] DIR"
+    case $port in
+        '') ;;
+        *[!0-9]*) die "--port must be a number" ;;
+    esac
     local dir=$1
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
@@ -174,7 +186,10 @@ cmd_start() {
         return 0
     fi
     [ -f "$dir/rabbitmq.conf" ] || init_node "$dir"
-    start_node "$dir"
+    if [ -n "$port" ] && [ -s "$dir/ports" ] && [ "$(cut -d' ' -f1 "$dir/ports")" != "$port" ]; then
+        rm -f "$dir/ports" # asked for another port than the one used before
+    fi
+    start_node "$dir" "$port"
     cat "$dir/url"
 }
 
@@ -197,21 +212,24 @@ cmd_stop() {
     rm -f "$dir/node.pid"
 }
 
+# The VM starts an epmd on the node's private port; it outlives the node.
+stop_epmd() {
+    local dir=$1 epmd_port epmd
+    [ -s "$dir/ports" ] || return 0
+    read -r _ _ epmd_port <"$dir/ports"
+    epmd=$(command -v epmd || ls /usr/lib/erlang/erts-*/bin/epmd 2>/dev/null | head -n 1 || true)
+    if [ -n "$epmd" ] && ! port_free "$epmd_port"; then
+        ERL_EPMD_PORT=$epmd_port "$epmd" -kill >/dev/null 2>&1 || true
+    fi
+}
+
 cmd_destroy() {
     [ $# -eq 1 ] || die "usage: destroy DIR"
     [ -d "$1" ] || return 0
     local dir
     dir=$(cd "$1" && pwd)
     cmd_stop "$dir"
-    # The VM started an epmd on the node's private port; it outlives the node.
-    if [ -s "$dir/ports" ]; then
-        local epmd_port epmd
-        read -r _ _ epmd_port <"$dir/ports"
-        epmd=$(command -v epmd || ls /usr/lib/erlang/erts-*/bin/epmd 2>/dev/null | head -n 1 || true)
-        if [ -n "$epmd" ] && ! port_free "$epmd_port"; then
-            ERL_EPMD_PORT=$epmd_port "$epmd" -kill >/dev/null 2>&1 || true
-        fi
-    fi
+    stop_epmd "$dir"
     rm -rf "$dir/mnesia" "$dir/log" "$dir/.erlang.cookie"
     rm -f "$dir/ports" "$dir/url" "$dir/password" "$dir/nodename" "$dir/rabbitmq.conf" \
         "$dir/enabled_plugins" "$dir/rabbitmq-env.conf" "$dir/node.log" "$dir/node.pid"

@@ -4,32 +4,48 @@
 # a temporary directory and the simulator on port 8091, makes a throwaway
 # signing key and two tokens, then runs the order server on port 8090 with
 # authentication on, in the foreground. Ctrl-C (or SIGTERM) stops everything.
-#   scripts/run.sh [--instances N] [ORDER-SERVER FLAGS...]   e.g. --log-level debug
+#   scripts/run.sh [--instances N] [--events webhook|rabbitmq] [ORDER-SERVER FLAGS...]
+#   e.g. scripts/run.sh --log-level debug
 # With --instances N (2..16), N servers (ports 8101.., operations 8201..)
 # run behind HAProxy on 8090 (statistics on 8404); scripts/rolling-restart.sh
-# restarts them one at a time.
+# restarts them one at a time. With --events rabbitmq, events go to a private
+# RabbitMQ node on port 5673 (exchange orders.events, queue
+# orders.events.all) instead of the simulator's webhook; run.sh prints how
+# to watch them.
 # Build folder: build/run (optimised, no tests); tokens in build/run/tokens.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 case "${1:-}" in
-    -h|--help) sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
 esac
 
 instances=1
-case "${1:-}" in
-    --instances) instances=${2:-}; shift 2 || shift ;;
-    --instances=*) instances=${1#--instances=}; shift ;;
-esac
+events=webhook
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --instances) instances=${2:-}; shift 2 || shift ;;
+        --instances=*) instances=${1#--instances=}; shift ;;
+        --events) events=${2:-}; shift 2 || shift ;;
+        --events=*) events=${1#--events=}; shift ;;
+        *) break ;;
+    esac
+done
 case "$instances" in
     [1-9] | 1[0-6]) ;;
     *) echo "run.sh: --instances must be a number from 1 to 16 (got \"$instances\")" >&2; exit 2 ;;
+esac
+case "$events" in
+    webhook | rabbitmq) ;;
+    *) echo "run.sh: --events must be webhook or rabbitmq (got \"$events\")" >&2; exit 2 ;;
 esac
 
 server_port=8090
 sim_port=8091
 stats_port=8404
+amqp_port=5673
 ports=($server_port $sim_port)
+[ "$events" = rabbitmq ] && ports+=($amqp_port)
 if [ "$instances" -gt 1 ]; then
     ports+=($stats_port)
     for n in $(seq 1 "$instances"); do ports+=($((8100 + n)) $((8200 + n))); done
@@ -90,8 +106,11 @@ cleanup() {
         wait "$sim_pid" 2>/dev/null
     fi
     "$root/scripts/pg-cluster.sh" destroy "$work/cluster" >/dev/null 2>&1
+    if [ "$events" = rabbitmq ]; then
+        "$root/scripts/rabbitmq-node.sh" destroy "$work/rabbitmq" >/dev/null 2>&1
+    fi
     rm -rf "$work"
-    echo "run.sh: stopped the order servers, the simulator and PostgreSQL" >&2
+    echo "run.sh: stopped the order servers, the simulator${rabbit_note:-} and PostgreSQL" >&2
 }
 trap cleanup EXIT
 # A signal only asks the servers to stop (SIGTERM: each drains first; a
@@ -132,6 +151,18 @@ echo "run.sh:   admin          $tokens/admin.token" >&2
 echo "run.sh:   customer 12345 $tokens/customer-12345.token" >&2
 
 export ORDER_DATABASE_URL=$db_url ORDER_AUTH=jwt ORDER_AUTH_JWKS_FILE=$work/jwks.json
+if [ "$events" = rabbitmq ]; then
+    rabbit_note=", RabbitMQ"
+    echo "run.sh: starting RabbitMQ on port $amqp_port in $work/rabbitmq" >&2
+    ORDER_EVENT_AMQP_URL=$("$root/scripts/rabbitmq-node.sh" start --port "$amqp_port" "$work/rabbitmq")
+    # In the environment, so that a server restarted one by one keeps them.
+    export ORDER_EVENT_SINK=amqp ORDER_EVENT_AMQP_URL ORDER_EVENT_AMQP_QUEUE=orders.events.all
+    cat >&2 <<EOF
+run.sh: events go to exchange orders.events and queue orders.events.all; watch them
+        from another terminal with:
+  amqp-consume --url='$ORDER_EVENT_AMQP_URL' -q orders.events.all -- sh -c 'cat; echo'
+EOF
+fi
 echo "$instances" >"$work/instances"
 if [ "$instances" -eq 1 ]; then
     echo "run.sh: starting the order server on port $server_port, health and metrics on port 8081 (Ctrl-C stops everything)" >&2
