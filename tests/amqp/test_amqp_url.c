@@ -157,6 +157,8 @@ static void test_unpublishable_events_are_refused_without_connecting(void **stat
     ev.type = (ord_event_type)9;
     assert_int_equal(sink.ops->deliver(sink.self, NULL, &ev), ORD_EINVALID);
     ev.type = ORD_EVENT_ORDER_PLACED;
+    memset(ev.event_id, 'f', sizeof ev.event_id); /* no end: never read past it */
+    assert_int_equal(sink.ops->deliver(sink.self, NULL, &ev), ORD_EINVALID);
     ev.event_id[0] = '\0';
     assert_int_equal(sink.ops->deliver(sink.self, NULL, &ev), ORD_EINVALID);
     assert_true(strlen(ord_amqp_publisher_last_error(p)) > 0);

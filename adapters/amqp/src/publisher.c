@@ -112,7 +112,7 @@ static ord_error amqp_deliver(void *self, const ord_call_context *ctx,
     p->last_error[0] = '\0';
     size_t len = ev != NULL && ev->payload != NULL ? strlen(ev->payload) : 0;
     if (ev == NULL || len == 0 || len > ORD_AMQP_BODY_MAX || ev->event_id[0] == '\0' ||
-        !type_known(ev->type)) {
+        memchr(ev->event_id, '\0', sizeof ev->event_id) == NULL || !type_known(ev->type)) {
         snprintf(p->last_error, sizeof p->last_error,
                  "not an event to publish (no id, unknown type, or an empty or too long payload)");
         return ORD_EINVALID;
