@@ -93,6 +93,9 @@ node_env() {
     export RABBITMQ_ADVANCED_CONFIG_FILE=$dir/advanced.config
     export RABBITMQ_CONF_ENV_FILE=$dir/rabbitmq-env.conf
     export RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins
+    # A VM that fails to start writes a crash dump: into DIR, not the caller's
+    # working directory.
+    export ERL_CRASH_DUMP=$dir/erl_crash.dump
 }
 
 init_node() {
@@ -128,7 +131,16 @@ start_node() {
     local dir=$1 amqp_port=${2:-} bindir attempt
     bindir=$(find_bindir)
     for attempt in 1 2 3; do
-        [ -s "$dir/ports" ] || echo "${amqp_port:-$(pick_port)} $(pick_port) $(pick_port)" >"$dir/ports"
+        if [ ! -s "$dir/ports" ]; then
+            local a d e
+            a=${amqp_port:-$(pick_port)}
+            d=$(pick_port)
+            e=$(pick_port)
+            # Three different ports (a random pick may repeat).
+            while [ "$d" = "$a" ]; do d=$(pick_port); done
+            while [ "$e" = "$a" ] || [ "$e" = "$d" ]; do e=$(pick_port); done
+            echo "$a $d $e" >"$dir/ports"
+        fi
         rm -f "$dir/node.pid"
         (
             node_env "$dir"
@@ -231,7 +243,7 @@ cmd_destroy() {
     cmd_stop "$dir"
     stop_epmd "$dir"
     rm -rf "$dir/mnesia" "$dir/log" "$dir/.erlang.cookie"
-    rm -f "$dir/ports" "$dir/url" "$dir/password" "$dir/nodename" "$dir/rabbitmq.conf" \
+    rm -f "$dir/erl_crash.dump" "$dir/ports" "$dir/url" "$dir/password" "$dir/nodename" "$dir/rabbitmq.conf" \
         "$dir/enabled_plugins" "$dir/rabbitmq-env.conf" "$dir/node.log" "$dir/node.pid"
 }
 
