@@ -191,7 +191,7 @@ bool lam_app_open(lam_app *app, lam_failure *why)
     if (!migrate(app, why))
         return false;
     if (!srv_events_open(&app->events, &app->cfg, &app->log, "order-lambda", app->worker_id))
-        return failed(app, why, "Orders.InvalidSetting", "invalid event broker settings", NULL);
+        return refuse(why, "Orders.InvalidSetting", "invalid event broker settings"); /* logged */
     if (ord_rest_metrics_new(&app->metrics) != ORD_OK)
         return failed(app, why, "Orders.StartFailed", "cannot allocate the metrics", NULL);
     app->deps = (srv_unit_deps){
