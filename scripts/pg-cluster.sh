@@ -14,6 +14,9 @@
 # root the server runs as the "postgres" system user in a directory it owns.
 set -euo pipefail
 
+# shellcheck source=scripts/ports.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
+
 usage() {
     sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
 }
@@ -76,21 +79,10 @@ make_datadir() {
     fi
 }
 
-port_free() {
-    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
 pick_port() {
-    local port tries=0
-    while [ $tries -lt 50 ]; do
-        port=$((20000 + RANDOM % 40000))
-        if port_free "$port"; then
-            echo "$port"
-            return
-        fi
-        tries=$((tries + 1))
-    done
-    die "no free port found"
+    local port
+    orders_free_port port || die "no free port found"
+    echo "$port"
 }
 
 is_running() {

@@ -18,6 +18,9 @@
 # amqp://orders:PASSWORD@127.0.0.1:PORT.
 set -euo pipefail
 
+# shellcheck source=scripts/ports.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
+
 usage() {
     sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
 }
@@ -42,21 +45,10 @@ find_bindir() {
     die "rabbitmq-server not found (install rabbitmq-server, or set RABBITMQ_BINDIR)"
 }
 
-port_free() {
-    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
 pick_port() {
-    local port tries=0
-    while [ $tries -lt 50 ]; do
-        port=$((20000 + RANDOM % 40000))
-        if port_free "$port"; then
-            echo "$port"
-            return
-        fi
-        tries=$((tries + 1))
-    done
-    die "no free port found"
+    local port
+    orders_free_port port || die "no free port found"
+    echo "$port"
 }
 
 node_pid() {
@@ -149,7 +141,7 @@ start_node() {
         local shell=$! amqp i=0
         read -r amqp _ <"$dir/ports"
         # Ready once the AMQP listener accepts: the broker opens it last.
-        while port_free "$amqp"; do
+        while orders_port_free "$amqp"; do
             if ! kill -0 "$shell" 2>/dev/null; then
                 break
             fi
@@ -157,7 +149,7 @@ start_node() {
             [ $i -le 900 ] || break
             sleep 0.1
         done
-        if ! port_free "$amqp" && is_running "$dir"; then
+        if ! orders_port_free "$amqp" && is_running "$dir"; then
             write_url "$dir"
             return 0
         fi
@@ -230,7 +222,7 @@ stop_epmd() {
     [ -s "$dir/ports" ] || return 0
     read -r _ _ epmd_port <"$dir/ports"
     epmd=$(command -v epmd || ls /usr/lib/erlang/erts-*/bin/epmd 2>/dev/null | head -n 1 || true)
-    if [ -n "$epmd" ] && ! port_free "$epmd_port"; then
+    if [ -n "$epmd" ] && ! orders_port_free "$epmd_port"; then
         ERL_EPMD_PORT=$epmd_port "$epmd" -kill >/dev/null 2>&1 || true
     fi
 }

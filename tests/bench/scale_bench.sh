@@ -54,14 +54,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 40000))
-        port_free "$p" && { echo "$p"; return; }
-    done
-}
+# shellcheck source=scripts/ports.sh
+. "$root/scripts/ports.sh"
+# free_port NAME: a free port in NAME, or the end of the run.
+free_port() { orders_free_port "$1" || { echo "scale_bench.sh: no free port" >&2; exit 1; }; }
 wait_ok() {
     for _ in $(seq 600); do orders_http_ok "$1" && return 0; sleep 0.1; done
     echo "scale_bench.sh: $1 did not answer" >&2
@@ -87,8 +83,8 @@ ORDER_DATABASE_URL=$db_url "$server_bin" migrate >/dev/null
 start() {
     local count=$1 balanced=$2 n port ops servers=()
     for n in $(seq 1 "$count"); do
-        port=$(free_port)
-        ops=$(free_port)
+        free_port port
+        free_port ops
         echo "$ops" >"$work/instance-$n.ops_port"
         servers+=("instance-$n:$port:$ops")
         ORDER_DATABASE_URL=$db_url orders_supervise "$work" "$n" "$work/server-$n.log" \
@@ -103,8 +99,8 @@ start() {
         return
     fi
     local front stats
-    front=$(free_port)
-    stats=$(free_port)
+    free_port front
+    free_port stats
     orders_haproxy_conf "$work/haproxy.cfg" "$front" "$stats" 1000 "${servers[@]}"
     "$haproxy_bin" -f "$work/haproxy.cfg" -db </dev/null >>"$work/haproxy.log" 2>&1 &
     haproxy_pid=$!

@@ -15,16 +15,10 @@ root=$(cd "$here/../.." && pwd)
 # shellcheck source=scripts/instances.sh
 . "$root/scripts/instances.sh"
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-taken=" "
-free_port() {
-    local p
-    while :; do
-        p=$((20000 + RANDOM % 40000))
-        case "$taken" in *" $p "*) continue ;; esac
-        port_free "$p" && { taken="$taken$p "; echo "$p"; return; }
-    done
-}
+# shellcheck source=scripts/ports.sh
+. "$root/scripts/ports.sh"
+# free_port NAME: a free port in NAME, or the end of the run.
+free_port() { orders_free_port "$1" || { echo "balanced.sh: no free port" >&2; exit 1; }; }
 
 # until_true SECONDS COMMAND...
 until_true() {
@@ -56,15 +50,15 @@ start)
     mkdir -p "$dir"
     haproxy=$(orders_haproxy_bin) || exit 1
     server_bin=$(cat "$stack/server_bin")
-    front=$(free_port)
-    stats=$(free_port)
+    free_port front
+    free_port stats
     echo "$count" >"$dir/instances"
     echo "http://127.0.0.1:$stats" >"$dir/stats_url"
     echo "http://127.0.0.1:$front" >"$dir/front_url"
     servers=()
     for n in $(seq 1 "$count"); do
-        port=$(free_port)
-        ops=$(free_port)
+        free_port port
+        free_port ops
         echo "$ops" >"$dir/instance-$n.ops_port"
         echo "http://127.0.0.1:$port" >"$dir/instance-$n.url"
         servers+=("instance-$n:$port:$ops")
