@@ -64,4 +64,7 @@ fi
 cmake --build "$build_dir" -j "$jobs"
 
 cd "$build_dir"
-ctest --output-on-failure "${ctest_args[@]}"
+# Two tests at a time: most of the time is spent waiting on throwaway
+# servers (each test starts its own, on its own ports and directories), and
+# more at once on a small machine only turns waits into timeouts.
+ctest --output-on-failure -j 2 "${ctest_args[@]}"
