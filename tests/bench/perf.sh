@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# The create path's cost, in one command (docs/performance.md):
+#   1. builds the server optimised (build/run, as scripts/run.sh does);
+#   2. runs the side-by-side comparison with the Node.js peer when the
+#      comparison kit is there (BENCH_DIR/compare.sh; default ../shared/bench
+#      beside the repository), else says so;
+#   3. on one throwaway PostgreSQL (fsync, full-page writes and synchronous
+#      commit on, pg_stat_statements loaded): the database work per create
+#      that does not depend on the machine's load — durable commits,
+#      statements, heap rows written (HOT or not), index entries, WAL bytes
+#      (from pg_waldump over the run's WAL) — for plain and keyed creates;
+#      events still queued when the creates end; statements a second at
+#      idle; syscalls per create and per get (strace -c); PostgreSQL CPU per
+#      create;
+#   4. the floor on the same cluster: pgbench running a minimal crash-safe
+#      create (tests/bench/perf_floor.sql: two durable commits), counted
+#      the same way.
+# Prints numbers; asserts nothing.
+#
+#   tests/bench/perf.sh [--creates N] [--bench-dir DIR | --no-compare]
+#                       [--duration S] [--connections N] [--no-strace]
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+bench=$root/tests/bench
+build=$root/build/run
+creates=400
+bench_dir=$root/../shared/bench
+compare=true
+duration=15
+connections=32
+use_strace=true
+usage() { sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+die() { echo "perf.sh: $*" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case $1 in
+        --creates) creates=${2:?}; shift ;;
+        --bench-dir) bench_dir=${2:?}; shift ;;
+        --no-compare) compare=false ;;
+        --duration) duration=${2:?}; shift ;;
+        --connections) connections=${2:?}; shift ;;
+        --no-strace) use_strace=false ;;
+        -h|--help) usage; exit 0 ;;
+        *) die "unknown option '$1' (see --help)" ;;
+    esac
+    shift
+done
+[[ $creates =~ ^[1-9][0-9]*$ ]] || die "--creates needs a positive whole number"
+for tool in psql pgbench curl; do
+    command -v "$tool" >/dev/null || die "install $tool (scripts/deps.sh lists the packages)"
+done
+pg_bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_waldump 2>/dev/null | tail -1)")
+[ -x "$pg_bin/pg_waldump" ] || die "pg_waldump not found (apt-get install postgresql)"
+command -v strace >/dev/null || { $use_strace && echo "perf.sh: no strace: syscall counts skipped"; use_strace=false; }
+
+echo "== build (optimised): $build"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$build" -j "$(nproc)" --target order-server downstream-sim >/dev/null
+server_bin=$build/apps/order-server/order-server
+sim_bin=$build/apps/downstream-sim/downstream-sim
+echo "machine: $(nproc) CPUs, $(uptime | sed 's/.*load/load/')"
+
+# ------------------------------------------------------ side by side ---
+if $compare && [ -x "$bench_dir/compare.sh" ]; then
+    echo "== compare.sh ($bench_dir): this server and the Node.js peer, ${duration}s runs"
+    # Authentication and the per-client limits off: wrk is one client on
+    # loopback, and the peer checks no tokens either.
+    server_cmd="ORDER_PORT=\$PORT ORDER_DATABASE_URL=\$DATABASE_URL ORDER_DOWNSTREAM_URL=\$SIM_URL \
+ORDER_RESTRICTIONS_URL=\${RESTRICTIONS_URL:-off} ORDER_ELIGIBILITY_URL=\${ELIGIBILITY_URL:-off} \
+ORDER_AUTH=off ORDER_RATE_LIMIT_RPS=0 ORDER_AUTH_FAILURE_LIMIT=0 ORDER_OPS_PORT=off \
+ORDER_LOG_LEVEL=warn exec $(printf %q "$server_bin")"
+    "$bench_dir/compare.sh" -d "$duration" -c "$connections" \
+        c="$server_cmd" node="node $(printf %q "$bench_dir/peer-node/server.js")" ||
+        echo "perf.sh: compare.sh failed (exit $?); the counts below still run"
+elif $compare; then
+    echo "== compare.sh: not found in $bench_dir (give --bench-dir DIR); side-by-side run skipped"
+fi
+
+# ----------------------------------------------------------- the stack ---
+work=$(mktemp -d /tmp/orders-perf.XXXXXX)
+sim_pid=
+server_pid=
+cleanup() {
+    set +e
+    [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    [ -n "$sim_pid" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+    "$root/scripts/pg-cluster.sh" destroy "$work/cluster" >/dev/null 2>&1
+    rm -rf "$work"
+}
+trap cleanup EXIT
+chmod 755 "$work"
+
+wait_file() {
+    for _ in $(seq 300); do [ -s "$1" ] && return 0; sleep 0.1; done
+    die "$2 did not start"
+}
+
+"$root/scripts/pg-cluster.sh" start "$work/cluster" >/dev/null
+data=$(cat "$work/cluster/datadir")
+# Durable as in production (the test clusters turn fsync off); autovacuum
+# off so that no vacuum's WAL lands inside a measured window.
+cat >>"$data/postgresql.conf" <<EOF
+fsync = on
+full_page_writes = on
+synchronous_commit = on
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
+autovacuum = off
+EOF
+"$root/scripts/pg-cluster.sh" restart "$work/cluster" >/dev/null
+db_url=$(cat "$work/cluster/url")
+# Measuring queries run as a role of their own, left out of the counts.
+probe_url="${db_url/user=postgres/user=perf_probe}"
+psql -X -q "$db_url" -c "CREATE ROLE perf_probe SUPERUSER LOGIN" \
+    -c "CREATE EXTENSION pg_stat_statements"
+q() { psql -X -qtA "$probe_url" -c "$1"; }
+as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# CPU ticks of the cluster: the postmaster with its children that ended
+# (a pgbench session's backend; cutime and cstime) and those still running.
+pg_ticks() {
+    local pm
+    pm=$(head -1 "$data/postmaster.pid")
+    {
+        sed 's/^.*) //' "/proc/$pm/stat" | awk '{ print $12 + $13 + $14 + $15 }'
+        # shellcheck disable=SC2046
+        cat $(ps -o pid= --ppid "$pm" | sed 's|^ *|/proc/|; s|$|/stat|') 2>/dev/null |
+            sed 's/^.*) //' | awk '{ print $12 + $13 }'
+    } | awk '{ s += $1 } END { print s + 0 }'
+}
+hz=$(getconf CLK_TCK)
+
+# window_start / window_end NAME COUNT: the WAL between the two (pg_waldump
+# --stats=record), the statements the server's role ran, and the cluster's
+# CPU, each divided by COUNT; printed as "NAME: ..." lines.
+window_start() {
+    q "SELECT pg_stat_statements_reset()" >/dev/null
+    lsn0=$(q "SELECT pg_current_wal_insert_lsn()")
+    ticks0=$(pg_ticks)
+}
+window_end() {
+    local name=$1 count=$2 ticks1 lsn1 stats
+    ticks1=$(pg_ticks)
+    q "SELECT pg_switch_wal()" >/dev/null # flushes what the window wrote
+    lsn1=$(q "SELECT pg_current_wal_flush_lsn()")
+    stats=$(as_owner "$pg_bin/pg_waldump" -p "$data/pg_wal" -s "$lsn0" -e "$lsn1" --stats=record 2>/dev/null || true)
+    awk -v n="$count" -v name="$name" '
+        $1 ~ /\// { c[$1] = $2 }
+        $1 == "Total" {
+            line = $0; gsub(/\[[^]]*\]/, "", line); split(line, f, " ")
+            records = f[2]; rec = f[3]; fpi = f[4]
+        }
+        END {
+            leaf = c["Btree/INSERT_LEAF"] + c["Btree/INSERT_POST"] + c["Btree/SPLIT_L"] + c["Btree/SPLIT_R"]
+            heap_ins = c["Heap/INSERT"] + c["Heap2/MULTI_INSERT"]
+            printf "%s: commits %.2f | heap inserts %.2f, updates %.2f (HOT %.2f), deletes %.2f, row locks %.2f | index entries %.2f | WAL records %.1f, bytes %.0f (+ %.0f of full-page images)\n",
+                name, c["Transaction/COMMIT"] / n, heap_ins / n,
+                (c["Heap/UPDATE"] + c["Heap/HOT_UPDATE"]) / n, c["Heap/HOT_UPDATE"] / n,
+                c["Heap/DELETE"] / n, c["Heap/LOCK"] / n, leaf / n,
+                records / n, rec / n, fpi / n
+        }' <<<"$stats" |
+        sed 's/^/  /'
+    # Statements sent (top level); the list adds those run inside them
+    # (foreign-key checks, a function's statements), marked "  inner".
+    q "SELECT round(coalesce(sum(calls), 0)::numeric / $count, 2) FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = 'postgres' AND s.toplevel" |
+        sed "s/^/  $name: statements sent per unit /"
+    q "SELECT '    ' || to_char(calls::numeric / $count, 'FM990.00') || CASE WHEN toplevel THEN ' x ' ELSE ' x inner ' END || left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+       FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid
+       WHERE r.rolname = 'postgres' ORDER BY calls DESC LIMIT 12"
+    awk -v t="$((ticks1 - ticks0))" -v hz="$hz" -v n="$count" -v name="$name" \
+        'BEGIN { printf "  %s: PostgreSQL CPU ms per unit %.3f (the whole cluster over the window, its idle work included)\n", name, 1000 * t / hz / n }'
+}
+
+"$sim_bin" --port 0 --port-file "$work/sim_port" </dev/null >"$work/sim.log" 2>&1 &
+sim_pid=$!
+wait_file "$work/sim_port" "the simulator"
+sim=http://127.0.0.1:$(cat "$work/sim_port")
+products=""
+for id in $(seq 20); do
+    products+="${products:+,}{\"productId\":$id,\"name\":\"P$id\",\"price\":$id.99,\"currency\":\"USD\",\"available\":1000000000}"
+done
+curl -sf -X PUT "$sim/sim/catalog" -d "{\"products\":[$products]}" >/dev/null
+
+# A load generator is one client on loopback: authentication and the
+# per-client limits are off.
+ORDER_DATABASE_URL=$db_url "$server_bin" --port 0 --port-file "$work/server_port" --ops-port off \
+    --auth off --rate-limit-rps 0 --auth-failure-limit 0 --log-level warn \
+    --downstream-url "$sim" </dev/null >"$work/server.log" 2>&1 &
+server_pid=$!
+wait_file "$work/server_port" "the order server"
+url=http://127.0.0.1:$(cat "$work/server_port")
+
+# N create requests (1-3 lines, customers and products spread as compare.sh
+# does) in one curl over one kept-alive connection. $1: file, $2: count,
+# $3: first customer, $4: "key" for an Idempotency-Key on each.
+make_creates() {
+    local i
+    : >"$1"
+    for ((i = 0; i < $2; i++)); do
+        local n=$((i % 3 + 1)) items="" k
+        for ((k = 0; k < n; k++)); do
+            items+="${items:+,}{\"productId\":$(((i + 7 * k) % 20 + 1)),\"quantity\":1}"
+        done
+        local body="{\"customerId\":$(($3 + i)),\"customerName\":\"Bench\",\"items\":[$items],\"deliveryAddress\":\"1 Bench Street\",\"carrier\":\"DHL\"}"
+        {
+            [ "$i" -gt 0 ] && echo "next"
+            echo "url = \"$url/api/v1/orders\""
+            echo "header = \"Content-Type: application/json\""
+            [ "${4:-}" = key ] && echo "header = \"Idempotency-Key: perf-$3-$i\""
+            echo "data = \"${body//\"/\\\"}\""
+            echo "output = \"/dev/null\""
+            echo "write-out = \"%{http_code}\\\\n\""
+        } >>"$1"
+    done
+}
+run_requests() { # FILE -> prints a count of each status
+    curl -s -K "$1" | sort | uniq -c | awk '{ printf "%s%s x %s", (NR > 1 ? ", " : ""), $1, $2 } END { print "" }'
+}
+queued() { q "SELECT count(*) FROM outbox_events WHERE NOT delivered"; }
+drain() {
+    for _ in $(seq 100); do [ "$(queued)" = 0 ] && return 0; sleep 0.1; done
+    echo "  (events still queued after 10 s: $(queued))"
+}
+
+echo "== database work per create ($creates sequential creates, one connection; fsync on)"
+make_creates "$work/warm.cfg" 50 1 plain
+run_requests "$work/warm.cfg" >/dev/null
+drain
+make_creates "$work/plain.cfg" "$creates" 100000 plain
+q "CHECKPOINT" >/dev/null
+window_start
+echo "  answers: $(run_requests "$work/plain.cfg")"
+echo "  events queued when the last create answered: $(queued)"
+drain
+window_end create "$creates"
+
+make_creates "$work/keyed.cfg" "$creates" 200000 key
+q "CHECKPOINT" >/dev/null
+window_start
+echo "  keyed answers: $(run_requests "$work/keyed.cfg")"
+drain
+window_end keyed-create "$creates"
+
+echo "== idle: statements a second the server sends with nothing to do (10 s)"
+q "SELECT pg_stat_statements_reset()" >/dev/null
+sleep 10
+q "SELECT 'statements/s at idle: ' || round(coalesce(sum(calls), 0) / 10.0, 1) FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = 'postgres' AND s.toplevel" | sed 's/^/  /'
+
+if $use_strace; then
+    echo "== syscalls of the server per request (strace -c -f; 200 requests one at a time)"
+    max_id=$(q "SELECT max(id) FROM orders")
+    make_creates "$work/strace-create.cfg" 200 300000 plain
+    : >"$work/strace-get.cfg"
+    for ((i = 0; i < 200; i++)); do
+        [ "$i" -gt 0 ] && echo next >>"$work/strace-get.cfg"
+        printf 'url = "%s/api/v1/orders/%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' \
+            "$url" "$((max_id - i))" >>"$work/strace-get.cfg"
+    done
+    for kind in create get; do
+        strace -c -f -p "$server_pid" -o "$work/strace-$kind.txt" 2>/dev/null &
+        strace_pid=$!
+        sleep 1
+        answers=$(run_requests "$work/strace-$kind.cfg")
+        sleep 0.5
+        kill -INT "$strace_pid"; wait "$strace_pid" 2>/dev/null || true
+        awk -v n=200 -v kind="$kind" '
+            $NF == "total" { total = $(NF - 2) }
+            $1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" { calls[$NF] = ($(NF - 1) ~ /^[0-9]+$/ && NF == 6) ? $(NF - 2) : $(NF - 1) }
+            END {
+                printf "  %s: syscalls per request %.1f;", kind, total / n
+                m = 0
+                for (s in calls) if (calls[s] / n >= 0.5) printf " %s %.1f", s, calls[s] / n
+                print ""
+            }' "$work/strace-$kind.txt"
+        echo "    (answers: $answers; the background workers' calls in that window are included)"
+    done
+    drain
+fi
+
+# ---------------------------------------------------------- the floor ---
+echo "== floor: pgbench, tests/bench/perf_floor.sql ($creates orders, one client, same cluster)"
+psql -X -q "$db_url" -c "CREATE DATABASE floor"
+floor_url="${db_url/\/orders?//floor?}"
+psql -X -q -v ON_ERROR_STOP=1 "$floor_url" -f "$bench/perf_floor_schema.sql"
+q "CHECKPOINT" >/dev/null
+window_start
+pgbench -n -M prepared -c 1 -t "$creates" -f "$bench/perf_floor.sql" "$floor_url" >"$work/floor.txt" 2>&1 ||
+    { cat "$work/floor.txt"; die "pgbench failed"; }
+window_end floor "$creates"
+
+if command -v wrk >/dev/null; then
+    echo "== under load: wrk ${duration}s, 2 threads, $connections connections (timing: read with the load line)"
+    echo "  $(uptime | sed 's/.*load/load/')"
+    ticks0=$(pg_ticks)
+    result=$(wrk -t2 -c"$connections" -d"${duration}s" -s "$bench/wrk_create.lua" "$url" 2>&1 | grep '^RESULT' || true)
+    ticks1=$(pg_ticks)
+    echo "  events queued at the end of the run: $(queued)"
+    echo "  $result"
+    reqs=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$result")
+    [ "${reqs:-0}" -gt 0 ] && awk -v t="$((ticks1 - ticks0))" -v hz="$hz" -v n="$reqs" \
+        'BEGIN { printf "  PostgreSQL CPU ms per create under load %.3f\n", 1000 * t / hz / n }'
+    echo "  $(uptime | sed 's/.*load/load/')"
+    drain
+fi
