@@ -54,6 +54,10 @@ ord_error ord_app_write(const app_run *run, ord_order *next, unsigned fields,
 ord_error ord_app_transition(const app_run *run, ord_order *order, ord_status to,
                              const char *reason, unsigned extra_fields,
                              ord_inventory_action pending);
+/* ord_app_transition() that also stores @p tracking (NULL or "": none) in
+ * the same write. */
+ord_error ord_app_transition_tracked(const app_run *run, ord_order *order, ord_status to,
+                                     const char *reason, const char *tracking);
 ord_error ord_app_settle_inventory(const app_run *run, ord_order *order);
 ord_error ord_app_owe_inventory(const app_run *run, ord_order *order, ord_inventory_action debt);
 void ord_app_swap_orders(ord_order *a, ord_order *b);

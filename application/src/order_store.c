@@ -130,9 +130,11 @@ ord_error ord_app_write(const app_run *run, ord_order *next, unsigned fields,
     return err;
 }
 
-ord_error ord_app_transition(const app_run *run, ord_order *order, ord_status to,
-                             const char *reason, unsigned extra_fields,
-                             ord_inventory_action pending)
+/* A status change, with the fields named by @p extra_fields: pending
+ * inventory from @p pending, the tracking number from @p tracking. */
+static ord_error transition(const app_run *run, ord_order *order, ord_status to,
+                            const char *reason, unsigned extra_fields,
+                            ord_inventory_action pending, const char *tracking)
 {
     ord_order next;
     ord_order_init(&next);
@@ -144,8 +146,11 @@ ord_error ord_app_transition(const app_run *run, ord_order *order, ord_status to
     if (err == ORD_OK) {
         if (extra_fields & ORD_UPDATE_INVENTORY)
             next.pending_inventory = pending;
-        err = ord_app_write(run, &next, ORD_UPDATE_STATUS | extra_fields, &change);
+        if (extra_fields & ORD_UPDATE_TRACKING)
+            err = ord_order_set_text(&next.tracking_number, tracking);
     }
+    if (err == ORD_OK)
+        err = ord_app_write(run, &next, ORD_UPDATE_STATUS | extra_fields, &change);
     if (err == ORD_OK) {
         ord_status from = order->status;
         ord_app_swap_orders(order, &next);
@@ -155,6 +160,22 @@ ord_error ord_app_transition(const app_run *run, ord_order *order, ord_status to
     }
     ord_order_free(&next);
     return err;
+}
+
+ord_error ord_app_transition(const app_run *run, ord_order *order, ord_status to,
+                             const char *reason, unsigned extra_fields,
+                             ord_inventory_action pending)
+{
+    return transition(run, order, to, reason, extra_fields & ~(unsigned)ORD_UPDATE_TRACKING,
+                      pending, NULL);
+}
+
+ord_error ord_app_transition_tracked(const app_run *run, ord_order *order, ord_status to,
+                                     const char *reason, const char *tracking)
+{
+    if (tracking == NULL || tracking[0] == '\0')
+        return transition(run, order, to, reason, 0, ORD_INVENTORY_NONE, NULL);
+    return transition(run, order, to, reason, ORD_UPDATE_TRACKING, ORD_INVENTORY_NONE, tracking);
 }
 
 /* Read the order again; on failure it is left as it was. */

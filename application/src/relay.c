@@ -5,11 +5,12 @@
 
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* One call claims at most this many events, whatever max says, so a step
  * always returns quickly. */
-#define MAX_BATCH 1000
+#define MAX_BATCH ORD_OUTBOX_MARK_MAX
 
 /* min * 2^attempts, capped at max (doubling stops at the cap, so no overflow). */
 static int64_t event_backoff(const ord_service_config *c, int attempts)
@@ -18,6 +19,37 @@ static int64_t event_backoff(const ord_service_config *c, int attempts)
     for (int i = 0; i < attempts && wait < c->outbox_backoff_max_ms; i++)
         wait *= 2;
     return wait < c->outbox_backoff_max_ms ? wait : c->outbox_backoff_max_ms;
+}
+
+static bool can_mark_many(const ord_outbox *outbox)
+{
+    return outbox->ops->version >= 3 && outbox->ops->mark_delivered_many != NULL;
+}
+
+/* Record the deliveries of a pass: in one write when the outbox can (one
+ * commit per pass instead of one per event), else one by one. An event
+ * whose mark fails is delivered again later; consumers de-duplicate. */
+static void mark_delivered(const ord_service *svc, const ord_outbox_batch *batch,
+                           const bool *delivered, const int64_t *ids, size_t count,
+                           ord_work_report *report)
+{
+    const ord_outbox *outbox = &svc->ports.outbox;
+    ord_error many = ORD_EINVALID;
+    if (count > 0 && can_mark_many(outbox))
+        many = outbox->ops->mark_delivered_many(outbox->self, ids, count, NULL);
+    for (size_t i = 0; i < batch->count; i++) {
+        if (!delivered[i])
+            continue;
+        const ord_outbox_event *ev = &batch->events[i];
+        ord_error err = many;
+        if (!can_mark_many(outbox))
+            err = outbox->ops->mark_delivered(outbox->self, ev->id);
+        if (err == ORD_OK)
+            report->completed++;
+        else
+            report->failed++;
+        ord_app_notify_background(svc, "event_delivered", ev->order_id, err);
+    }
 }
 
 /* Without an event sink there is nothing to relay to: ORD_EINVALID (the
@@ -41,17 +73,24 @@ ord_error ord_relay_events(ord_service *svc, size_t max, ord_work_report *report
                                        svc->worker_id, max, &batch);
     if (err != ORD_OK)
         return err;
+    if (batch.count == 0)
+        return ORD_OK;
+    bool *delivered = calloc(batch.count, sizeof *delivered);
+    int64_t *ids = calloc(batch.count, sizeof *ids);
+    if (delivered == NULL || ids == NULL) {
+        free(delivered);
+        free(ids);
+        ord_outbox_batch_free(&batch);
+        return ORD_ENOMEM; /* the leases run out; the events go out later */
+    }
+    size_t delivered_count = 0;
     for (size_t i = 0; i < batch.count; i++) {
         const ord_outbox_event *ev = &batch.events[i];
         report->claimed++;
         err = sink->ops->deliver(sink->self, NULL, ev);
         if (err == ORD_OK) {
-            err = outbox->ops->mark_delivered(outbox->self, ev->id);
-            if (err == ORD_OK)
-                report->completed++;
-            else
-                report->failed++; /* delivered again later; consumers de-duplicate */
-            ord_app_notify_background(svc, "event_delivered", ev->order_id, err);
+            delivered[i] = true;
+            ids[delivered_count++] = ev->id;
             continue;
         }
         bool park = ev->attempts + 1 >= svc->config.outbox_max_attempts;
@@ -60,6 +99,9 @@ ord_error ord_relay_events(ord_service *svc, size_t max, ord_work_report *report
         report->failed++;
         ord_app_notify_background(svc, park ? "event_parked" : "event_retry", ev->order_id, err);
     }
+    mark_delivered(svc, &batch, delivered, ids, delivered_count, report);
+    free(delivered);
+    free(ids);
     ord_outbox_batch_free(&batch);
     return ORD_OK;
 }

@@ -1,5 +1,5 @@
 /* The create saga (docs/api.md, The create saga) around Persist: Prechecks
- * before it, then Reserve, Confirm and Shipment. Create, checkout,
+ * before it, then Reserve, Shipment and Confirm. Create, checkout,
  * idempotent retries and the recovery worker all run this same code, so a
  * crash at any step is repaired by running it again (every downstream call
  * is keyed by the order id). */
@@ -175,10 +175,21 @@ static void release_after_lost_race(const app_run *run, ord_order *order)
     (void)ord_app_owe_inventory(run, order, ORD_INVENTORY_RELEASE);
 }
 
-/* Reserve and confirm. Returns with *answered set when out holds the final
- * outcome; otherwise the order is CONFIRMED (or later) and shipment follows. */
+static ord_error create_shipment(const app_run *run, const ord_order *order,
+                                 char number[ORD_TRACKING_NUMBER_SIZE]);
+
+/* Reserve, ship and confirm. The shipment is created before the confirm so
+ * that CONFIRMED, its tracking number, history entry and event are one
+ * write (one commit instead of two). A crash or failure in between leaves
+ * the order PENDING_CHECK with stock reserved and perhaps a shipment; the
+ * retry or recovery repeats both calls, keyed by the order id. A cancel
+ * that wins the race leaves a shipment for a cancelled order, as a cancel
+ * between confirm and shipment always could. Returns with *answered set
+ * when out holds the final outcome; otherwise the order is CONFIRMED (or
+ * later), and *shipment says how this attempt's shipment call went
+ * (ORD_EINVALID: not called). */
 static ord_error reserve_and_confirm(const app_run *run, ord_order *order, ord_place_result *out,
-                                     bool *answered)
+                                     bool *answered, ord_error *shipment)
 {
     const ord_inventory *inv = &run->svc->ports.inventory;
     ord_reserve_result rr;
@@ -199,9 +210,15 @@ static ord_error reserve_and_confirm(const app_run *run, ord_order *order, ord_p
         ord_app_set_products(out, rr.unavailable, rr.unavailable_count);
         return cancel_for_stock(run, order, out);
     }
+    /* A tracking service that cannot answer does not undo the order: it is
+     * confirmed without a number, which recovery obtains later. */
+    char tracking[ORD_TRACKING_NUMBER_SIZE] = "";
+    *shipment = ORD_EINVALID;
+    if (order->tracking_number == NULL && order->delivery_address != NULL)
+        *shipment = create_shipment(run, order, tracking);
     for (int attempt = 0; attempt < APP_MAX_RETRIES; attempt++) {
-        err = ord_app_transition(run, order, ORD_STATUS_CONFIRMED, "stock_reserved", 0,
-                                 ORD_INVENTORY_NONE);
+        err = ord_app_transition_tracked(run, order, ORD_STATUS_CONFIRMED, "stock_reserved",
+                                         order->tracking_number == NULL ? tracking : NULL);
         if (err == ORD_OK) {
             *answered = false;
             return ORD_OK;
@@ -263,6 +280,27 @@ static void store_tracking(const app_run *run, ord_order *order, const char *num
     }
 }
 
+/* Create (or find) the order's shipment: its tracking number in @p number. */
+static ord_error create_shipment(const app_run *run, const ord_order *order,
+                                 char number[ORD_TRACKING_NUMBER_SIZE])
+{
+    ord_shipment_request req = {
+        .order_id = order->id,
+        .customer_name = order->customer_name,
+        .delivery_address = order->delivery_address,
+        .carrier = order->carrier ? order->carrier : ORD_DEFAULT_CARRIER,
+    };
+    number[0] = '\0';
+    const ord_tracking *tr = &run->svc->ports.tracking;
+    ord_error err = tr->ops->create_shipment(tr->self, run->ctx, &req, number);
+    number[ORD_TRACKING_NUMBER_SIZE - 1] = '\0';
+    if (err == ORD_OK && number[0] == '\0')
+        err = ORD_ECONTRACT;
+    if (err != ORD_OK)
+        number[0] = '\0';
+    return err;
+}
+
 /* Obtain and store the order's tracking number unless it has one.
  * Returns ORD_OK when the order has its number afterwards, else why not. */
 ord_error ord_app_request_shipment(const app_run *run, ord_order *order)
@@ -271,18 +309,8 @@ ord_error ord_app_request_shipment(const app_run *run, ord_order *order)
         return ORD_OK;
     if (order->delivery_address == NULL)
         return ORD_EINVALID; /* a draft: nothing to ship to yet */
-    ord_shipment_request req = {
-        .order_id = order->id,
-        .customer_name = order->customer_name,
-        .delivery_address = order->delivery_address,
-        .carrier = order->carrier ? order->carrier : ORD_DEFAULT_CARRIER,
-    };
-    char number[ORD_TRACKING_NUMBER_SIZE] = "";
-    const ord_tracking *tr = &run->svc->ports.tracking;
-    ord_error err = tr->ops->create_shipment(tr->self, run->ctx, &req, number);
-    number[ORD_TRACKING_NUMBER_SIZE - 1] = '\0';
-    if (err == ORD_OK && number[0] == '\0')
-        err = ORD_ECONTRACT;
+    char number[ORD_TRACKING_NUMBER_SIZE];
+    ord_error err = create_shipment(run, order, number);
     if (err != ORD_OK)
         return err;
     store_tracking(run, order, number);
@@ -292,10 +320,11 @@ ord_error ord_app_request_shipment(const app_run *run, ord_order *order)
 ord_error ord_app_saga_continue(const app_run *run, ord_order *order, ord_place_result *out)
 {
     bool answered = false;
+    ord_error shipment = ORD_EINVALID;
     ord_error err;
     switch (order->status) {
     case ORD_STATUS_PENDING_CHECK:
-        err = reserve_and_confirm(run, order, out, &answered);
+        err = reserve_and_confirm(run, order, out, &answered, &shipment);
         if (err != ORD_OK || answered)
             return err;
         break;
@@ -309,8 +338,13 @@ ord_error ord_app_saga_continue(const app_run *run, ord_order *order, ord_place_
         return answer(out, order, ORD_PLACE_CONFLICT);
     }
     /* A tracking service that cannot answer does not undo the order: it is
-     * placed, and recovery obtains the number later. */
-    ord_error cause = ord_app_request_shipment(run, order);
+     * placed, and recovery obtains the number later. One that failed
+     * before the confirm is not asked again in the same request. */
+    ord_error cause = ORD_OK;
+    if (order->tracking_number == NULL)
+        cause = shipment != ORD_EINVALID && shipment != ORD_OK
+                    ? shipment
+                    : ord_app_request_shipment(run, order);
     if (cause != ORD_OK)
         out->cause = cause;
     return answer(out, order, ORD_PLACED);

@@ -603,11 +603,9 @@ static void test_place_order_retries_confirm_after_a_spurious_conflict(void **st
     ord_place_result_free(&res);
 }
 
-static void test_place_order_retries_the_tracking_update_once_after_a_conflict(void **state)
+static void test_place_order_confirms_with_its_tracking_number_in_one_update(void **state)
 {
     fx *f = *state;
-    /* The confirm is the first update, the tracking number the second. */
-    fx_fail(f, FX_STORE, ORD_MEM_ORDER_UPDATE, ORD_FAULT_BEFORE, ORD_ECONFLICT, 1, 1);
     fx_request r;
     fx_request_init(&r, FX_CUSTOMER, 1, 1, 1);
     ord_place_result res = {0};
@@ -615,7 +613,30 @@ static void test_place_order_retries_the_tracking_update_once_after_a_conflict(v
     assert_int_equal(res.outcome, ORD_PLACED);
     assert_false(res.tracking_pending);
     assert_non_null(res.order.tracking_number);
-    assert_int_equal(ord_memory_store_calls(f->store, ORD_MEM_ORDER_UPDATE), 3);
+    /* CONFIRMED, the number, the history entry and the event: one write. */
+    assert_int_equal(ord_memory_store_calls(f->store, ORD_MEM_ORDER_UPDATE), 1);
+    assert_int_equal(ord_memory_store_event_count(f->store), 1);
+    ord_order stored;
+    ord_order_init(&stored);
+    fx_load(f, res.order.id, &stored);
+    assert_int_equal(stored.status, ORD_STATUS_CONFIRMED);
+    assert_string_equal(stored.tracking_number, res.order.tracking_number);
+    ord_order_free(&stored);
+    ord_place_result_free(&res);
+}
+
+static void test_place_order_keeps_the_tracking_number_when_the_confirm_is_retried(void **state)
+{
+    fx *f = *state;
+    fx_fail(f, FX_STORE, ORD_MEM_ORDER_UPDATE, ORD_FAULT_BEFORE, ORD_ECONFLICT, 0, 1);
+    fx_request r;
+    fx_request_init(&r, FX_CUSTOMER, 1, 1, 1);
+    ord_place_result res = {0};
+    fx_place(f, &r, &res);
+    assert_int_equal(res.outcome, ORD_PLACED);
+    assert_false(res.tracking_pending);
+    assert_non_null(res.order.tracking_number);
+    assert_int_equal(ord_memory_store_calls(f->store, ORD_MEM_ORDER_UPDATE), 2);
     ord_order stored;
     ord_order_init(&stored);
     fx_load(f, res.order.id, &stored);
@@ -666,7 +687,8 @@ int main(void)
         T(test_place_order_shortage_naming_no_product_keeps_the_order_pending),
         T(test_place_order_continues_when_recovery_confirmed_first),
         T(test_place_order_retries_confirm_after_a_spurious_conflict),
-        T(test_place_order_retries_the_tracking_update_once_after_a_conflict),
+        T(test_place_order_confirms_with_its_tracking_number_in_one_update),
+        T(test_place_order_keeps_the_tracking_number_when_the_confirm_is_retried),
         T(test_place_order_rejects_missing_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

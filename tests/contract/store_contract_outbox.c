@@ -309,6 +309,36 @@ static void test_marking_delivered_twice_is_harmless(void **state)
     ord_outbox_batch_free(&batch);
 }
 
+static void test_marking_many_delivered_marks_each_and_skips_unknown_ones(void **state)
+{
+    ord_store_fixture *f = *state;
+    if (f->outbox.ops->version < 3 || f->outbox.ops->mark_delivered_many == NULL)
+        skip();
+    order_with_one_event(f, 61);
+    order_with_one_event(f, 62);
+    order_with_one_event(f, 63);
+    ord_outbox_batch batch;
+    claim(f, SC_T0 + 100, "relay", 10, &batch);
+    assert_int_equal(batch.count, 3);
+    /* The first two, an id never stored, and the first again. */
+    int64_t ids[] = {batch.events[0].id, batch.events[1].id, 987654, batch.events[0].id};
+    int64_t third = batch.events[2].id;
+    ord_outbox_batch_free(&batch);
+    size_t marked = 99;
+    assert_int_equal(f->outbox.ops->mark_delivered_many(f->outbox.self, ids, 4, &marked), ORD_OK);
+    assert_int_equal(marked, 2);
+    sc_assert_outbox_counts(f, 1, 0);
+    /* Only the third is left to claim once the leases have run out. */
+    claim(f, SC_T0 + 100 + LEASE_MS + 1, "relay", 10, &batch);
+    assert_int_equal(batch.count, 1);
+    assert_int_equal(batch.events[0].id, third);
+    ord_outbox_batch_free(&batch);
+    assert_int_equal(f->outbox.ops->mark_delivered_many(f->outbox.self, NULL, 0, &marked), ORD_OK);
+    assert_int_equal(marked, 0);
+    assert_int_equal(f->outbox.ops->mark_delivered_many(f->outbox.self, NULL, 1, &marked),
+                     ORD_EINVALID);
+}
+
 static void test_claim_stops_at_max_oldest_first(void **state)
 {
     ord_store_fixture *f = *state;
@@ -558,6 +588,7 @@ int sc_run_outbox(void)
         SC_TEST(test_redrive_of_an_event_that_is_not_parked_is_not_found),
         SC_TEST(test_marking_an_unknown_event_is_not_found),
         SC_TEST(test_marking_delivered_twice_is_harmless),
+        SC_TEST(test_marking_many_delivered_marks_each_and_skips_unknown_ones),
         SC_TEST(test_claim_stops_at_max_oldest_first),
         SC_TEST(test_event_payload_is_stored_verbatim),
         SC_TEST(test_purge_deletes_only_delivered_events_from_before_the_cutoff),

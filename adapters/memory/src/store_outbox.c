@@ -227,6 +227,42 @@ static ord_error outbox_mark_failed(void *self, int64_t id, int64_t retry_at_ms,
     return outbox_mark(self, id, retry_at_ms, park, false);
 }
 
+typedef struct mark_many_args {
+    const int64_t *ids;
+    size_t count;
+    size_t marked;
+} mark_many_args;
+
+static ord_error mark_many_locked(ord_memory_store *store, void *ctx)
+{
+    mark_many_args *a = ctx;
+    for (size_t i = 0; i < a->count; i++) {
+        bool repeated = false; /* an id given twice counts once, as in SQL */
+        for (size_t j = 0; j < i && !repeated; j++)
+            repeated = a->ids[j] == a->ids[i];
+        if (repeated)
+            continue;
+        mark_args one = {.id = a->ids[i], .delivered = true};
+        if (mark_locked(store, &one) == ORD_OK)
+            a->marked++;
+    }
+    return ORD_OK;
+}
+
+static ord_error outbox_mark_delivered_many(void *self, const int64_t *ids, size_t count,
+                                            size_t *marked)
+{
+    if (marked != NULL)
+        *marked = 0;
+    if ((ids == NULL && count > 0) || count > ORD_OUTBOX_MARK_MAX)
+        return ORD_EINVALID;
+    mark_many_args a = {.ids = ids, .count = count, .marked = 0};
+    ord_error rc = ord_mem_store_call(self, ORD_MEM_OUTBOX_MARK, mark_many_locked, &a);
+    if (rc == ORD_OK && marked != NULL)
+        *marked = a.marked;
+    return rc;
+}
+
 typedef struct count_args {
     int64_t pending;
     int64_t parked;
@@ -367,6 +403,7 @@ static const ord_outbox_ops memory_outbox_ops = {
     .version = ORD_OUTBOX_VERSION,
     .claim = outbox_claim,
     .mark_delivered = outbox_mark_delivered,
+    .mark_delivered_many = outbox_mark_delivered_many,
     .mark_failed = outbox_mark_failed,
     .count = outbox_count,
     .redrive = outbox_redrive,

@@ -1,6 +1,8 @@
 /* The outbox relay side: claim each order's oldest undelivered event under
  * a lease (FOR UPDATE SKIP LOCKED), mark it delivered or failed, count,
  * re-drive parked events, purge delivered ones past their retention. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +70,42 @@ static ord_error outbox_mark_delivered(void *self, int64_t id)
     ord_pg_params_init(&p);
     ord_pg_param_i64(&p, id);
     return ord_pg_run_count(self, PG_OUTBOX_DELIVERED, &p, true, NULL);
+}
+
+/* The ids as a bigint[] literal. */
+static char *ids_array(const int64_t *ids, size_t count)
+{
+    size_t size = 3 + count * 21;
+    char *text = malloc(size);
+    if (text == NULL)
+        return NULL;
+    size_t len = 0;
+    text[len++] = '{';
+    for (size_t i = 0; i < count; i++)
+        len += (size_t)snprintf(text + len, size - len, "%s%" PRId64, i > 0 ? "," : "", ids[i]);
+    text[len++] = '}';
+    text[len] = '\0';
+    return text;
+}
+
+static ord_error outbox_mark_delivered_many(void *self, const int64_t *ids, size_t count,
+                                            size_t *marked)
+{
+    if (marked != NULL)
+        *marked = 0;
+    if (self == NULL || (ids == NULL && count > 0) || count > ORD_OUTBOX_MARK_MAX)
+        return ORD_EINVALID;
+    if (count == 0)
+        return ORD_OK;
+    pg_params p;
+    ord_pg_params_init(&p);
+    ord_pg_param_owned(&p, ids_array(ids, count));
+    int64_t n = 0;
+    ord_error rc = ord_pg_run_count(self, PG_OUTBOX_DELIVERED_MANY, &p, false, &n);
+    ord_pg_params_free(&p);
+    if (rc == ORD_OK && marked != NULL)
+        *marked = (size_t)n;
+    return rc;
 }
 
 static ord_error outbox_mark_failed(void *self, int64_t id, int64_t retry_at_ms, bool park)
@@ -149,6 +187,7 @@ static const ord_outbox_ops pg_outbox_ops = {
     .version = ORD_OUTBOX_VERSION,
     .claim = outbox_claim,
     .mark_delivered = outbox_mark_delivered,
+    .mark_delivered_many = outbox_mark_delivered_many,
     .mark_failed = outbox_mark_failed,
     .count = outbox_count,
     .redrive = outbox_redrive,

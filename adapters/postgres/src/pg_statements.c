@@ -170,6 +170,14 @@ static const pg_statement statements[PG_STMT_COUNT] = {
         "WHERE id = $1::bigint",
         1},
 
+    /* The same for a relay pass's deliveries, in one commit. $1 bigint[]. */
+    [PG_OUTBOX_DELIVERED_MANY] = {"ord_outbox_delivered_many",
+        "UPDATE outbox_events SET delivered = true, lease_owner = NULL, lease_until_ms = NULL, "
+        "delivered_at_ms = CASE WHEN delivered THEN delivered_at_ms "
+        "ELSE (extract(epoch FROM clock_timestamp()) * 1000)::bigint END "
+        "WHERE id = ANY($1::bigint[])",
+        1},
+
     /* A late failure report on a delivered event changes nothing but the lease. */
     [PG_OUTBOX_FAILED] = {"ord_outbox_failed",
         "UPDATE outbox_events SET "

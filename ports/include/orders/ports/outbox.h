@@ -26,10 +26,13 @@ extern "C" {
 #endif
 
 /** Version of ord_outbox_ops this header describes. Version 2 appended the
- *  optional purge_delivered; a version 1 table ends before it, so the
- *  application reads it only from a version 2 table (and treats it as
- *  absent otherwise). */
-#define ORD_OUTBOX_VERSION 2
+ *  optional purge_delivered, version 3 the optional mark_delivered_many; an
+ *  older table ends before them, so the application reads each only from a
+ *  table of its version or newer (and treats it as absent otherwise). */
+#define ORD_OUTBOX_VERSION 3
+
+/** Most ids one mark_delivered_many call takes. */
+#define ORD_OUTBOX_MARK_MAX 1000
 
 /** @brief One event. */
 typedef struct ord_outbox_event {
@@ -126,6 +129,20 @@ typedef struct ord_outbox_ops {
      */
     ord_error (*purge_delivered)(void *self, int64_t delivered_before_ms, size_t max,
                                  int64_t *count);
+
+    /**
+     * @brief Version 3, optional (NULL: mark_delivered one by one). Record
+     *        the delivery of several events at once, as mark_delivered does
+     *        for each, in one write: all of them or, on failure, none.
+     *        Events no longer stored (purged) are skipped.
+     * @param ids storage ids (borrowed); @p count of them, at most 1000.
+     * @param[out] marked receives how many were found and marked (0 on
+     *        failure); may be NULL.
+     * @return ORD_OK, ORD_EINVALID (@p ids NULL with a count, or more than
+     *         1000), ORD_EUNAVAILABLE.
+     */
+    ord_error (*mark_delivered_many)(void *self, const int64_t *ids, size_t count,
+                                     size_t *marked);
 } ord_outbox_ops;
 
 /** @brief An outbox: its operations and their state. */
