@@ -3,6 +3,9 @@
  * statement and so one transaction. */
 #include <string.h>
 
+#include <orders/domain/order_ref.h>
+#include <orders/domain/text.h>
+
 #include "pg_internal.h"
 
 static bool status_ok(ord_status status)
@@ -15,15 +18,55 @@ static bool terminated(const char *buf, size_t size)
     return memchr(buf, '\0', size) != NULL;
 }
 
+/* The domain's rules that the tables no longer repeat (0009): checked here,
+ * in the server, instead of by CHECK constraints on every row written. */
 static bool items_ok(const ord_order_item *items, size_t count)
 {
     if (count > ORD_MAX_ITEMS || (count > 0 && items == NULL))
         return false;
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < count; i++) {
+        if (items[i].product_id <= 0)
+            return false;
         if (items[i].has_price &&
             !terminated(items[i].unit_price.currency, sizeof items[i].unit_price.currency))
             return false;
+    }
     return true;
+}
+
+/* "ORD-" and a lower-case UUID, as the order numbers are made. */
+static bool number_ok(const char *number)
+{
+    int64_t id = 0;
+    char canonical[ORD_ORDER_NUMBER_SIZE];
+    return ord_order_ref_parse(number, &id, canonical) && id == 0 &&
+           strcmp(canonical, number) == 0;
+}
+
+/* "" or 64 lower-case hex digits. */
+static bool hash_ok(const char *hash)
+{
+    size_t len = strlen(hash);
+    if (len != 0 && len != ORD_GUEST_TOKEN_HASH_SIZE - 1)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((hash[i] >= '0' && hash[i] <= '9') || (hash[i] >= 'a' && hash[i] <= 'f')))
+            return false;
+    return true;
+}
+
+/* NULL, or well-formed UTF-8 of at most @p max characters. */
+static bool text_ok(const char *text, size_t max)
+{
+    size_t chars = 0;
+    return text == NULL || (ord_utf8_count(text, strlen(text), &chars) && chars <= max);
+}
+
+static bool delivery_ok(const ord_order *o)
+{
+    return text_ok(o->customer_name, ORD_MAX_NAME_CHARS) &&
+           text_ok(o->delivery_address, ORD_MAX_ADDRESS_CHARS) &&
+           text_ok(o->carrier, ORD_MAX_CARRIER_CHARS);
 }
 
 static bool change_ok(const ord_status_change *c)
@@ -37,12 +80,14 @@ static bool inventory_ok(ord_inventory_action action)
     return (unsigned)action <= ORD_INVENTORY_COMMIT;
 }
 
-/* What the C side must check before text goes out; the table constraints
- * check the rest (formats, ranges). */
+/* Everything a row must satisfy except what guards money and stock (the
+ * total, prices, currencies, quantities, the status and owed stock), which
+ * the table constraints check as well. */
 static bool new_order_ok(const ord_order *o)
 {
-    return o->number[0] != '\0' && terminated(o->number, sizeof o->number) &&
-           terminated(o->guest_token_hash, sizeof o->guest_token_hash) &&
+    return terminated(o->number, sizeof o->number) && number_ok(o->number) &&
+           o->customer_id >= 0 && terminated(o->guest_token_hash, sizeof o->guest_token_hash) &&
+           hash_ok(o->guest_token_hash) && delivery_ok(o) &&
            terminated(o->total.currency, sizeof o->total.currency) && status_ok(o->status) &&
            inventory_ok(o->pending_inventory) && items_ok(o->items, o->item_count) &&
            o->history_count == 1 && o->history != NULL && change_ok(&o->history[0]);
@@ -108,7 +153,7 @@ static ord_error orders_create(void *self, ord_order *order)
 
 static bool event_ok(const ord_outbox_event *e, int64_t order_id)
 {
-    return e->order_id == order_id && e->payload != NULL &&
+    return e->order_id == order_id && e->payload != NULL && e->sequence >= 1 &&
            terminated(e->event_id, sizeof e->event_id) && e->event_id[0] != '\0' &&
            e->type >= ORD_EVENT_ORDER_PLACED && e->type <= ORD_EVENT_ORDER_DELIVERED;
 }
@@ -125,6 +170,8 @@ static bool update_ok(const ord_order_update *u)
          !terminated(o->total.currency, sizeof o->total.currency)))
         return false;
     if ((u->fields & ORD_UPDATE_INVENTORY) && !inventory_ok(o->pending_inventory))
+        return false;
+    if ((u->fields & ORD_UPDATE_DELIVERY) && !delivery_ok(o))
         return false;
     if (u->change != NULL && !change_ok(u->change))
         return false;

@@ -31,16 +31,17 @@
     "unnest(" a "::bigint[], " b "::integer[], " c "::bigint[], " d "::text[]) "               \
     "WITH ORDINALITY AS t(p, q, pr, c, n)"
 
-/* Orders needing one kind of work, oldest first, leased to the caller. A
+/* Orders needing one kind of work, oldest first (by creation: the work
+ * indexes of 0009), leased to the caller. A
  * lease holds against its own owner too: defer() uses it as backoff.
  * $1 stale_before_ms, $2 now_ms, $3 owner, $4 lease_until_ms, $5 max. */
 #define CLAIM_ORDERS(predicate)                                                                \
     "WITH c AS (SELECT id FROM orders WHERE " predicate " AND updated_at_ms <= $1::bigint "    \
     "AND (lease_owner IS NULL OR lease_until_ms <= $2::bigint) "                               \
-    "ORDER BY updated_at_ms, id LIMIT $5::bigint FOR UPDATE SKIP LOCKED), "                    \
+    "ORDER BY created_at_ms, id LIMIT $5::bigint FOR UPDATE SKIP LOCKED), "                    \
     "u AS (UPDATE orders o SET lease_owner = $3::text, lease_until_ms = $4::bigint FROM c "    \
-    "WHERE o.id = c.id RETURNING o.id, o.updated_at_ms) "                                      \
-    "SELECT id FROM u ORDER BY updated_at_ms, id"
+    "WHERE o.id = c.id RETURNING o.id, o.created_at_ms) "                                      \
+    "SELECT id FROM u ORDER BY created_at_ms, id"
 
 static const pg_statement statements[PG_STMT_COUNT] = {
     /* $1 number, $2 customer, $3 guest hash, $4 name, $5 address, $6 carrier,
@@ -67,8 +68,13 @@ static const pg_statement statements[PG_STMT_COUNT] = {
     [PG_ORDER_GET_BY_ID] = {"ord_order_get_by_id",
         ORDER_WITH_CHILDREN "WHERE o.id = $1::bigint", 1},
 
+    /* Through the numbers' directory, which has the only key on numbers. */
     [PG_ORDER_GET_BY_NUMBER] = {"ord_order_get_by_number",
-        ORDER_WITH_CHILDREN "WHERE o.order_number = $1::text", 1},
+        ORDER_WITH_CHILDREN
+        "WHERE o.id = (SELECT n.order_id FROM order_numbers n WHERE n.order_number = $1::text) "
+        "AND o.customer_id = (SELECT n.customer_id FROM order_numbers n "
+        "WHERE n.order_number = $1::text)",
+        1},
 
     /* $1 customer, $2 status or NULL, $3/$4 keyset position, $5 rows. */
     [PG_ORDER_LIST] = {"ord_order_list",
@@ -134,8 +140,6 @@ static const pg_statement statements[PG_STMT_COUNT] = {
         "SELECT EXISTS (SELECT 1 FROM u), EXISTS (SELECT 1 FROM orders WHERE id = $1::bigint)",
         3},
 
-    /* The oldest undelivered event of each order, when due and free.
-     * $1 now, $2 lease until, $3 owner, $4 max. */
     /* Session-level, so held until unlocked or the connection ends; never
      * waits. $1 customer key (pg_lock.c). Result: taken. */
     [PG_ORDER_LOCK_CUSTOMER] = {"ord_order_lock_customer",
@@ -145,14 +149,19 @@ static const pg_statement statements[PG_STMT_COUNT] = {
     [PG_ORDER_UNLOCK_CUSTOMER] = {"ord_order_unlock_customer",
         "SELECT pg_advisory_unlock(" PG_CUSTOMER_LOCK_SPACE ", $1::integer)", 1},
 
+    /* The oldest undelivered event of each order, when due and free.
+     * $1 now, $2 lease until, $3 owner, $4 max. The heads come from the
+     * undelivered events alone (a short list while the relay keeps up), one
+     * per order, before the filters: a parked or leased head holds its
+     * order's later events back. */
     [PG_OUTBOX_CLAIM] = {"ord_outbox_claim",
-        "WITH c AS (SELECT e.id FROM outbox_events e "
+        "WITH h AS (SELECT DISTINCT ON (order_id) id FROM outbox_events "
+        "WHERE NOT delivered ORDER BY order_id, id), "
+        "c AS (SELECT e.id FROM outbox_events e JOIN h ON h.id = e.id "
         "WHERE NOT e.delivered AND NOT e.parked "
         "AND (e.next_attempt_ms IS NULL OR e.next_attempt_ms <= $1::bigint) "
         "AND (e.lease_owner IS NULL OR e.lease_owner = $3::text "
         "OR e.lease_until_ms <= $1::bigint) "
-        "AND NOT EXISTS (SELECT 1 FROM outbox_events p WHERE p.order_id = e.order_id "
-        "AND p.id < e.id AND NOT p.delivered) "
         "ORDER BY e.id LIMIT $4::bigint FOR UPDATE OF e SKIP LOCKED), "
         "u AS (UPDATE outbox_events o SET lease_owner = $3::text, lease_until_ms = $2::bigint "
         "FROM c WHERE o.id = c.id RETURNING o.id, o.event_id, o.event_type, o.order_id, "
