@@ -24,8 +24,8 @@ ord_error ord_http_client_new(ord_http_client **out, ord_http_services *services
     bool ok = c->multi != NULL;
     for (int i = 0; ok && i < HTTP_SLOTS; i++) {
         c->easy[i] = curl_easy_init();
-        ok = c->easy[i] != NULL;
         c->body[i].limit = services->max_response_bytes;
+        ok = c->easy[i] != NULL && ord_http_transfer_init(c, i) == ORD_OK;
     }
     if (!ok) {
         ord_http_client_free(c);

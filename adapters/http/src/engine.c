@@ -40,7 +40,7 @@ static void prepare(run *r, const ord_call_context *ctx, http_call *call, int64_
     if (rc == ORD_OK)
         rc = ord_http_build_url(s->base_url[ep->service], ep->path, &call->request, &call->url);
     if (rc == ORD_OK)
-        rc = ord_http_build_headers(r->client, ctx, call->request.body != NULL, &call->headers);
+        ord_http_build_headers(r->client, ctx, call->request.body != NULL, call);
     if (rc != ORD_OK) {
         call->result = rc;
         call->state = HTTP_CALL_DONE;
@@ -248,7 +248,6 @@ ord_error ord_http_run(ord_http_client *client, const ord_call_context *ctx, htt
         release(&r, &calls[i]);
         free(calls[i].url);
         calls[i].url = NULL;
-        curl_slist_free_all(calls[i].headers);
         calls[i].headers = NULL;
         ord_http_request_free(&calls[i].request);
     }

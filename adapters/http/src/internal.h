@@ -123,6 +123,11 @@ typedef enum http_call_state {
     HTTP_CALL_CANCELLED
 } http_call_state;
 
+/* Headers of a call (Accept, Expect, Content-Type, X-Request-Id,
+ * traceparent) and the longest line of one. */
+#define HTTP_HEADERS 5
+#define HTTP_HEADER_SIZE 300
+
 /* One call of an endpoint. The caller fills the first four fields. */
 typedef struct http_call {
     const http_endpoint *endpoint;
@@ -141,7 +146,9 @@ typedef struct http_call {
     int64_t deadline_ms, next_at_ms;
     http_permit permit;
     char *url;
-    struct curl_slist *headers;
+    struct curl_slist *headers; /* &header_nodes[0]: built in the call, nothing to free */
+    struct curl_slist header_nodes[HTTP_HEADERS];
+    char header_text[HTTP_HEADERS][HTTP_HEADER_SIZE];
     http_request request;
 } http_call;
 
@@ -157,6 +164,8 @@ ord_error ord_http_run(ord_http_client *client, const ord_call_context *ctx, htt
                        size_t count, bool fail_fast, size_t *decisive);
 
 /* ---- transfer.c: one attempt on one easy handle ---- */
+/* Set the options a slot's calls share, once, on its new easy handle. */
+ord_error ord_http_transfer_init(ord_http_client *client, int slot);
 /* Configure the slot's easy handle for the call's next attempt. */
 ord_error ord_http_transfer_setup(ord_http_client *client, http_call *call, int64_t timeout_ms);
 /* Classify a finished attempt: sets call->outcome and returns the error it

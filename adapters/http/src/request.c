@@ -76,36 +76,24 @@ ord_error ord_http_build_url(const char *base, const char *path, const http_requ
     return ORD_OK;
 }
 
-ord_error ord_http_build_headers(ord_http_client *client, const ord_call_context *ctx,
-                                 bool has_body, struct curl_slist **out)
+void ord_http_build_headers(ord_http_client *client, const ord_call_context *ctx,
+                            bool has_body, http_call *call)
 {
-    char line[300];
     char traceparent[HTTP_TRACEPARENT_SIZE];
     ord_http_traceparent(client, ctx != NULL ? ctx->traceparent : NULL, traceparent);
-    struct curl_slist *list = NULL, *next;
-    bool ok = true;
-#define ADD(text)                                                                                  \
-    do {                                                                                           \
-        next = ok ? curl_slist_append(list, (text)) : NULL;                                        \
-        ok = next != NULL;                                                                         \
-        list = ok ? next : list;                                                                   \
-    } while (0)
-    ADD("Accept: application/json");
+    size_t n = 0;
+    snprintf(call->header_text[n++], HTTP_HEADER_SIZE, "Accept: application/json");
     /* curl would otherwise wait for "100 Continue" before larger bodies. */
-    ADD("Expect:");
+    snprintf(call->header_text[n++], HTTP_HEADER_SIZE, "Expect:");
     if (has_body)
-        ADD("Content-Type: application/json");
-    if (ctx != NULL && ord_http_request_id_ok(ctx->request_id)) {
-        snprintf(line, sizeof line, "X-Request-Id: %s", ctx->request_id);
-        ADD(line);
+        snprintf(call->header_text[n++], HTTP_HEADER_SIZE, "Content-Type: application/json");
+    if (ctx != NULL && ord_http_request_id_ok(ctx->request_id))
+        snprintf(call->header_text[n++], HTTP_HEADER_SIZE, "X-Request-Id: %s", ctx->request_id);
+    snprintf(call->header_text[n++], HTTP_HEADER_SIZE, "traceparent: %s", traceparent);
+    /* libcurl reads the list and never frees or changes it. */
+    for (size_t i = 0; i < n; i++) {
+        call->header_nodes[i].data = call->header_text[i];
+        call->header_nodes[i].next = i + 1 < n ? &call->header_nodes[i + 1] : NULL;
     }
-    snprintf(line, sizeof line, "traceparent: %s", traceparent);
-    ADD(line);
-#undef ADD
-    if (!ok) {
-        curl_slist_free_all(list);
-        return ORD_ENOMEM;
-    }
-    *out = list;
-    return ORD_OK;
+    call->headers = &call->header_nodes[0];
 }

@@ -8,9 +8,9 @@
  * owned (free()). ORD_OK, ORD_ENOMEM, ORD_EINTERNAL (unset variable). */
 ord_error ord_http_build_url(const char *base, const char *path, const http_request *request,
                              char **out);
-/* Accept, Content-Type, X-Request-Id and traceparent; *out is owned
- * (curl_slist_free_all). ORD_OK or ORD_ENOMEM. */
-ord_error ord_http_build_headers(ord_http_client *client, const ord_call_context *ctx,
-                                 bool has_body, struct curl_slist **out);
+/* Accept, Content-Type, X-Request-Id and traceparent, as a list made of
+ * the call's own nodes and text (call->headers; nothing to free). */
+void ord_http_build_headers(ord_http_client *client, const ord_call_context *ctx,
+                            bool has_body, http_call *call);
 
 #endif

@@ -32,6 +32,24 @@ static size_t on_body(char *data, size_t size, size_t count, void *userdata)
     return n;
 }
 
+/* The options every call of a slot shares, set once when the handle is
+ * made: a call then sets only what is its own (URL, limits, headers,
+ * method). Nothing else sets options on these handles. */
+ord_error ord_http_transfer_init(ord_http_client *client, int slot)
+{
+    CURL *easy = client->easy[slot];
+    bool ok = curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+    ok = ok && curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
+                                (curl_off_t)client->services->max_response_bytes) == CURLE_OK;
+    ok = ok && curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
+    ok = ok && curl_easy_setopt(easy, CURLOPT_WRITEDATA, (void *)&client->body[slot]) == CURLE_OK;
+    return ok ? ORD_OK : ORD_EINTERNAL;
+}
+
 ord_error ord_http_transfer_setup(ord_http_client *client, http_call *call, int64_t timeout_ms)
 {
     const http_endpoint *ep = call->endpoint;
@@ -55,28 +73,21 @@ ord_error ord_http_transfer_setup(ord_http_client *client, http_call *call, int6
     if (low_speed_s < 1)
         low_speed_s = 1;
 
-    curl_easy_reset(easy); /* options only; the multi's connections stay */
     bool ok = curl_easy_setopt(easy, CURLOPT_URL, call->url) == CURLE_OK;
-    ok = ok && curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     ok = ok && curl_easy_setopt(easy, CURLOPT_PRIVATE, (void *)call) == CURLE_OK;
-    ok = ok && curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
-    ok = ok && curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
     ok = ok && curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)connect_ms) == CURLE_OK;
     ok = ok && curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)timeout_ms) == CURLE_OK;
-    ok = ok && curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK;
     ok = ok && curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, low_speed_s) == CURLE_OK;
-    ok = ok && curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
-                                (curl_off_t)s->max_response_bytes) == CURLE_OK;
-    ok = ok && curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L) == CURLE_OK;
-    ok = ok && curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
-    ok = ok && curl_easy_setopt(easy, CURLOPT_WRITEDATA, (void *)buf) == CURLE_OK;
     ok = ok && curl_easy_setopt(easy, CURLOPT_HTTPHEADER, call->headers) == CURLE_OK;
     if (strcmp(ep->method, "POST") == 0) {
+        /* The body's size and pointer make it a POST. */
         const char *body = call->request.body != NULL ? call->request.body : "";
         ok = ok && curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
                                     (curl_off_t)strlen(body)) == CURLE_OK;
         ok = ok && curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body) == CURLE_OK;
     } else {
+        /* No pointer left to an earlier call's body, then back to GET. */
+        ok = ok && curl_easy_setopt(easy, CURLOPT_POSTFIELDS, NULL) == CURLE_OK;
         ok = ok && curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L) == CURLE_OK;
     }
     return ok ? ORD_OK : ORD_EINTERNAL;

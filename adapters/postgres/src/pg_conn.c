@@ -88,14 +88,24 @@ void ord_pg_note_error(ord_pg_store *store, const PGresult *result)
     note_text(store, text);
 }
 
+/* A connection that answered this recently is taken as alive without a
+ * look at its socket: the look is a syscall per statement, and a server
+ * that goes down meanwhile fails the statement as it would a moment
+ * later. Not while it holds customer locks: their loss must be noticed
+ * before anything runs on a new connection (pg_lock.c). */
+#define PG_TRUSTED_FOR_MS 250
+
 /* An idle connection has nothing to say: readable input means the server
  * closed it (a restart sends FATAL 57P01 to idle sessions) or something
  * unexpected arrived. Either way, reconnect before sending a request that
  * would otherwise fail. */
-static bool connection_suspect(PGconn *conn)
+static bool connection_suspect(const ord_pg_store *store, const pg_link *link)
 {
+    PGconn *conn = link->conn;
     if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE)
         return true;
+    if (store->locked_count == 0 && monotonic_ms() - link->last_answer_ms < PG_TRUSTED_FOR_MS)
+        return false;
     struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
     if (pfd.fd < 0)
         return true;
@@ -113,7 +123,7 @@ ord_error ord_pg_connect(ord_pg_store *store)
         }
     }
     pg_link *link = store->link;
-    if (link->conn != NULL && !connection_suspect(link->conn))
+    if (link->conn != NULL && !connection_suspect(store, link))
         return ORD_OK;
     if (link->conn != NULL)
         drop_connection(store);
@@ -269,6 +279,7 @@ static ord_error run_on_link(ord_pg_store *store, pg_stmt id, const char *const 
                           : prepare_and_run(store, id, values, count);
         ExecStatusType status = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
         if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+            link->last_answer_ms = monotonic_ms();
             store->last_error[0] = '\0';
             *out = r;
             return ORD_OK;

@@ -71,6 +71,7 @@ typedef struct pg_link {
     PGconn *conn;                 /**< NULL or the current connection. */
     bool prepared[PG_STMT_COUNT]; /**< Prepared on the current connection. */
     int64_t retry_connect_at_ms;  /**< Monotonic; no attempt before then. */
+    int64_t last_answer_ms;       /**< Monotonic: when the connection last answered. */
 } pg_link;
 
 struct ord_pg_store {
