@@ -144,7 +144,7 @@ static const setting settings[] = {
     INT("recovery-interval-ms", recovery_interval_ms, 10, MS_MAX,
         "how often the recovery worker looks for work (default 2000)"),
     INT("relay-interval-ms", relay_interval_ms, 10, MS_MAX,
-        "how often the outbox relay polls (default 500)"),
+        "how often the outbox relay polls, up to 4 times as long apart while idle (default 500)"),
     INT("pending-stale-ms", pending_stale_ms, 1, MS_MAX,
         "resume a PENDING_CHECK order untouched this long (default 10000)"),
     INT("pending-deadline-ms", pending_deadline_ms, 1, MS_MAX,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <orders/adapters/system/system.h>
+#include <orders/domain/event.h>
 #include <orders/domain/order.h>
 
 static void on_created(void *ctx, const ord_order *order)
@@ -22,6 +23,9 @@ static void on_status_changed(void *ctx, const ord_order *order, ord_status from
     ord_service_observer m = ord_rest_metrics_observer(u->deps.metrics);
     if (m.status_changed != NULL)
         m.status_changed(m.ctx, order, from, to);
+    ord_event_type type;
+    if (u->deps.events_written != NULL && ord_event_type_for_status(&type, to))
+        u->deps.events_written(u->deps.events_ctx);
 }
 
 static void on_background(void *ctx, const char *what, int64_t order_id, ord_error result)

@@ -33,6 +33,10 @@ typedef struct srv_unit_deps {
     ord_pg_pool *db_pool;         /* for pooled units; NULL when there are none */
     ord_rest_metrics *metrics;    /* fed by every unit's service; may be NULL */
     srv_events *events;           /* the event sink of the settings, counted */
+    /* Called after a status change that wrote an outbox event (the relay
+     * delivers it without waiting for its next poll); may be NULL. */
+    void (*events_written)(void *ctx);
+    void *events_ctx;
 } srv_unit_deps;
 
 /* What a unit is for (srv_unit_new()'s flags). */

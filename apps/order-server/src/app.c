@@ -220,6 +220,10 @@ bool srv_app_start(srv_app *app)
     app->workers = srv_workers_start(app);
     if (app->workers == NULL)
         return false;
+    /* The HTTP workers' units, built from here on, wake the relay when they
+     * write events. */
+    app->unit_deps.events_written = srv_workers_nudge_relay;
+    app->unit_deps.events_ctx = app->workers;
     char listen[96], ops_listen[96];
     snprintf(listen, sizeof listen, "%s:%lld", app->cfg.host, (long long)app->cfg.port);
     snprintf(ops_listen, sizeof ops_listen, "%s:%lld", app->cfg.host,

@@ -1,6 +1,8 @@
 /* Background worker threads. Each loops: run its steps, then sleep on a
  * condition variable until the interval passes or a stop wakes it. A step
- * that finds a full batch runs again at once. */
+ * that finds a full batch runs again at once. The relay polls less often
+ * while it finds nothing (up to 4 intervals apart), and runs early when
+ * this instance wrote events. */
 #include "workers.h"
 
 #include <pthread.h>
@@ -25,6 +27,10 @@ struct srv_worker {
     bool failing;          /* the last tick failed; only changes are logged */
     int64_t next_purge_ms;       /* monotonic: expired idempotency keys */
     int64_t next_event_purge_ms; /* monotonic: delivered outbox events */
+    bool nudgeable;              /* the relay: events_written wakes it */
+    bool idle;                   /* the last tick found nothing to do */
+    int idle_ticks;              /* ticks in a row that found nothing */
+    int64_t tick_started_ms;     /* monotonic */
 };
 
 struct srv_workers {
@@ -32,6 +38,7 @@ struct srv_workers {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
+    bool relay_nudged; /* events were written since the relay's last pass */
     srv_worker w[MAX_WORKERS];
     size_t count;
 };
@@ -105,27 +112,58 @@ static bool relay_tick(srv_worker *w)
     const char *first_step = NULL;
     run_step(w, SRV_STEP_RELAY_EVENTS, &o, &first, &first_step);
     health(w, "relay_events", first);
+    w->idle = first == ORD_OK && o.report.claimed == 0;
     return o.more;
 }
 
-/* Sleep until the interval passes or a stop; false when stopping. */
+static struct timespec monotonic_at(int64_t ms)
+{
+    return (struct timespec){.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+}
+
+/* Sleep until the interval passes, a stop, or (the relay) a nudge once a
+ * quarter of the interval has passed since its last pass began; false
+ * when stopping. */
 static bool wait_interval(srv_worker *w)
 {
     srv_workers *ws = w->owner;
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += (time_t)(w->interval_ms / 1000);
-    until.tv_nsec += (long)(w->interval_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
+    int64_t interval = w->interval_ms;
+    if (w->nudgeable) {
+        w->idle_ticks = w->idle ? w->idle_ticks + 1 : 0;
+        interval <<= w->idle_ticks < 2 ? w->idle_ticks : 2;
     }
+    struct timespec until = monotonic_at(monotonic_ms() + interval);
+    struct timespec earliest = monotonic_at(w->tick_started_ms + w->interval_ms / 4);
     pthread_mutex_lock(&ws->mu);
-    while (!ws->stop && pthread_cond_timedwait(&ws->cv, &ws->mu, &until) == 0)
-        ; /* woken early without a stop (spurious): sleep on */
+    bool nudged = false;
+    while (!ws->stop && !nudged) {
+        if (w->nudgeable && ws->relay_nudged) {
+            /* Not before the quarter interval: a busy server's events go
+             * out in batches, not a pass per event. */
+            while (!ws->stop && pthread_cond_timedwait(&ws->cv, &ws->mu, &earliest) == 0)
+                ;
+            nudged = true;
+            break;
+        }
+        if (pthread_cond_timedwait(&ws->cv, &ws->mu, &until) != 0)
+            break; /* the interval passed */
+    }
+    if (w->nudgeable)
+        ws->relay_nudged = false;
     bool running = !ws->stop;
     pthread_mutex_unlock(&ws->mu);
     return running;
+}
+
+void srv_workers_nudge_relay(void *workers)
+{
+    srv_workers *ws = workers;
+    pthread_mutex_lock(&ws->mu);
+    bool first = !ws->relay_nudged;
+    ws->relay_nudged = true;
+    if (first)
+        pthread_cond_broadcast(&ws->cv);
+    pthread_mutex_unlock(&ws->mu);
 }
 
 static bool stopping(srv_workers *ws)
@@ -142,6 +180,7 @@ static void *worker_main(void *arg)
     srv_field f[] = {SRV_STR("worker", w->name), SRV_NUM("intervalMs", w->interval_ms)};
     srv_log_write(&w->owner->app->log, SRV_INFO, "background worker started", f, 2);
     do {
+        w->tick_started_ms = monotonic_ms();
         while (w->tick(w) && !stopping(w->owner))
             ;
     } while (wait_interval(w));
@@ -181,6 +220,8 @@ srv_workers *srv_workers_start(srv_app *app)
     bool ok = add(ws, "recovery", app->cfg.recovery_interval_ms, recovery_tick);
     if (ok && srv_config_events_on(&app->cfg))
         ok = add(ws, "relay", app->cfg.relay_interval_ms, relay_tick);
+    if (ok && ws->count == 2)
+        ws->w[1].nudgeable = true;
     else if (ok)
         srv_log_write(&app->log, SRV_WARN,
                       app->cfg.event_sink == SRV_SINK_OFF

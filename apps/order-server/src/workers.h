@@ -12,6 +12,11 @@
 /* Start the workers app->cfg asks for. Returns NULL after logging why. */
 srv_workers *srv_workers_start(srv_app *app);
 
+/* Tell the relay that events were written: it runs soon (not sooner than
+ * a quarter of its interval after its last pass) instead of at its next
+ * poll. @p workers is a srv_workers; for srv_unit_deps::events_written. */
+void srv_workers_nudge_relay(void *workers);
+
 /* Wake every worker at once, let it finish the step it is in, join and free.
  * Accepts NULL. */
 void srv_workers_stop(srv_workers *workers);
