@@ -160,6 +160,9 @@ window_end() {
                 records / n, rec / n, fpi / n
         }' <<<"$stats" |
         sed 's/^/  /'
+    # The record types that wrote the most, bytes per unit (full-page images included).
+    awk -v n="$count" '$1 ~ /\// { line = $0; gsub(/\([^)]*\)/, "", line); split(line, f, " "); printf "%d %s %.2f\n", f[5], f[1], f[2] / n }' <<<"$stats" |
+        sort -rn | head -8 | awk -v n="$count" '{ printf "    WAL %-24s %5.2f records, %6.0f bytes\n", $2, $3, $1 / n }'
     # Statements sent (top level); the list adds those run inside them
     # (foreign-key checks, a function's statements), marked "  inner".
     q "SELECT round(coalesce(sum(calls), 0)::numeric / $count, 2) FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = 'postgres' AND s.toplevel" |
