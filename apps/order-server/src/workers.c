@@ -218,17 +218,18 @@ srv_workers *srv_workers_start(srv_app *app)
     pthread_mutex_init(&ws->mu, NULL);
 
     bool ok = add(ws, "recovery", app->cfg.recovery_interval_ms, recovery_tick);
-    if (ok && srv_config_events_on(&app->cfg))
+    if (ok && srv_config_events_on(&app->cfg)) {
         ok = add(ws, "relay", app->cfg.relay_interval_ms, relay_tick);
-    if (ok && ws->count == 2)
-        ws->w[1].nudgeable = true;
-    else if (ok)
+        if (ok)
+            ws->w[ws->count - 1].nudgeable = true;
+    } else if (ok) {
         srv_log_write(&app->log, SRV_WARN,
                       app->cfg.event_sink == SRV_SINK_OFF
                           ? "event sink is off: events stay in the outbox until one is configured"
                           : "event webhook is off: events stay in the outbox until one is "
                             "configured",
                       NULL, 0);
+    }
     for (size_t i = 0; ok && i < ws->count; i++) {
         if (pthread_create(&ws->w[i].thread, NULL, worker_main, &ws->w[i]) != 0) {
             srv_log_write(&app->log, SRV_ERROR, "cannot start a background thread", NULL, 0);
