@@ -69,7 +69,9 @@ if $compare && [ -x "$bench_dir/compare.sh" ]; then
 ORDER_RESTRICTIONS_URL=\${RESTRICTIONS_URL:-off} ORDER_ELIGIBILITY_URL=\${ELIGIBILITY_URL:-off} \
 ORDER_AUTH=off ORDER_RATE_LIMIT_RPS=0 ORDER_AUTH_FAILURE_LIMIT=0 ORDER_OPS_PORT=off \
 ORDER_LOG_LEVEL=warn exec $(printf %q "$server_bin")"
-    "$bench_dir/compare.sh" -d "$duration" -c "$connections" \
+    out=$root/build/perf-results/$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$out"
+    "$bench_dir/compare.sh" -d "$duration" -c "$connections" --out "$out" \
         c="$server_cmd" node="node $(printf %q "$bench_dir/peer-node/server.js")" ||
         echo "perf.sh: compare.sh failed (exit $?); the counts below still run"
 elif $compare; then
