@@ -468,6 +468,25 @@ static void test_request_id_is_echoed_or_generated(void **state)
     ord_rest_response_free(&res);
 }
 
+/* Generated ids come from a pool of random bytes refilled every 32 ids:
+ * across refills they stay well-formed and distinct. */
+static void test_generated_request_ids_are_distinct_uuids(void **state)
+{
+    rx *x = *state;
+    enum { N = 100 };
+    char ids[N][37];
+    for (int i = 0; i < N; i++) {
+        ord_rest_response res = rx_send(x, "GET", "/health/live", NULL, NULL, NULL);
+        const char *id = ord_rest_response_header(&res, "X-Request-Id");
+        assert_non_null(id);
+        assert_true(ord_uuid_is_valid(id));
+        snprintf(ids[i], sizeof ids[i], "%s", id);
+        ord_rest_response_free(&res);
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(ids[j], ids[i]);
+    }
+}
+
 static void test_access_log_has_one_json_line_per_request(void **state)
 {
     rx *x = *state;
@@ -577,6 +596,7 @@ int main(void)
         T(test_openapi_document_is_served),
         T(test_bodies_have_what_the_openapi_schemas_require),
         T(test_request_id_is_echoed_or_generated),
+        T(test_generated_request_ids_are_distinct_uuids),
         T(test_access_log_has_one_json_line_per_request),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,26 +21,53 @@ bool ord_rest_request_id_is_valid(const char *id)
     return len > 0;
 }
 
-void ord_rest_request_id_generate(char *out, size_t cap)
+/* Random bytes for ids, fetched from the kernel a batch at a time: one
+ * getrandom() per 32 requests of a worker thread instead of one each. Only
+ * uniqueness matters for a request id, so a pool kept in memory (and
+ * shared by a forked child) costs nothing that matters. */
+#define ID_POOL_SIZE 512
+static _Thread_local unsigned char id_pool[ID_POOL_SIZE];
+static _Thread_local size_t id_pool_used = ID_POOL_SIZE;
+
+static void fill_pool(void)
 {
-    unsigned char b[16];
-    if (getrandom(b, sizeof b, GRND_NONBLOCK) != (ssize_t)sizeof b) {
-        /* Only uniqueness matters for a request id; mix time and the stack
-         * address when the kernel pool is not ready. */
+    if (getrandom(id_pool, sizeof id_pool, GRND_NONBLOCK) != (ssize_t)sizeof id_pool) {
+        /* The kernel pool is not ready: mix time and the stack address. */
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)(uintptr_t)&ts;
-        for (size_t i = 0; i < sizeof b; i++) {
+        for (size_t i = 0; i < sizeof id_pool; i++) {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            b[i] = (unsigned char)x;
+            id_pool[i] = (unsigned char)x;
         }
     }
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, cap,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
+    id_pool_used = 0;
+}
+
+void ord_rest_request_id_generate(char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    enum { UUID_BYTES = 16, UUID_TEXT = 36 };
+    if (cap == 0)
+        return;
+    if (id_pool_used + UUID_BYTES > sizeof id_pool)
+        fill_pool();
+    unsigned char *b = id_pool + id_pool_used;
+    id_pool_used += UUID_BYTES;
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    char text[UUID_TEXT + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < UUID_BYTES; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            text[n++] = '-';
+        text[n++] = hex[b[i] >> 4];
+        text[n++] = hex[b[i] & 0x0f];
+    }
+    text[n] = '\0';
+    size_t len = n < cap - 1 ? n : cap - 1;
+    memcpy(out, text, len);
+    out[len] = '\0';
 }
