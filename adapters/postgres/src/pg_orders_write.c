@@ -231,7 +231,9 @@ static ord_error orders_update(void *self, const ord_order_update *u, int64_t *n
     ord_error rc = ORD_ENOMEM;
     PGresult *r = NULL;
     if (!p.failed)
-        rc = ord_pg_run(store, PG_ORDER_UPDATE, p.values, p.count, &r);
+        rc = ord_pg_run(store,
+                        (u->fields & ORD_UPDATE_ITEMS) ? PG_ORDER_UPDATE : PG_ORDER_UPDATE_KEEP_LINES,
+                        p.values, p.count, &r);
     ord_pg_params_free(&p);
     if (rc != ORD_OK)
         return rc;
