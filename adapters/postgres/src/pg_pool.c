@@ -18,6 +18,7 @@ struct ord_pg_pool {
     pg_link **idle;          /* stack of free links; idle_count entries */
     size_t size;
     size_t idle_count;
+    size_t waiting;          /* callers of take() asleep on freed */
     int acquire_timeout_ms;
     uint64_t waits;
     uint64_t timeouts;
@@ -110,8 +111,10 @@ pg_link *ord_pg_pool_take(ord_pg_pool *pool)
         pool->waits++;
         struct timespec until = deadline_after(pool->acquire_timeout_ms);
         int rc = 0;
+        pool->waiting++;
         while (pool->idle_count == 0 && rc != ETIMEDOUT)
             rc = pthread_cond_timedwait(&pool->freed, &pool->lock, &until);
+        pool->waiting--;
         if (pool->idle_count == 0) {
             pool->timeouts++;
             pthread_mutex_unlock(&pool->lock);
@@ -129,8 +132,14 @@ void ord_pg_pool_give(ord_pg_pool *pool, pg_link *link)
         return;
     pthread_mutex_lock(&pool->lock);
     pool->idle[pool->idle_count++] = link;
-    pthread_cond_signal(&pool->freed);
+    bool wake = pool->waiting > 0;
     pthread_mutex_unlock(&pool->lock);
+    /* After the unlock, so that the caller woken does not at once sleep
+     * again on the lock; and only when someone waits (a system call). A
+     * waiter that timed out meanwhile still takes the link: it looks
+     * again before it gives up. */
+    if (wake)
+        pthread_cond_signal(&pool->freed);
 }
 
 const char *ord_pg_pool_conninfo(const ord_pg_pool *pool)
