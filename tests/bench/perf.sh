@@ -17,8 +17,12 @@
 #      the same way.
 # Prints numbers; asserts nothing.
 #
+#   5. with --profile (needs perf): where the CPU goes under load — the
+#      server's by library and function, its context switches and system
+#      calls per create, and PostgreSQL's by executor phase.
+#
 #   tests/bench/perf.sh [--creates N] [--bench-dir DIR | --no-compare]
-#                       [--duration S] [--connections N] [--no-strace]
+#                       [--duration S] [--connections N] [--no-strace] [--profile]
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -30,7 +34,8 @@ compare=true
 duration=15
 connections=32
 use_strace=true
-usage() { sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+profile=false
+usage() { sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 die() { echo "perf.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
@@ -40,6 +45,7 @@ while [ $# -gt 0 ]; do
         --duration) duration=${2:?}; shift ;;
         --connections) connections=${2:?}; shift ;;
         --no-strace) use_strace=false ;;
+        --profile) profile=true ;;
         -h|--help) usage; exit 0 ;;
         *) die "unknown option '$1' (see --help)" ;;
     esac
@@ -52,6 +58,10 @@ done
 pg_bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_waldump 2>/dev/null | tail -1)")
 [ -x "$pg_bin/pg_waldump" ] || die "pg_waldump not found (apt-get install postgresql)"
 command -v strace >/dev/null || { $use_strace && echo "perf.sh: no strace: syscall counts skipped"; use_strace=false; }
+if $profile && ! command -v perf >/dev/null; then
+    echo "perf.sh: no perf (apt-get install linux-perf): profile skipped"
+    profile=false
+fi
 
 echo "== build (optimised): $build"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
@@ -305,5 +315,49 @@ if command -v wrk >/dev/null; then
     [ "${reqs:-0}" -gt 0 ] && awk -v t="$((ticks1 - ticks0))" -v hz="$hz" -v n="$reqs" \
         'BEGIN { printf "  PostgreSQL CPU ms per create under load %.3f\n", 1000 * t / hz / n }'
     echo "  $(uptime | sed 's/.*load/load/')"
+    drain
+fi
+
+# ------------------------------------------------------------ profile ---
+if $profile && command -v wrk >/dev/null; then
+    profile_dir=$root/build/perf-results/profile-$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$profile_dir"
+    echo "== profile: wrk creates ${duration}s, $connections connections (perf record: $profile_dir)"
+    # perf stat counts the server's switches and system calls; perf record
+    # samples every CPU, so PostgreSQL's share is in the same profile.
+    perf stat -e context-switches,raw_syscalls:sys_enter -p "$server_pid" -o "$work/perf-stat.txt" \
+        -- sleep "$duration" >/dev/null 2>&1 &
+    stat_pid=$!
+    # The server alone (its workers share their thread name with the
+    # simulator's), and every CPU for PostgreSQL's share.
+    perf record -g -F 499 -p "$server_pid" -o "$profile_dir/server.data" -- sleep "$duration" >/dev/null 2>&1 &
+    server_record_pid=$!
+    perf record -a -g -F 499 -o "$profile_dir/perf.data" -- sleep "$duration" >/dev/null 2>&1 &
+    record_pid=$!
+    sleep 0.2
+    result=$(wrk -t2 -c"$connections" -d"${duration}s" -s "$bench/wrk_create.lua" "$url" 2>&1 | grep '^RESULT' || true)
+    wait "$stat_pid" "$server_record_pid" "$record_pid" || true
+    echo "  $result"
+    reqs=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<<"$result")
+    awk -v n="${reqs:-0}" '$2 == "context-switches" { cs = $1 } $2 ~ /sys_enter/ { sc = $1 }
+        END { gsub(/,/, "", cs); gsub(/,/, "", sc); if (n > 0) printf "  server per create: %.1f context switches, %.1f system calls\n", cs / n, sc / n }' \
+        "$work/perf-stat.txt"
+    server_report() {
+        perf report -i "$profile_dir/server.data" --no-children -g none "$@" 2>/dev/null |
+            grep '%' | sed 's/ *- *- *$//; s/  */ /g; s/^/    /'
+    }
+    echo "  share of all samples by process name:"
+    perf report -i "$profile_dir/perf.data" --no-children -g none --sort comm 2>/dev/null | grep '%' | sed -n 1,5p |
+        sed 's/  */ /g; s/^/    /'
+    echo "  the server's samples by library:"
+    server_report --sort dso | sed -n 1,8p
+    echo "  the server's hottest functions:"
+    server_report --sort dso,symbol | sed -n 1,15p
+    echo "  PostgreSQL by phase (share of all samples, callees included; PostgreSQL's whole share is above):"
+    perf report -i "$profile_dir/perf.data" --children -g none --comm postgres --sort symbol 2>/dev/null |
+        awk '{ for (i = 1; i <= NF; i++) if ($i == "[.]") print $(i + 1), $1 }' |
+        grep -E '^(PostgresMain|standard_ExecutorStart|standard_ExecutorRun|standard_ExecutorFinish|AfterTriggerEndQuery|ExecConstraints|ExecInsertIndexTuples|CommitTransactionCommand|XLogFlush|GetCachedPlan|pq_getbyte) ' |
+        awk '!seen[$1]++ { printf "    %-28s %s\n", $1, $2 }'
+    echo "  (AfterTriggerEndQuery: the foreign-key checks; XLogFlush: the commits' fsync; pq_getbyte: waiting for the client)"
     drain
 fi
