@@ -460,7 +460,7 @@ ord_error ord_checkout_draft(ord_service *svc, const ord_principal *who,
                             .who = who};
     app_idem_verdict verdict = APP_IDEM_PROCEED;
     app_idem_order found = {0}; /* checkout binds ids, never numbers */
-    err = ord_app_idem_open(svc, idem, &owner, refused, out, &verdict, &found);
+    err = ord_app_idem_open(svc, idem, &owner, refused, false, out, &verdict, &found);
     if (err != ORD_OK || verdict == APP_IDEM_ANSWERED)
         return err;
 

@@ -80,9 +80,15 @@ static void replayed_order(const ord_service *svc, const ord_idem_record *rec,
 }
 
 /* Take the key, or learn what it holds. */
-static ord_error begin(const ord_service *svc, const ord_idempotency *idem, ord_place_result *out,
-                       app_idem_verdict *verdict, app_idem_order *found)
+static ord_error begin(const ord_service *svc, const ord_idempotency *idem, bool with_number,
+                       ord_place_result *out, app_idem_verdict *verdict, app_idem_order *found)
 {
+    /* A number for the order a new key will place, bound with the key in
+     * one call; without one (no randomness now) the create binds it later. */
+    char number[ORD_ORDER_NUMBER_SIZE] = "";
+    char uuid[ORD_UUID_SIZE];
+    if (with_number && ord_app_new_uuid(svc, uuid) == ORD_OK)
+        snprintf(number, sizeof number, "ORD-%s", uuid);
     char fingerprint[ORD_SHA256_HEX_SIZE];
     const char *fp = idem->fingerprint ? idem->fingerprint : "";
     ord_sha256_hex(fingerprint, fp, strlen(fp));
@@ -94,6 +100,7 @@ static ord_error begin(const ord_service *svc, const ord_idempotency *idem, ord_
         .now_ms = now,
         .lock_until_ms = now + svc->config.idempotency_lock_ms,
         .expires_at_ms = now + svc->config.idempotency_ttl_ms,
+        .order_number = number[0] != '\0' ? number : NULL,
     };
     ord_idem_record rec = {0};
     const ord_idempotency_store *store = &svc->ports.idempotency;
@@ -111,6 +118,11 @@ static ord_error begin(const ord_service *svc, const ord_idempotency *idem, ord_
     }
     switch (rec.state) {
     case ORD_IDEM_STARTED:
+        rec.order_number[sizeof rec.order_number - 1] = '\0';
+        if (number[0] != '\0' && strcmp(rec.order_number, number) == 0) {
+            memcpy(found->number, number, sizeof found->number);
+            found->number_is_new = true;
+        }
         break;
     case ORD_IDEM_RESUMABLE:
         /* Without an order or a number the earlier attempt stopped before
@@ -149,7 +161,7 @@ static ord_error begin(const ord_service *svc, const ord_idempotency *idem, ord_
 
 ord_error ord_app_idem_open(const ord_service *svc, const ord_idempotency *idem,
                             const app_idem_owner *owner, ord_place_outcome refused,
-                            ord_place_result *out, app_idem_verdict *verdict,
+                            bool with_number, ord_place_result *out, app_idem_verdict *verdict,
                             app_idem_order *found)
 {
     *verdict = APP_IDEM_PROCEED;
@@ -169,7 +181,7 @@ ord_error ord_app_idem_open(const ord_service *svc, const ord_idempotency *idem,
     if (idem == NULL)
         return ORD_OK;
     scope_of(out->idempotency_scope, owner);
-    return begin(svc, idem, out, verdict, found);
+    return begin(svc, idem, with_number, out, verdict, found);
 }
 
 /* Binding is what lets a retry after a crash find the order; when the store

@@ -25,6 +25,7 @@ struct ord_service {
     char worker_id[ORD_OWNER_SIZE];
     bool lock_customers; /* creates take the repository's per-customer lock */
     bool bind_numbers;   /* the key store binds keys to order numbers (version 2) */
+    bool begin_binds;    /* ...and binds a new key to a number in begin() (version 3) */
 };
 
 /* One run of a use case or background step: who pays for the calls. */
@@ -96,6 +97,7 @@ typedef enum app_idem_verdict {
 typedef struct app_idem_order {
     int64_t id;
     char number[ORD_ORDER_NUMBER_SIZE];
+    bool number_is_new; /* bound by this request's begin(): no order has it yet */
 } app_idem_order;
 
 /* Whom a key belongs to: a customer, or (customer_id 0) a guest, named by
@@ -113,11 +115,13 @@ typedef struct app_idem_owner {
  * FORBIDDEN, NOT_OWNER; ORD_PLACED for none) is answered, before any key is
  * taken; then the key is scoped to @p owner, the request fingerprinted, and
  * the key begun. Without a key (@p idem NULL) only the refusal counts.
+ * @p with_number (a create, on a version 3 key store): a key begun anew is
+ * bound to a fresh order number at once (found->number, number_is_new).
  * Returns ORD_OK with *verdict set (ANSWERED: out->outcome is set), or
  * ORD_ENOMEM / ORD_EINTERNAL. */
 ord_error ord_app_idem_open(const ord_service *svc, const ord_idempotency *idem,
                             const app_idem_owner *owner, ord_place_outcome refused,
-                            ord_place_result *out, app_idem_verdict *verdict,
+                            bool with_number, ord_place_result *out, app_idem_verdict *verdict,
                             app_idem_order *found);
 /* Best effort: a failure leaves the key as it was. */
 void ord_app_idem_bind(const ord_service *svc, const ord_idempotency *idem, const char *scope,
@@ -132,12 +136,13 @@ ord_error ord_app_idem_bind_number(const ord_service *svc, const ord_idempotency
  * binds numbers. The key's number is bound before the order is stored; a
  * number some other attempt of the key stored meanwhile is resumed.
  * @p held: the number the key holds ("" for none); @p held_is_foreign: it
- * turned out to be taken by an unrelated order. Returns ORD_OK with
+ * turned out to be taken by an unrelated order; @p held_is_new: this
+ * request bound it when it began the key (no other attempt chose it). Returns ORD_OK with
  * *stored true when @p order is stored (created now, or found: *resumed),
  * or with *stored false when out->outcome is set. */
 ord_error ord_app_create_keyed(const app_run *run, const ord_idempotency *idem, const char *held,
-                               bool held_is_foreign, ord_order *order, ord_place_result *out,
-                               bool *stored, bool *resumed);
+                               bool held_is_foreign, bool held_is_new, ord_order *order,
+                               ord_place_result *out, bool *stored, bool *resumed);
 /* Whether @p order, found under a number the key holds, is the key's order:
  * it belongs to the request's customer. Numbers are random version 4 UUIDs,
  * so another order of the same customer under the same number means a

@@ -95,8 +95,8 @@ static ord_error after_conflict(const app_run *run, ord_order *order, ord_place_
 }
 
 ord_error ord_app_create_keyed(const app_run *run, const ord_idempotency *idem, const char *held,
-                               bool held_is_foreign, ord_order *order, ord_place_result *out,
-                               bool *stored, bool *resumed)
+                               bool held_is_foreign, bool held_is_new, ord_order *order,
+                               ord_place_result *out, bool *stored, bool *resumed)
 {
     *stored = false;
     *resumed = false;
@@ -104,7 +104,7 @@ ord_error ord_app_create_keyed(const app_run *run, const ord_idempotency *idem, 
     char number[ORD_ORDER_NUMBER_SIZE];
     snprintf(number, sizeof number, "%s", held);
     bool foreign = held_is_foreign;
-    bool inherited = number[0] != '\0';
+    bool inherited = number[0] != '\0' && !held_is_new;
     for (int attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
         if (number[0] == '\0' || foreign) {
             char replaces[ORD_ORDER_NUMBER_SIZE];

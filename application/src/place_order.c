@@ -61,13 +61,13 @@ static ord_error build_order(const app_run *run, const ord_create_request *reque
  * key is bound to the stored order, which leaves a lost reply or a crash in
  * between to place a second order on retry (version 1 key stores). */
 static ord_error store_and_continue(const app_run *run, const ord_idempotency *idem,
-                                    const char *held, bool held_is_foreign, ord_order *order,
-                                    ord_place_result *out)
+                                    const app_idem_order *held, bool held_is_foreign,
+                                    ord_order *order, ord_place_result *out)
 {
     if (idem != NULL && run->svc->bind_numbers) {
         bool stored = false, resumed = false;
-        ord_error err =
-            ord_app_create_keyed(run, idem, held, held_is_foreign, order, out, &stored, &resumed);
+        ord_error err = ord_app_create_keyed(run, idem, held->number, held_is_foreign,
+                                             held->number_is_new, order, out, &stored, &resumed);
         if (err != ORD_OK || !stored)
             return err;
         if (!resumed)
@@ -94,11 +94,11 @@ static ord_error store_and_continue(const app_run *run, const ord_idempotency *i
 }
 
 /* The saga from Prechecks on (docs/api.md, The create saga), for a request
- * that holds its key (or has none); @p held is the number the key holds
+ * that holds its key (or has none); @p held has the number the key holds
  * ("" for none). */
 static ord_error place_new(const app_run *run, const ord_create_request *request,
-                           const ord_idempotency *idem, const char *held, bool held_is_foreign,
-                           ord_place_result *out)
+                           const ord_idempotency *idem, const app_idem_order *held,
+                           bool held_is_foreign, ord_place_result *out)
 {
     ord_order_item *lines = calloc(request->item_count, sizeof *lines);
     if (lines == NULL)
@@ -126,11 +126,13 @@ static ord_error place_new(const app_run *run, const ord_create_request *request
 }
 
 /* What ord_place_finish() needs to keep a key bound: its order's id, or
- * the number the order may be stored under. */
+ * the number the order may be stored under (not one this request bound
+ * when it began the key: nothing can be stored under that yet). */
 static void keep_bound(ord_place_result *out, const app_idem_order *found)
 {
     out->order.id = found->id;
-    snprintf(out->order.number, sizeof out->order.number, "%s", found->number);
+    snprintf(out->order.number, sizeof out->order.number, "%s",
+             found->number_is_new ? "" : found->number);
 }
 
 /* The earlier attempt's order: by id once it was bound, else by number. */
@@ -149,7 +151,7 @@ static ord_error place_holding_lock(const app_run *run, const ord_create_request
                                     const app_idem_order *found, ord_place_result *out)
 {
     if (verdict != APP_IDEM_RESUME)
-        return place_new(run, request, idem, "", false, out);
+        return place_new(run, request, idem, found, false, out);
     ord_order order;
     ord_order_init(&order);
     ord_error err = load_resumed(run, found, &order);
@@ -173,7 +175,7 @@ static ord_error place_holding_lock(const app_run *run, const ord_create_request
      * store the request under the key's number. Until an order exists an
      * answer that is not final keeps the key on that number, for the
      * earlier attempt's create may yet land. */
-    err = place_new(run, request, idem, found->number, foreign, out);
+    err = place_new(run, request, idem, found, foreign, out);
     if (err == ORD_OK && !foreign && out->order.id == 0 && out->order.number[0] == '\0')
         snprintf(out->order.number, sizeof out->order.number, "%s", found->number);
     return err;
@@ -201,8 +203,8 @@ ord_error ord_place_order(ord_service *svc, const ord_principal *who, const ord_
     app_idem_owner owner = {.customer_id = request->customer_id, .guest_token = NULL, .who = who};
     app_idem_verdict verdict = APP_IDEM_PROCEED;
     app_idem_order found = {0};
-    err = ord_app_idem_open(svc, idem, &owner, allowed ? ORD_PLACED : ORD_PLACE_FORBIDDEN, out,
-                            &verdict, &found);
+    err = ord_app_idem_open(svc, idem, &owner, allowed ? ORD_PLACED : ORD_PLACE_FORBIDDEN,
+                            svc->begin_binds, out, &verdict, &found);
     if (err != ORD_OK || verdict == APP_IDEM_ANSWERED)
         return err;
     app_customer_lock held;

@@ -150,6 +150,7 @@ ord_error ord_service_new(ord_service **out, const ord_ports *ports,
     svc->config = copy;
     svc->lock_customers = copy.serialize_customer_creates;
     svc->bind_numbers = ports->idempotency.ops->version >= 2;
+    svc->begin_binds = ports->idempotency.ops->version >= 3;
     strcpy(svc->worker_id, config->worker_id ? config->worker_id : "orders");
     /* The caller's string may not outlive this call; point at our copy. */
     svc->config.worker_id = svc->worker_id;

@@ -200,9 +200,40 @@ static void test_unstored_number_is_reused_and_kept_through_prechecks_down(void 
     ord_place_result_free(&retry);
 }
 
+/* On a version 3 key store the number is bound when the key is taken: a
+ * keyed create writes the key twice (taken with its number, completed),
+ * where a version 2 store also binds the number in a call of its own. */
+static void test_key_is_taken_with_its_number_in_one_call(void **state)
+{
+    fx *f = *state;
+    fx_request r;
+    request_two(&r);
+    ord_place_result res;
+    place_keyed(f, &r, BODY_A, &res);
+    assert_placed_once(f, &res);
+    assert_int_equal(ord_memory_store_calls(f->store, ORD_MEM_IDEM_BEGIN), 1);
+    assert_int_equal(ord_memory_store_calls(f->store, ORD_MEM_IDEM_WRITE), 0);
+    assert_int_equal(finish(f, BODY_A, &res, 201), ORD_OK);
+    assert_int_equal(ord_memory_store_calls(f->store, ORD_MEM_IDEM_WRITE), 1);
+
+    /* The retry of a lost reply finds the order by that number. */
+    ord_place_result replay;
+    place_keyed(f, &r, BODY_A, &replay);
+    assert_int_equal(replay.outcome, ORD_PLACE_REPLAYED);
+    assert_int_equal(replay.order.id, res.order.id);
+    ord_place_result_free(&res);
+    ord_place_result_free(&replay);
+}
+
+/* A version 2 key store binds the number after the prechecks, before the
+ * create: when that fails nothing is stored and the key is forgotten. */
 static void test_key_store_down_before_the_create_stores_nothing(void **state)
 {
     fx *f = *state;
+    ord_idempotency_store_ops v2 = *f->ports.idempotency.ops;
+    v2.version = 2;
+    f->ports.idempotency.ops = &v2;
+    fx_rebuild(f);
     fx_fail(f, FX_STORE, ORD_MEM_IDEM_WRITE, ORD_FAULT_BEFORE, ORD_EUNAVAILABLE, 0, 1);
     fx_request r;
     request_two(&r);
@@ -384,6 +415,7 @@ int main(void)
         T(test_racing_creates_of_one_number_resume_the_winner),
         T(test_retry_whose_lookup_fails_keeps_the_key_on_the_number),
         T(test_unstored_number_is_reused_and_kept_through_prechecks_down),
+        T(test_key_is_taken_with_its_number_in_one_call),
         T(test_key_store_down_before_the_create_stores_nothing),
         T(test_number_of_an_unrelated_order_gets_the_key_a_new_one),
         T(test_version_1_key_store_binds_the_stored_order),

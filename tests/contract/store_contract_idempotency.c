@@ -1,6 +1,6 @@
 /* Storage contract, part 5: idempotency keys through every state of
  * idempotency_store.h, scoped per caller, with expiry, and (version 2) bound
- * to an order number before the order exists. */
+ * to an order number before the order exists, (version 3) from begin() on. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -405,6 +405,93 @@ static void test_bind_number_checks_its_arguments(void **state)
     assert_string_equal(bound, too_long);
 }
 
+/* ---- Version 3: begin() binds a new key to a proposed number. ---- */
+
+static void need_begin_numbers(const ord_store_fixture *f)
+{
+    if (f->idempotency.ops->version < 3)
+        skip();
+}
+
+/* begin() at @p now_ms proposing @p number; returns what the store says. */
+static ord_error begin_proposing(const ord_store_fixture *f, const char *number, int64_t now_ms,
+                                 ord_idem_record *out)
+{
+    ord_idem_begin args = {
+        .scope = SCOPE,
+        .key = KEY,
+        .fingerprint = PRINT_A,
+        .now_ms = now_ms,
+        .lock_until_ms = now_ms + LOCK_MS,
+        .expires_at_ms = now_ms + TTL_MS,
+        .order_number = number,
+    };
+    memset(out, 0, sizeof *out);
+    return f->idempotency.ops->begin(f->idempotency.self, &args, out);
+}
+
+static void test_begin_binds_a_new_key_to_the_number_proposed(void **state)
+{
+    ord_store_fixture *f = *state;
+    need_begin_numbers(f);
+    ord_idem_record r;
+    assert_int_equal(begin_proposing(f, NUMBER_A, SC_T0, &r), ORD_OK);
+    assert_int_equal(r.state, ORD_IDEM_STARTED);
+    assert_string_equal(r.order_number, NUMBER_A);
+    ord_idem_record_free(&r);
+    /* Bound as by bind_number(): the first number stays. */
+    char bound[ORD_ORDER_NUMBER_SIZE];
+    assert_int_equal(bind_number(f, KEY, NULL, NUMBER_B, bound), ORD_OK);
+    assert_string_equal(bound, NUMBER_A);
+    /* Whoever takes over learns it; a number it proposes changes nothing. */
+    assert_int_equal(begin_proposing(f, NUMBER_C, SC_T0 + LOCK_MS + 1, &r), ORD_OK);
+    assert_int_equal(r.state, ORD_IDEM_RESUMABLE);
+    assert_int_equal(r.order_id, 0);
+    assert_string_equal(r.order_number, NUMBER_A);
+    ord_idem_record_free(&r);
+    assert_int_equal(f->idempotency.ops->complete(f->idempotency.self, SCOPE, KEY, 7, 201, "{}"),
+                     ORD_OK);
+    assert_int_equal(begin_proposing(f, NUMBER_C, SC_T0 + LOCK_MS + 2, &r), ORD_OK);
+    assert_int_equal(r.state, ORD_IDEM_COMPLETED);
+    assert_string_equal(r.order_number, NUMBER_A);
+    ord_idem_record_free(&r);
+}
+
+static void test_expired_key_begun_again_takes_the_new_number(void **state)
+{
+    ord_store_fixture *f = *state;
+    need_begin_numbers(f);
+    ord_idem_record r;
+    assert_int_equal(begin_proposing(f, NUMBER_A, SC_T0, &r), ORD_OK);
+    ord_idem_record_free(&r);
+    assert_int_equal(begin_proposing(f, NUMBER_B, SC_T0 + TTL_MS + 1, &r), ORD_OK);
+    assert_int_equal(r.state, ORD_IDEM_STARTED);
+    assert_string_equal(r.order_number, NUMBER_B);
+    ord_idem_record_free(&r);
+    /* Without a proposal a new key has no number, as in version 2. */
+    assert_int_equal(f->idempotency.ops->forget(f->idempotency.self, SCOPE, KEY), ORD_OK);
+    assert_int_equal(begin_proposing(f, NULL, SC_T0 + TTL_MS + 2, &r), ORD_OK);
+    assert_int_equal(r.state, ORD_IDEM_STARTED);
+    assert_string_equal(r.order_number, "");
+    ord_idem_record_free(&r);
+}
+
+static void test_begin_refuses_a_malformed_proposed_number(void **state)
+{
+    ord_store_fixture *f = *state;
+    need_begin_numbers(f);
+    char too_long[ORD_ORDER_NUMBER_SIZE + 1];
+    memset(too_long, '7', sizeof too_long - 1);
+    too_long[sizeof too_long - 1] = '\0';
+    ord_idem_record r;
+    assert_int_equal(begin_proposing(f, "", SC_T0, &r), ORD_EINVALID);
+    assert_int_equal(begin_proposing(f, too_long, SC_T0, &r), ORD_EINVALID);
+    /* Nothing was taken: the key is still new. */
+    assert_int_equal(begin_proposing(f, NUMBER_A, SC_T0, &r), ORD_OK);
+    assert_int_equal(r.state, ORD_IDEM_STARTED);
+    ord_idem_record_free(&r);
+}
+
 int sc_run_idempotency(void)
 {
     const struct CMUnitTest store_contract_idempotency[] = {
@@ -427,6 +514,9 @@ int sc_run_idempotency(void)
         SC_TEST(test_bind_complete_and_release_keep_the_number),
         SC_TEST(test_expired_or_forgotten_key_starts_without_a_number),
         SC_TEST(test_bind_number_checks_its_arguments),
+        SC_TEST(test_begin_binds_a_new_key_to_the_number_proposed),
+        SC_TEST(test_expired_key_begun_again_takes_the_new_number),
+        SC_TEST(test_begin_refuses_a_malformed_proposed_number),
     };
     return cmocka_run_group_tests(store_contract_idempotency, NULL, NULL);
 }

@@ -69,7 +69,9 @@ void ord_mem_store_free_idempotency(ord_memory_store *store)
 static bool begin_ok(const ord_idem_begin *a)
 {
     return a != NULL && a->scope != NULL && a->key != NULL && a->fingerprint != NULL &&
-           ord_idempotency_key_is_valid(a->key, strlen(a->key));
+           ord_idempotency_key_is_valid(a->key, strlen(a->key)) &&
+           (a->order_number == NULL ||
+            (a->order_number[0] != '\0' && strlen(a->order_number) < ORD_ORDER_NUMBER_SIZE));
 }
 
 static idem_entry *entry_new(const ord_idem_begin *a)
@@ -85,6 +87,8 @@ static idem_entry *entry_new(const ord_idem_begin *a)
     e->phase = IDEM_HELD;
     e->lock_until_ms = a->lock_until_ms;
     e->expires_at_ms = a->expires_at_ms;
+    if (a->order_number != NULL)
+        snprintf(e->order_number, sizeof e->order_number, "%s", a->order_number);
     return e;
 }
 
@@ -144,6 +148,7 @@ static ord_error begin_locked(ord_memory_store *store, void *ctx)
         return begin_existing(e, a, out);
     ord_error rc = ord_mem_map_put(&store->idempotency, name->bytes, name->len, b->fresh);
     if (rc == ORD_OK) {
+        memcpy(out->order_number, b->fresh->order_number, sizeof out->order_number);
         b->fresh = NULL;
         out->state = ORD_IDEM_STARTED;
     }

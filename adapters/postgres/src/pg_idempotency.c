@@ -1,5 +1,6 @@
 /* Idempotency keys in PostgreSQL: begin() is one call of the function
- * orders_idempotency_begin (migrations 0001, 0005), an atomic insert-or-get. */
+ * orders_idempotency_begin (migrations 0001, 0005, 0007, 0010), an atomic
+ * insert-or-get. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,13 +51,23 @@ ord_error ord_pg_decode_idem_record(const PGresult *r, ord_idem_record *out)
     return rc;
 }
 
+/* NULL, or 1 to ORD_ORDER_NUMBER_SIZE - 1 bytes (as bind_number()). */
+static bool proposed_number_ok(const char *number)
+{
+    if (number == NULL)
+        return true;
+    size_t len = strlen(number);
+    return len > 0 && len < ORD_ORDER_NUMBER_SIZE;
+}
+
 static ord_error idem_begin(void *self, const ord_idem_begin *a, ord_idem_record *out)
 {
     if (out == NULL)
         return ORD_EINVALID;
     memset(out, 0, sizeof *out);
     if (self == NULL || a == NULL || a->scope == NULL || a->key == NULL ||
-        a->fingerprint == NULL || !ord_idempotency_key_is_valid(a->key, strlen(a->key)))
+        a->fingerprint == NULL || !ord_idempotency_key_is_valid(a->key, strlen(a->key)) ||
+        !proposed_number_ok(a->order_number))
         return ORD_EINVALID;
 
     pg_params p;
@@ -67,6 +78,7 @@ static ord_error idem_begin(void *self, const ord_idem_begin *a, ord_idem_record
     ord_pg_param_i64(&p, a->now_ms);
     ord_pg_param_i64(&p, a->lock_until_ms);
     ord_pg_param_i64(&p, a->expires_at_ms);
+    ord_pg_param_text(&p, a->order_number);
     PGresult *r = NULL;
     ord_error rc = ord_pg_run(self, PG_IDEM_BEGIN, p.values, p.count, &r);
     if (rc != ORD_OK)

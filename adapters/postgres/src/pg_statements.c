@@ -243,8 +243,8 @@ static const pg_statement statements[PG_STMT_COUNT] = {
     [PG_IDEM_BEGIN] = {"ord_idem_begin",
         "SELECT state, order_id, response_status, response_body, order_number "
         "FROM orders_idempotency_begin("
-        "$1::text, $2::text, $3::text, $4::bigint, $5::bigint, $6::bigint)",
-        6},
+        "$1::text, $2::text, $3::text, $4::bigint, $5::bigint, $6::bigint, $7::text)",
+        7},
 
     [PG_IDEM_BIND] = {"ord_idem_bind",
         "UPDATE idempotency_keys SET order_id = $3::bigint "

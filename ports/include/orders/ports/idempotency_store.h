@@ -13,6 +13,12 @@
  * store binds only the id of a stored order (bind()), which leaves that
  * window open: the service still accepts one, with that weaker guarantee.
  *
+ * Version 3 adds ord_idem_begin::order_number: begin() binds a key it
+ * starts to the number proposed, so that a create takes its key and binds
+ * its number in one call (one commit) instead of two. A store of version 2
+ * ignores the field and reports no number; the service then binds with
+ * bind_number() as before.
+ *
  * The state rule of begin() (new, in progress, resumable, completed,
  * mismatch, expired) is written twice, once per store: in C in the
  * in-memory store (adapters/memory/src/store_idempotency.c) and in PL/pgSQL
@@ -37,7 +43,7 @@ extern "C" {
 #endif
 
 /** Version of ord_idempotency_store_ops this header describes. */
-#define ORD_IDEMPOTENCY_STORE_VERSION 2
+#define ORD_IDEMPOTENCY_STORE_VERSION 3
 
 /** @brief What begin() found. */
 typedef enum ord_idem_state {
@@ -84,6 +90,11 @@ typedef struct ord_idem_begin {
     int64_t now_ms;          /**< Current time. */
     int64_t lock_until_ms;   /**< The holder's claim ends then (crash safety). */
     int64_t expires_at_ms;   /**< The key may be forgotten after this. */
+    /** Version 3: NULL, or the number (1 to ORD_ORDER_NUMBER_SIZE - 1 bytes,
+     *  copied) that a key begin() starts (ORD_IDEM_STARTED) is bound to, as
+     *  by bind_number() with replaces NULL; record.order_number then holds
+     *  it. A key that exists keeps its own number. */
+    const char *order_number;
 } ord_idem_begin;
 
 /** @brief Operations of an idempotency store. A static const table per adapter. */
