@@ -3,7 +3,8 @@
 #   1. builds the server optimised (build/run, as scripts/run.sh does);
 #   2. runs the side-by-side comparison with the Node.js peer when the
 #      comparison kit is there (BENCH_DIR/compare.sh; default ../shared/bench
-#      beside the repository), else says so;
+#      beside the repository), else says so; --rounds N runs it N times,
+#      the two servers taking turns at going first, and prints the medians;
 #   3. on one throwaway PostgreSQL (fsync, full-page writes and synchronous
 #      commit on, pg_stat_statements loaded): the database work per create
 #      that does not depend on the machine's load — durable commits,
@@ -21,7 +22,7 @@
 #      server's by library and function, its context switches and system
 #      calls per create, and PostgreSQL's by executor phase.
 #
-#   tests/bench/perf.sh [--creates N] [--bench-dir DIR | --no-compare]
+#   tests/bench/perf.sh [--creates N] [--bench-dir DIR | --no-compare] [--rounds N]
 #                       [--duration S] [--connections N] [--no-strace] [--profile]
 set -euo pipefail
 
@@ -31,17 +32,19 @@ build=$root/build/run
 creates=400
 bench_dir=$root/../shared/bench
 compare=true
+rounds=1
 duration=15
 connections=32
 use_strace=true
 profile=false
-usage() { sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,26s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 die() { echo "perf.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --creates) creates=${2:?}; shift ;;
         --bench-dir) bench_dir=${2:?}; shift ;;
         --no-compare) compare=false ;;
+        --rounds) rounds=${2:?}; shift ;;
         --duration) duration=${2:?}; shift ;;
         --connections) connections=${2:?}; shift ;;
         --no-strace) use_strace=false ;;
@@ -52,6 +55,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 [[ $creates =~ ^[1-9][0-9]*$ ]] || die "--creates needs a positive whole number"
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || die "--rounds needs a positive whole number"
 for tool in psql pgbench curl; do
     command -v "$tool" >/dev/null || die "install $tool (scripts/deps.sh lists the packages)"
 done
@@ -79,11 +83,49 @@ if $compare && [ -x "$bench_dir/compare.sh" ]; then
 ORDER_RESTRICTIONS_URL=\${RESTRICTIONS_URL:-off} ORDER_ELIGIBILITY_URL=\${ELIGIBILITY_URL:-off} \
 ORDER_AUTH=off ORDER_RATE_LIMIT_RPS=0 ORDER_AUTH_FAILURE_LIMIT=0 ORDER_OPS_PORT=off \
 ORDER_LOG_LEVEL=warn exec $(printf %q "$server_bin")"
+    peer_cmd="node $(printf %q "$bench_dir/peer-node/server.js")"
     out=$root/build/perf-results/$(date +%Y%m%d-%H%M%S)
     mkdir -p "$out"
-    "$bench_dir/compare.sh" -d "$duration" -c "$connections" --out "$out" \
-        c="$server_cmd" node="node $(printf %q "$bench_dir/peer-node/server.js")" ||
-        echo "perf.sh: compare.sh failed (exit $?); the counts below still run"
+    # One run, or (--rounds N) N runs that take turns at going first (the
+    # pgbench ceilings in the first only); then the median of each figure.
+    for ((round = 1; round <= rounds; round++)); do
+        order=(c="$server_cmd" node="$peer_cmd")
+        ((round % 2 == 0)) && order=(node="$peer_cmd" c="$server_cmd")
+        extra=()
+        ((round > 1)) && extra=(--no-pgbench)
+        [ "$rounds" -gt 1 ] && echo "-- round $round of $rounds: ${order[0]%%=*} first"
+        "$bench_dir/compare.sh" -d "$duration" -c "$connections" --out "$out/round-$round" \
+            "${extra[@]}" "${order[@]}" | tee "$out/round-$round.txt" ||
+            echo "perf.sh: compare.sh failed (exit $?); the counts below still run"
+    done
+    if [ "$rounds" -gt 1 ]; then
+        echo "== median of $rounds rounds (c/node: the ratio of the medians; rounds: the median of each round's ratio)"
+        # Each round's "== Results" table: a header naming the servers, then
+        # "metric value value ratio" lines.
+        awk '
+            /^== Results/ { table = 1; next }
+            table && $1 == "metric" { for (i = 2; i <= NF; i++) col[i] = $i; next }
+            table && NF == 0 { table = 0 }
+            table && $(NF) ~ /x$|n\/a/ {
+                name = $1; for (i = 2; i < NF - 2; i++) name = name " " $i
+                if (!(name in seen)) { seen[name] = 1; names[++n] = name }
+                for (i = NF - 2; i < NF; i++) { k = name SUBSEP col[i - (NF - 4)]; v[k, ++cnt[k]] = $i; x[col[i - (NF - 4)]] = $i + 0 }
+                if (x["node"] != 0) { k = name SUBSEP "ratio"; v[k, ++cnt[k]] = x["c"] / x["node"] }
+            }
+            function median(k,   m, a, i, j, t) {
+                m = cnt[k]; for (i = 1; i <= m; i++) a[i] = v[k, i] + 0
+                for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+            }
+            END {
+                printf "%-28s %12s %12s %8s %8s\n", "metric", "c", "node", "c/node", "rounds"
+                for (i = 1; i <= n; i++) {
+                    c = median(names[i] SUBSEP "c"); p = median(names[i] SUBSEP "node")
+                    r = cnt[names[i] SUBSEP "ratio"] ? sprintf("%.2fx", median(names[i] SUBSEP "ratio")) : "n/a"
+                    printf "%-28s %12.3f %12.3f %8s %8s\n", names[i], c, p, p != 0 ? sprintf("%.2fx", c / p) : "n/a", r
+                }
+            }' "$out"/round-*.txt
+    fi
 elif $compare; then
     echo "== compare.sh: not found in $bench_dir (give --bench-dir DIR); side-by-side run skipped"
 fi
