@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <orders/support/uuid.h>
+
 #include "pg_internal.h"
 
 void ord_pg_params_init(pg_params *p)
@@ -236,16 +238,7 @@ void ord_pg_get_uuid(const PGresult *r, int row, int col, char out[37])
     out[0] = '\0';
     if (ord_pg_is_null(r, row, col) || PQgetlength(r, row, col) != 16)
         return;
-    const unsigned char *b = (const unsigned char *)PQgetvalue(r, row, col);
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
-    for (size_t i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[o++] = '-';
-        out[o++] = hex[b[i] >> 4];
-        out[o++] = hex[b[i] & 0x0f];
-    }
-    out[o] = '\0';
+    ord_uuid_format((const unsigned char *)PQgetvalue(r, row, col), out);
 }
 
 static bool read_i32(const unsigned char **p, const unsigned char *end, int32_t *v)

@@ -8,6 +8,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <orders/support/uuid.h>
+
 bool ord_rest_request_id_is_valid(const char *id)
 {
     size_t len = 0;
@@ -48,26 +50,18 @@ static void fill_pool(void)
 
 void ord_rest_request_id_generate(char *out, size_t cap)
 {
-    static const char hex[] = "0123456789abcdef";
-    enum { UUID_BYTES = 16, UUID_TEXT = 36 };
+    enum { UUID_BYTES = 16 };
     if (cap == 0)
         return;
     if (id_pool_used + UUID_BYTES > sizeof id_pool)
         fill_pool();
     unsigned char *b = id_pool + id_pool_used;
     id_pool_used += UUID_BYTES;
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-    char text[UUID_TEXT + 1];
-    size_t n = 0;
-    for (size_t i = 0; i < UUID_BYTES; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            text[n++] = '-';
-        text[n++] = hex[b[i] >> 4];
-        text[n++] = hex[b[i] & 0x0f];
-    }
-    text[n] = '\0';
-    size_t len = n < cap - 1 ? n : cap - 1;
+    ord_uuid_mark_v4(b);
+    char text[ORD_UUID_TEXT_SIZE];
+    ord_uuid_format(b, text);
+    size_t len = strlen(text);
+    len = len < cap - 1 ? len : cap - 1;
     memcpy(out, text, len);
     out[len] = '\0';
 }

@@ -2,9 +2,10 @@
  * randomness come from in a running program. */
 #include <orders/adapters/system/system.h>
 
-#include <stdio.h>
 #include <sys/random.h>
 #include <time.h>
+
+#include <orders/support/uuid.h>
 
 static int64_t system_now_ms(void *self)
 {
@@ -13,6 +14,8 @@ static int64_t system_now_ms(void *self)
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+_Static_assert(ORD_UUID_SIZE == ORD_UUID_TEXT_SIZE, "one UUID text size");
 
 static ord_error system_uuid_v4(void *self, char out[ORD_UUID_SIZE])
 {
@@ -27,12 +30,8 @@ static ord_error system_uuid_v4(void *self, char out[ORD_UUID_SIZE])
         }
         got += (size_t)n;
     }
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-    snprintf(out, ORD_UUID_SIZE,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-             b[13], b[14], b[15]);
+    ord_uuid_mark_v4(b);
+    ord_uuid_format(b, out);
     return ORD_OK;
 }
 
