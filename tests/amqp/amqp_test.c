@@ -50,6 +50,23 @@ const char *at_url_wrong_password(void)
     return wrong;
 }
 
+void at_assert_log_hides_the_password(const char *log, const char *exchange)
+{
+    const char *node = at_url();
+    const char *colon = strchr(node + 7, ':');
+    assert_non_null(colon);
+    char password[64];
+    snprintf(password, sizeof password, "%.*s", (int)strcspn(colon + 1, "@"), colon + 1);
+    assert_true(strlen(password) >= 8);
+    assert_non_null(log);
+    assert_null(strstr(log, password));
+    assert_non_null(strstr(log, "\"eventSink\":\"amqp\""));
+    assert_non_null(strstr(log, "\"eventBroker\":\"amqp://orders:***@127.0.0.1:"));
+    char named[256];
+    snprintf(named, sizeof named, "\"eventExchange\":\"%s\"", exchange);
+    assert_non_null(strstr(log, named));
+}
+
 void at_node(const char *cmd)
 {
     char line[2048];

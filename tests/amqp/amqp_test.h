@@ -17,6 +17,10 @@ const char *at_url(void);
 /* A URL of the node with a wrong password; static text. */
 const char *at_url_wrong_password(void);
 
+/* Fails unless @p log (a program's log text) names the AMQP sink, the
+ * node with its password masked and @p exchange, and never the password. */
+void at_assert_log_hides_the_password(const char *log, const char *exchange);
+
 /* Run "rabbitmq-node.sh CMD DIR" on the fixture's node; fails the test on error. */
 void at_node(const char *cmd);
 
