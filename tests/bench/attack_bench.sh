@@ -22,23 +22,9 @@ for f in "$server_bin" "$sim_bin" "$tool"; do
 done
 ulimit -n 4096 2>/dev/null || true
 
-work=$(mktemp -d /tmp/orders-attack.XXXXXX)
-sim_pid=
-server_pid=
-cleanup() {
-    set +e
-    [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-    [ -n "$sim_pid" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
-    "$root/scripts/pg-cluster.sh" destroy "$work/cluster" >/dev/null 2>&1
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_file() {
-    for _ in $(seq 300); do [ -s "$1" ] && return 0; sleep 0.1; done
-    echo "attack_bench.sh: $2 did not start" >&2
-    exit 1
-}
+# shellcheck source=tests/bench/stack_lib.sh
+. "$root/tests/bench/stack_lib.sh"
+bench_work attack
 
 db_url=$("$root/scripts/pg-cluster.sh" start "$work/cluster")
 "$sim_bin" --port 0 --port-file "$work/sim_port" </dev/null >"$work/sim.log" 2>&1 &

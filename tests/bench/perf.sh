@@ -131,23 +131,10 @@ elif $compare; then
 fi
 
 # ----------------------------------------------------------- the stack ---
-work=$(mktemp -d /tmp/orders-perf.XXXXXX)
-sim_pid=
-server_pid=
-cleanup() {
-    set +e
-    [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-    [ -n "$sim_pid" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
-    "$root/scripts/pg-cluster.sh" destroy "$work/cluster" >/dev/null 2>&1
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=tests/bench/stack_lib.sh
+. "$root/tests/bench/stack_lib.sh"
+bench_work perf
 chmod 755 "$work"
-
-wait_file() {
-    for _ in $(seq 300); do [ -s "$1" ] && return 0; sleep 0.1; done
-    die "$2 did not start"
-}
 
 "$root/scripts/pg-cluster.sh" start "$work/cluster" >/dev/null
 data=$(cat "$work/cluster/datadir")
